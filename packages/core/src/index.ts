@@ -1,0 +1,28 @@
+// Public API of @syncbus/core: the kernel, modules, plugins, events, settings, storage and logging.
+import 'reflect-metadata';
+
+export { inject, injectable, optional } from 'inversify';
+
+export * from './errors';
+export * from './kernel/module';
+export * from './kernel/provider';
+export * from './kernel/register-module';
+export * from './kernel/registrations';
+export * from './kernel/plugin-loader';
+export * from './kernel/module-graph';
+export * from './kernel/kernel';
+export * from './registry/registration';
+export * from './events/before-event';
+export * from './events/after-event';
+export * from './events/sync-event';
+export * from './events/event-error-reporter';
+export * from './logging/logger';
+export * from './settings/secret';
+export * from './settings/core-settings';
+export * from './settings/parse-settings';
+export * from './settings/config-file';
+export * from './storage/database-url';
+export * from './storage/create-data-source';
+export * from './storage/storage';
+export * from './storage/write-gate';
+export * from './util/zod-problems';

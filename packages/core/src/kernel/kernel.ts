@@ -1,0 +1,219 @@
+// The kernel: the one place that talks to the inversify container. Boots a node, runs lifecycles, stops it.
+import 'reflect-metadata';
+import { Container } from 'inversify';
+import { config as rxjsConfig } from 'rxjs';
+import { DataSource } from 'typeorm';
+import { SyncbusError } from '../errors';
+import { EventErrorReporter } from '../events/event-error-reporter';
+import { createLogger, Logger } from '../logging/logger';
+import { registrationOf, type Newable } from '../registry/registration';
+import { CoreSettings } from '../settings/core-settings';
+import { parseSettings, type ParsedSettings } from '../settings/parse-settings';
+import { createDataSource } from '../storage/create-data-source';
+import { parseDatabaseUrl } from '../storage/database-url';
+import { isolateSqliteTransactions } from '../storage/sqlite-isolation';
+import { Storage } from '../storage/storage';
+import { WriteGate } from '../storage/write-gate';
+import type { Module } from './module';
+import { orderModules } from './module-graph';
+import { loadPlugin, type LoadedPlugin } from './plugin-loader';
+import type { Provider, ServiceIdentifier } from './provider';
+import { MODULE_KIND, moduleOptionsOf, type ModuleClass } from './register-module';
+import { Registrations } from './registrations';
+
+/** How to boot a node. */
+export interface KernelOptions {
+  /** The raw configuration (what `syncbus.config.json` holds); validated at boot. */
+  readonly config?: Record<string, unknown>;
+  /** Folder relative paths in the config resolve against, and plugins are found from. Default: cwd. */
+  readonly baseDir?: string;
+  /** Registered classes from code (modules, connectors), added to those the config's plugins bring. */
+  readonly modules?: readonly Newable[];
+  /** The host's own TypeORM entities and migrations, stored in the same database (the outbox needs that). */
+  readonly entities?: readonly Function[];
+  readonly migrations?: readonly Function[];
+  /** A logger to use instead of the default stdout one. */
+  readonly logger?: Logger;
+  /** Environment for overrides and secret references. Default: process.env. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Stop cleanly on SIGINT and SIGTERM. Default: false (a CLI turns it on). */
+  readonly handleSignals?: boolean;
+}
+
+/** The kernel's own token, for services that need to know the node (e.g. its loaded plugins). */
+export const KernelToken = Symbol('Kernel');
+
+/** A booted syncbus node. */
+export class Kernel {
+  private stopping?: Promise<void>;
+  private readonly signalHandler = () => void this.stop().finally(() => process.exit(0));
+
+  private constructor(
+    private readonly container: Container,
+    readonly settings: ParsedSettings,
+    readonly logger: Logger,
+    readonly plugins: readonly LoadedPlugin[],
+    readonly modules: readonly Module[],
+    private readonly started: Module[],
+    readonly dataSource: DataSource,
+    private readonly handleSignals: boolean,
+  ) {}
+
+  /**
+   * Loads plugins, validates the config, opens storage and runs migrations, builds every module and runs
+   * `onInit` then `onStart` in dependency order. If any step fails, what was started is stopped again.
+   */
+  static async boot(options: KernelOptions = {}): Promise<Kernel> {
+    const raw = options.config ?? {};
+    const env = options.env ?? process.env;
+    const baseDir = options.baseDir ?? process.cwd();
+    const rawLevel = (raw.log as { level?: string } | undefined)?.level;
+    const logger = options.logger ?? createLogger({ level: env.SYNCBUS_LOG_LEVEL ?? rawLevel });
+
+    const pluginNames = Array.isArray(raw.plugins) ? raw.plugins.filter((p): p is string => typeof p === 'string') : [];
+    const plugins = pluginNames.map((name) => loadPlugin(name, baseDir));
+    const classes = [...new Set([...(options.modules ?? []), ...plugins.flatMap((p) => p.classes)])];
+    const moduleClasses = orderModules(classes.filter((c) => registrationOf(c)?.kind === MODULE_KIND) as ModuleClass[]);
+    const moduleOptions = moduleClasses.map((m) => moduleOptionsOf(m)!);
+
+    const settings = parseSettings(
+      raw,
+      moduleOptions.flatMap((o) => o.settings ?? []),
+      env,
+    );
+
+    const container = new Container({ defaultScope: 'Singleton' });
+    const reportError = (error: unknown, eventName: string) =>
+      logger.error({ err: error, event: eventName }, `a subscriber of '${eventName}' failed; other subscribers went on`);
+    container.bind(Logger).toConstantValue(logger);
+    container.bind(CoreSettings).toConstantValue(settings.core);
+    container.bind(EventErrorReporter).toConstantValue(reportError);
+    for (const section of moduleOptions.flatMap((o) => o.settings ?? [])) {
+      if (!container.isBound(section.token)) container.bind(section.token).toConstantValue(settings.sections.get(section.key));
+    }
+    // Errors from piped after-event chains surface here instead of as an uncaught exception.
+    rxjsConfig.onUnhandledError ??= (error) => reportError(error, 'rxjs');
+
+    const target = parseDatabaseUrl(settings.core.database.url, baseDir);
+    const dataSource = createDataSource(target, {
+      entities: [...moduleOptions.flatMap((o) => o.entities ?? []), ...(options.entities ?? [])],
+      migrations: [...moduleOptions.flatMap((o) => o.migrations ?? []), ...(options.migrations ?? [])],
+      synchronize: settings.core.database.synchronize,
+      busyTimeoutMs: settings.core.database.busyTimeoutMs,
+      poolSize: settings.core.database.poolSize,
+    });
+    try {
+      await dataSource.initialize();
+    } catch (error) {
+      throw new SyncbusError(
+        'DATABASE_UNREACHABLE',
+        `Could not open the database (${target.kind}): ${(error as Error).message}. Check database.url.`,
+        { cause: error },
+      );
+    }
+    let storage: Storage;
+    if (target.kind === 'sqlite') {
+      const gate = new WriteGate(Math.max(30_000, settings.core.database.busyTimeoutMs));
+      isolateSqliteTransactions(dataSource, gate);
+      storage = new Storage(dataSource, 'sqlite', { db: (dataSource.driver as any).databaseConnection, gate });
+    } else {
+      storage = new Storage(dataSource, 'postgres');
+    }
+    const modules: Module[] = [];
+    const started: Module[] = [];
+    try {
+      if (!settings.core.database.synchronize) await dataSource.runMigrations({ transaction: 'each' });
+      container.bind(DataSource).toConstantValue(dataSource);
+      container.bind(Storage).toConstantValue(storage);
+
+      for (const provider of moduleOptions.flatMap((o) => o.providers ?? [])) bindProvider(container, provider);
+      const registrations: Registrations = {
+        classes: (kind) => classes.filter((c) => registrationOf(c)?.kind === kind),
+        instance: <T>(type: Newable<T>) => {
+          if (!container.isBound(type)) container.bind(type).toSelf();
+          return container.get<T>(type);
+        },
+      };
+      container.bind(Registrations).toConstantValue(registrations);
+      for (const moduleClass of moduleClasses) container.bind(moduleClass).toSelf();
+
+      for (const moduleClass of moduleClasses) modules.push(container.get<Module>(moduleClass));
+      for (const module of modules) await runHook(module, 'onInit');
+      for (const module of modules) {
+        started.push(module);
+        await runHook(module, 'onStart');
+      }
+    } catch (error) {
+      for (const module of started.reverse()) await runHook(module, 'onStop').catch(() => undefined);
+      await dataSource.destroy().catch(() => undefined);
+      throw error;
+    }
+
+    const kernel = new Kernel(
+      container,
+      settings,
+      logger,
+      plugins,
+      modules,
+      started,
+      dataSource,
+      options.handleSignals ?? false,
+    );
+    container.bind(KernelToken).toConstantValue(kernel);
+    if (kernel.handleSignals) {
+      process.once('SIGINT', kernel.signalHandler);
+      process.once('SIGTERM', kernel.signalHandler);
+    }
+    logger.info(
+      { modules: modules.map((m) => m.name), plugins: plugins.map((p) => `${p.packageName}@${p.version}`) },
+      'syncbus node started',
+    );
+    return kernel;
+  }
+
+  /** A service from the container (for hosts and tests; services themselves use constructor injection). */
+  get<T>(id: ServiceIdentifier<T>): T {
+    return this.container.get<T>(id as never);
+  }
+
+  /** Runs every module's `onStop` in reverse order, then closes storage. Safe to call twice. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      if (this.handleSignals) {
+        process.off('SIGINT', this.signalHandler);
+        process.off('SIGTERM', this.signalHandler);
+      }
+      for (const module of [...this.started].reverse()) {
+        await runHook(module, 'onStop').catch((error) =>
+          this.logger.error({ err: error, module: module.name }, 'a module failed to stop cleanly'),
+        );
+      }
+      await this.dataSource.destroy();
+      this.logger.info('syncbus node stopped');
+    })();
+    return this.stopping;
+  }
+}
+
+async function runHook(module: Module, hook: 'onInit' | 'onStart' | 'onStop'): Promise<void> {
+  try {
+    await module[hook]();
+  } catch (error) {
+    if (error instanceof SyncbusError) throw error;
+    throw new SyncbusError('MODULE_HOOK_FAILED', `Module '${module.name}' failed in ${hook}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+function bindProvider(container: Container, provider: Provider): void {
+  if (typeof provider === 'function') {
+    container.bind(provider).toSelf();
+    return;
+  }
+  const id = provider.provide as never;
+  if ('useClass' in provider) container.bind(id).to(provider.useClass as never);
+  else if ('useValue' in provider) container.bind(id).toConstantValue(provider.useValue as never);
+  else if ('useExisting' in provider) container.bind(id).toService(provider.useExisting as never);
+  else container.bind(id).toDynamicValue((context) => provider.useFactory({ get: (x) => context.get(x as never) }) as never);
+}

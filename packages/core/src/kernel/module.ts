@@ -1,0 +1,20 @@
+// The base class every syncbus module extends, as Kentico's CMS.DataEngine.Module: a name and lifecycle hooks.
+
+/**
+ * A unit of behaviour the kernel builds through the container and drives through its lifecycle.
+ * `onInit` wires event handlers, `onStart` starts work, `onStop` ends it. Hooks may be async; they run in
+ * dependency order and stop runs in reverse.
+ */
+export abstract class Module {
+  /** @param name the name the system registers the module under (shown in logs and errors). */
+  protected constructor(readonly name: string) {}
+
+  /** Runs once after every module is built and storage is ready; wire event handlers here. */
+  onInit(): void | Promise<void> {}
+
+  /** Runs after every module's `onInit`; start background work here. */
+  onStart(): void | Promise<void> {}
+
+  /** Runs on shutdown, in reverse dependency order; finish or hand back in-flight work here. */
+  onStop(): void | Promise<void> {}
+}

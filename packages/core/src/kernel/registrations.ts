@@ -1,0 +1,11 @@
+// Lets a module find and build the registered classes of a kind (e.g. connectors) that this node loaded.
+import type { Newable } from '../registry/registration';
+
+/** Registered classes of this node, by kind, built through the container. */
+export const Registrations = Symbol('Registrations');
+export interface Registrations {
+  /** Classes of `kind` loaded from plugins or passed to the kernel, in load order. */
+  classes(kind: string): readonly Newable[];
+  /** The singleton instance of a registered class, built with constructor injection. */
+  instance<T>(type: Newable<T>): T;
+}

@@ -1,0 +1,27 @@
+// Reads `syncbus.config.json` (or a .js file exporting the config) from disk, with clear errors.
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ConfigError } from '../errors';
+
+/** Reads a config file: JSON, or a CommonJS module whose export (or default export) is the config object. */
+export function readConfigFile(file: string): Record<string, unknown> {
+  const path = resolve(file);
+  if (!existsSync(path)) {
+    throw new ConfigError([{ path: '', message: `config file ${path} does not exist; create it or pass --config` }], path);
+  }
+  let value: unknown;
+  if (/\.(c?js)$/.test(path)) {
+    const loaded = require(path);
+    value = loaded?.default ?? loaded;
+  } else {
+    try {
+      value = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (error) {
+      throw new ConfigError([{ path: '', message: `not valid JSON: ${(error as Error).message}` }], path);
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError([{ path: '', message: 'the configuration must be a JSON object' }], path);
+  }
+  return value as Record<string, unknown>;
+}

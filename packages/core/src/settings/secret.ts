@@ -1,0 +1,52 @@
+// Secrets never sit in config files: a config names an environment variable, the value is read at start.
+import { z } from 'zod';
+
+/**
+ * A secret value that prints as `[secret]` in logs, JSON and `util.inspect`; read it with `reveal()`.
+ */
+export class Secret {
+  readonly #value: string;
+
+  constructor(
+    value: string,
+    /** Where it came from, e.g. `env:SYNCBUS_SECRET_QA` (safe to show). */
+    readonly source: string,
+  ) {
+    this.#value = value;
+  }
+
+  reveal(): string {
+    return this.#value;
+  }
+
+  toJSON(): string {
+    return '[secret]';
+  }
+
+  toString(): string {
+    return '[secret]';
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `Secret(${this.source})`;
+  }
+}
+
+/**
+ * A secret reference in config: `{ "env": "NAME" }` or the string `"env:NAME"`. Parsing reads the variable and
+ * fails (naming the variable) when it is unset or empty. Plain values are refused so secrets stay out of files.
+ */
+export const SecretRef = z
+    .union([
+      z.string().regex(/^env:[A-Za-z_][A-Za-z0-9_]*$/, 'must be a reference like "env:MY_SECRET" (never the secret itself)'),
+      z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name') }).strict(),
+    ])
+    .transform((ref, ctx) => {
+      const name = typeof ref === 'string' ? ref.slice(4) : ref.env;
+      const value = process.env[name];
+      if (!value) {
+        ctx.addIssue({ code: 'custom', message: `environment variable ${name} is not set; export it before starting` });
+        return z.NEVER;
+      }
+      return new Secret(value, `env:${name}`);
+    });

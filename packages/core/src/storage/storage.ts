@@ -1,0 +1,27 @@
+// The node's storage: its TypeORM DataSource, transactions, and the raw SQLite handle for measured hot paths.
+import type { Database } from 'better-sqlite3';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { WriteGate } from './write-gate';
+
+/** Which database engine a node stores in. */
+export type StorageKind = 'sqlite' | 'postgres';
+
+/** Storage service, bound in the container as `Storage`. */
+export class Storage {
+  constructor(
+    readonly dataSource: DataSource,
+    readonly kind: StorageKind,
+    /** SQLite only: the one connection and its write gate, for hot paths that drop below the ORM. */
+    readonly sqlite?: { readonly db: Database; readonly gate: WriteGate },
+  ) {}
+
+  /** Runs `fn` in one transaction (on SQLite, serialized with every other transaction of the node). */
+  transaction<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(fn);
+  }
+
+  /** `$1, $2` placeholders on PostgreSQL, `?` on SQLite, for hand-written parameterised SQL. */
+  placeholder(index: number): string {
+    return this.kind === 'postgres' ? `$${index}` : '?';
+  }
+}
