@@ -1,0 +1,111 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Table, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { Kernel } from '../kernel/kernel';
+import { createLogger } from '../logging/logger';
+import { Storage } from '../storage/storage';
+import { withSqlTransaction } from '../storage/sql-executor';
+import { LeaseQueue } from './lease-queue';
+import { synchronizationColumns, synchronizationIndices } from './synchronization-columns';
+
+class CreateQueueTables1700000000000 implements MigrationInterface {
+  name = 'CreateQueueTables1700000000000';
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.createTable(
+      new Table({
+        name: 'q_task',
+        columns: [{ name: 'id', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' }],
+      }),
+    );
+    await runner.createTable(
+      new Table({
+        name: 'q_sync',
+        columns: synchronizationColumns('server_id'),
+        indices: synchronizationIndices('q_sync', 'server_id'),
+      }),
+    );
+  }
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.dropTable('q_sync');
+    await runner.dropTable('q_task');
+  }
+}
+
+const policy = { maxAttempts: 2, baseDelayMs: 1000, maxDelayMs: 1000 };
+
+describe('LeaseQueue (SQLite)', () => {
+  let kernel: Kernel;
+  let queue: LeaseQueue;
+  let now = 1_000_000;
+
+  beforeEach(async () => {
+    now = 1_000_000;
+    kernel = await Kernel.boot({
+      config: { database: { url: `sqlite:${join(mkdtempSync(join(tmpdir(), 'syncbus-queue-')), 'q.sqlite')}` } },
+      migrations: [CreateQueueTables1700000000000],
+      logger: createLogger({ level: 'silent' }),
+    });
+    const storage = kernel.get(Storage);
+    queue = new LeaseQueue(
+      storage,
+      { table: 'q_sync', targetColumn: 'server_id', taskTable: 'q_task', deleteCompletedTasks: true },
+      () => now,
+    );
+    // tasks 1..4: objects a, b, a, c for server 1; task 5 for server 2
+    await withSqlTransaction(storage, async (sql) => {
+      for (const [server, key] of [[1, 'a'], [1, 'b'], [1, 'a'], [1, 'c'], [2, 'a']] as const) {
+        await sql.run('INSERT INTO q_task DEFAULT VALUES');
+        const [{ id }] = await sql.all<{ id: number }>('SELECT MAX(id) AS id FROM q_task');
+        await sql.run('INSERT INTO q_sync (task_id, server_id, object_key) VALUES (?, ?, ?)', [id, server, key]);
+      }
+    });
+  });
+  afterEach(() => kernel.stop());
+
+  it('claims in task order, never twice while leased, and again after the lease expires', async () => {
+    const first = await queue.claim({ targetId: 1, owner: 'n1', limit: 2, leaseMs: 100 });
+    expect(first.map((r) => r.taskId)).toEqual([1, 2]);
+    // task 3 is object a, held back behind task 1's lease; task 4 is free
+    const second = await queue.claim({ targetId: 1, owner: 'n2', limit: 10, leaseMs: 100 });
+    expect(second.map((r) => r.taskId)).toEqual([4]);
+    now += 101;
+    const third = await queue.claim({ targetId: 1, owner: 'n2', limit: 10, leaseMs: 100 });
+    expect(third.map((r) => r.taskId)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('completes rows and deletes tasks without rows; ignores rows whose lease was lost', async () => {
+    const claimed = await queue.claim({ targetId: 1, owner: 'n1', limit: 1, leaseMs: 100 });
+    expect(await queue.complete([claimed[0].id], 'someone-else')).toEqual([]);
+    expect(await queue.complete([claimed[0].id], 'n1')).toEqual([claimed[0].id]);
+    const storage = kernel.get(Storage);
+    const tasks = await withSqlTransaction(storage, (sql) => sql.all<{ id: number }>('SELECT id FROM q_task'));
+    expect(tasks.map((t) => t.id)).toEqual([2, 3, 4, 5]);
+  });
+
+  it('a failure backs off, holds back only its object, and fails for good after the last attempt', async () => {
+    const [row] = await queue.claim({ targetId: 1, owner: 'n1', limit: 1, leaseMs: 100 });
+    await queue.fail([{ id: row.id, error: 'target down' }], 'n1', policy);
+    const others = await queue.claim({ targetId: 1, owner: 'n1', limit: 10, leaseMs: 100 });
+    expect(others.map((r) => r.taskId)).toEqual([2, 4]);
+    expect(await queue.nextDueAt(1)).toBeGreaterThan(now);
+    now += 1001;
+    await queue.complete(
+      others.map((r) => r.id),
+      'n1',
+    );
+    const [again] = await queue.claim({ targetId: 1, owner: 'n1', limit: 1, leaseMs: 100 });
+    expect(again).toMatchObject({ taskId: 1, attempts: 1 });
+    await queue.fail([{ id: again.id, error: 'still down' }], 'n1', policy);
+    now += 10_000;
+    expect(await queue.claim({ targetId: 1, owner: 'n1', limit: 10, leaseMs: 100 })).toEqual([]);
+    expect(await queue.retry([again.id])).toBe(1);
+    const retried = await queue.claim({ targetId: 1, owner: 'n1', limit: 10, leaseMs: 100 });
+    expect(retried.map((r) => r.taskId)).toEqual([1, 3]);
+  });
+
+  it('with task ids, claims only those, and not past an earlier unrequested row of the same object', async () => {
+    expect((await queue.claim({ targetId: 1, owner: 'n1', limit: 10, leaseMs: 100, taskIds: [3, 4] })).map((r) => r.taskId)).toEqual([4]);
+    expect((await queue.claim({ targetId: 1, owner: 'n1', limit: 10, leaseMs: 100, taskIds: [1, 3] })).map((r) => r.taskId)).toEqual([1, 3]);
+  });
+});

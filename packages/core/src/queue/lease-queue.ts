@@ -1,0 +1,247 @@
+// The one claim-and-lease mechanism: staging servers and integration connectors drain their synchronization rows here.
+import { withSqlTransaction, type SqlExecutor } from '../storage/sql-executor';
+import type { Storage } from '../storage/storage';
+import { retryDelayMs, type RetryPolicy } from './backoff';
+
+/**
+ * Where a queue's rows live. The table has the columns of `SYNCHRONIZATION_COLUMNS`
+ * (see `synchronizationColumns()` for a migration) plus a target column naming the server or connector.
+ */
+export interface SynchronizationTable {
+  /** e.g. `staging_synchronization`. */
+  readonly table: string;
+  /** Column holding the target id, e.g. `server_id` or `connector_id`. */
+  readonly targetColumn: string;
+  /** Table of the tasks; a task whose last synchronization row completes is deleted with it. */
+  readonly taskTable: string;
+  /** Delete tasks left without synchronization rows (staging: yes; a queue that keeps history: no). */
+  readonly deleteCompletedTasks: boolean;
+}
+
+/** A row this node now holds a lease on. */
+export interface ClaimedSynchronization {
+  readonly id: number;
+  readonly taskId: number;
+  readonly targetId: number;
+  readonly objectKey: string;
+  /** Failed attempts so far. */
+  readonly attempts: number;
+}
+
+/** How a failed row is recorded. */
+export interface SynchronizationFailure {
+  readonly id: number;
+  readonly error: string;
+  /** Earliest next attempt (epoch ms), e.g. from a Retry-After header; backoff applies when absent. */
+  readonly notBefore?: number;
+  /** Mark failed now, without further attempts (an error retrying cannot fix). */
+  readonly final?: boolean;
+}
+
+/** Synchronization row states. `pending` rows are claimable when due; `failed` rows wait for a person. */
+export type SynchronizationStatus = 'pending' | 'failed';
+
+/** Options of `claim`. */
+export interface ClaimOptions {
+  readonly targetId: number;
+  /** Who claims: a node id that is unique per process. */
+  readonly owner: string;
+  readonly limit: number;
+  readonly leaseMs: number;
+  /** Only these tasks (and only when no earlier row of the same object outside them is pending). */
+  readonly taskIds?: readonly number[];
+}
+
+/**
+ * Claims due rows with leases and records their outcome. Order per target and object holds: a row is claimable
+ * only when every earlier row of the same object for the same target is claimable too (and then claimed in the
+ * same batch, before it). A failed, backing-off or leased row therefore holds back only its own object's later
+ * rows. On PostgreSQL a transaction-scoped advisory lock per target makes concurrent claimers take turns and
+ * `FOR UPDATE SKIP LOCKED` keeps them off each other's rows; on SQLite the node's write gate does the same.
+ * A claimer that dies simply stops renewing; its leases expire and another claimer takes the rows.
+ */
+export class LeaseQueue {
+  constructor(
+    private readonly storage: Storage,
+    private readonly spec: SynchronizationTable,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Leases up to `limit` due rows of a target, oldest task first. */
+  async claim(options: ClaimOptions): Promise<ClaimedSynchronization[]> {
+    if (options.taskIds && options.taskIds.length === 0) return [];
+    const { table, targetColumn } = this.spec;
+    return withSqlTransaction(this.storage, async (sql) => {
+      const now = this.now();
+      if (sql.kind === 'postgres') {
+        await sql.all('SELECT pg_advisory_xact_lock(hashtext(?))', [`${table}:${options.targetId}`]);
+      }
+      const requested = options.taskIds;
+      const onlyRequested = requested ? `AND s.task_id ${sql.in(requested)}` : '';
+      const outsideRequested = requested ? `e.task_id NOT ${sql.in(requested)} OR` : '';
+      const rows = await sql.all<Record<string, unknown>>(
+        `SELECT s.id, s.task_id, s.object_key, s.attempts FROM ${table} s
+          WHERE s.${targetColumn} = ? AND s.status = 'pending' AND s.next_attempt_at <= ?
+            AND (s.lease_expires_at IS NULL OR s.lease_expires_at <= ?) ${onlyRequested}
+            AND NOT EXISTS (SELECT 1 FROM ${table} e
+                 WHERE e.${targetColumn} = s.${targetColumn} AND e.object_key = s.object_key AND e.task_id < s.task_id
+                   AND (${outsideRequested} e.status <> 'pending' OR e.next_attempt_at > ?
+                        OR (e.lease_expires_at IS NOT NULL AND e.lease_expires_at > ?)))
+          ORDER BY s.task_id, s.id LIMIT ?${sql.kind === 'postgres' ? ' FOR UPDATE OF s SKIP LOCKED' : ''}`,
+        [
+          options.targetId,
+          now,
+          now,
+          ...(requested ? sql.inParams(requested) : []),
+          ...(requested ? sql.inParams(requested) : []),
+          now,
+          now,
+          options.limit,
+        ],
+      );
+      if (rows.length === 0) return [];
+      const ids = rows.map((r) => Number(r.id));
+      await sql.run(`UPDATE ${table} SET lease_owner = ?, lease_expires_at = ? WHERE id ${sql.in(ids)}`, [
+        options.owner,
+        now + options.leaseMs,
+        ...sql.inParams(ids),
+      ]);
+      return rows.map((r) => ({
+        id: Number(r.id),
+        taskId: Number(r.task_id),
+        targetId: options.targetId,
+        objectKey: String(r.object_key),
+        attempts: Number(r.attempts),
+      }));
+    });
+  }
+
+  /** Extends the leases `owner` still holds on `ids`; returns how many it still holds. */
+  async heartbeat(ids: readonly number[], owner: string, leaseMs: number): Promise<number> {
+    if (ids.length === 0) return 0;
+    return withSqlTransaction(this.storage, (sql) =>
+      sql.run(`UPDATE ${this.spec.table} SET lease_expires_at = ? WHERE lease_owner = ? AND id ${sql.in(ids)}`, [
+        this.now() + leaseMs,
+        owner,
+        ...sql.inParams(ids),
+      ]),
+    );
+  }
+
+  /**
+   * Records success: deletes the rows `owner` still leases (and tasks left without rows, when configured).
+   * `alsoInTransaction` runs in the same transaction (e.g. counters); returns the ids that were still held.
+   */
+  async complete(
+    ids: readonly number[],
+    owner: string,
+    alsoInTransaction?: (sql: SqlExecutor) => Promise<void>,
+  ): Promise<number[]> {
+    if (ids.length === 0) return [];
+    const { table, taskTable } = this.spec;
+    return withSqlTransaction(this.storage, async (sql) => {
+      const held = await sql.all<{ id: unknown; task_id: unknown }>(
+        `SELECT id, task_id FROM ${table} WHERE lease_owner = ? AND id ${sql.in(ids)}`,
+        [owner, ...sql.inParams(ids)],
+      );
+      if (held.length === 0) return [];
+      const heldIds = held.map((r) => Number(r.id));
+      await sql.run(`DELETE FROM ${table} WHERE id ${sql.in(heldIds)}`, sql.inParams(heldIds));
+      if (this.spec.deleteCompletedTasks) {
+        const taskIds = [...new Set(held.map((r) => Number(r.task_id)))];
+        await sql.run(
+          `DELETE FROM ${taskTable} WHERE id ${sql.in(taskIds)}
+             AND NOT EXISTS (SELECT 1 FROM ${table} s WHERE s.task_id = ${taskTable}.id)`,
+          sql.inParams(taskIds),
+        );
+      }
+      await alsoInTransaction?.(sql);
+      return heldIds;
+    });
+  }
+
+  /**
+   * Records failures on rows `owner` still leases: error text, attempt count, last run, next attempt with
+   * backoff; a row out of attempts (or `final`) becomes `failed`. Releases the leases.
+   */
+  async fail(failures: readonly SynchronizationFailure[], owner: string, policy: RetryPolicy): Promise<void> {
+    if (failures.length === 0) return;
+    const { table } = this.spec;
+    await withSqlTransaction(this.storage, async (sql) => {
+      const now = this.now();
+      const ids = failures.map((f) => f.id);
+      const held = await sql.all<{ id: unknown; attempts: unknown }>(
+        `SELECT id, attempts FROM ${table} WHERE lease_owner = ? AND id ${sql.in(ids)}`,
+        [owner, ...sql.inParams(ids)],
+      );
+      const attemptsById = new Map(held.map((r) => [Number(r.id), Number(r.attempts)]));
+      for (const failure of failures) {
+        const previous = attemptsById.get(failure.id);
+        if (previous === undefined) continue; // lease lost: another claimer owns the outcome now
+        const attempts = previous + 1;
+        const exhausted = failure.final || attempts >= policy.maxAttempts;
+        const next = Math.max(now + retryDelayMs(attempts, policy), failure.notBefore ?? 0);
+        await sql.run(
+          `UPDATE ${table} SET status = ?, attempts = ?, last_run_at = ?, last_error = ?, next_attempt_at = ?,
+             lease_owner = NULL, lease_expires_at = NULL WHERE id = ?`,
+          [exhausted ? 'failed' : 'pending', attempts, now, failure.error.slice(0, 4000), next, failure.id],
+        );
+      }
+    });
+  }
+
+  /** Gives rows back without counting an attempt, due again at `notBefore` (a connector's SkipNow). */
+  async postpone(ids: readonly number[], owner: string, notBefore: number): Promise<void> {
+    if (ids.length === 0) return;
+    await withSqlTransaction(this.storage, (sql) =>
+      sql.run(
+        `UPDATE ${this.spec.table} SET lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = ?, last_run_at = ?
+           WHERE lease_owner = ? AND id ${sql.in(ids)}`,
+        [notBefore, this.now(), owner, ...sql.inParams(ids)],
+      ),
+    );
+  }
+
+  /** Drops every lease `owner` holds (a clean stop), so other claimers need not wait for expiry. */
+  async releaseAll(owner: string): Promise<void> {
+    await withSqlTransaction(this.storage, (sql) =>
+      sql.run(`UPDATE ${this.spec.table} SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner = ?`, [
+        owner,
+      ]),
+    );
+  }
+
+  /** Makes failed (or backing-off) rows due now with a fresh attempt count; returns how many changed. */
+  async retry(ids: readonly number[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    return withSqlTransaction(this.storage, (sql) =>
+      sql.run(
+        `UPDATE ${this.spec.table} SET status = 'pending', attempts = 0, next_attempt_at = 0 WHERE id ${sql.in(ids)}`,
+        sql.inParams(ids),
+      ),
+    );
+  }
+
+  /**
+   * When the target next has work: 0 when a row is due now, the epoch ms of the earliest backoff or lease
+   * expiry otherwise, undefined when nothing is pending. Drain loops sleep until then.
+   */
+  async nextDueAt(targetId: number): Promise<number | undefined> {
+    const { table, targetColumn } = this.spec;
+    return withSqlTransaction(this.storage, async (sql) => {
+      const now = this.now();
+      // Only the first row of each object can be due; rows behind it wait for it whatever their own time.
+      const [row] = await sql.all<{ due: unknown }>(
+        `SELECT MIN(CASE WHEN s.lease_expires_at IS NOT NULL AND s.lease_expires_at > s.next_attempt_at
+                         THEN s.lease_expires_at ELSE s.next_attempt_at END) AS due
+           FROM ${table} s WHERE s.${targetColumn} = ? AND s.status = 'pending'
+            AND NOT EXISTS (SELECT 1 FROM ${table} e WHERE e.${targetColumn} = s.${targetColumn}
+                             AND e.object_key = s.object_key AND e.task_id < s.task_id)`,
+        [targetId],
+      );
+      if (row?.due === null || row?.due === undefined) return undefined;
+      const due = Number(row.due);
+      return due <= now ? 0 : due;
+    });
+  }
+}
