@@ -9,6 +9,8 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-unsafe-declaration-merging': 'off',
+      // TypeORM types entity and migration classes as `Function`; code passing them along has to as well.
+      '@typescript-eslint/no-unsafe-function-type': 'off',
       '@typescript-eslint/no-require-imports': 'off',
       'no-console': 'off',
     },

@@ -6,14 +6,20 @@ import { join } from 'node:path';
 
 const journal = () => ((globalThis as { __lifecycleJournal?: string[] }).__lifecycleJournal ??= []);
 const silent = createLogger({ level: 'silent' });
-const database = () => ({ url: `sqlite:${join(mkdtempSync(join(tmpdir(), 'syncbus-core-')), 'node.sqlite')}` });
+const database = () => ({
+  url: `sqlite:${join(mkdtempSync(join(tmpdir(), 'syncbus-core-')), 'node.sqlite')}`,
+});
 
 describe('kernel lifecycle', () => {
   beforeEach(() => journal().splice(0));
 
   it('loads modules from a plugin named in config, inits and starts dependencies first, stops in reverse', async () => {
     const kernel = await Kernel.boot({
-      config: { database: database(), plugins: ['@syncbus-fixtures/lifecycle-plugin'], greeter: { greeting: 'hi' } },
+      config: {
+        database: database(),
+        plugins: ['@syncbus-fixtures/lifecycle-plugin'],
+        greeter: { greeting: 'hi' },
+      },
       logger: silent,
     });
     expect(kernel.modules.map((m) => m.name)).toEqual(['StorageFixture', 'Greeter']);
@@ -30,9 +36,14 @@ describe('kernel lifecycle', () => {
   });
 
   it('names a missing plugin package and says how to install it', async () => {
-    const boot = Kernel.boot({ config: { database: database(), plugins: ['@syncbus-fixtures/not-there'] }, logger: silent });
+    const boot = Kernel.boot({
+      config: { database: database(), plugins: ['@syncbus-fixtures/not-there'] },
+      logger: silent,
+    });
     await expect(boot).rejects.toBeInstanceOf(PluginLoadError);
-    await expect(boot).rejects.toThrow(/'@syncbus-fixtures\/not-there'.*npm install @syncbus-fixtures\/not-there/s);
+    await expect(boot).rejects.toThrow(
+      /'@syncbus-fixtures\/not-there'.*npm install @syncbus-fixtures\/not-there/s,
+    );
   });
 
   it('refuses a package without a syncbus manifest', async () => {

@@ -24,7 +24,9 @@ export class AfterEvent<TArgs> extends Observable<TArgs> {
     return this.subject.observed;
   }
 
-  override subscribe(observerOrNext?: Partial<Observer<TArgs>> | ((value: TArgs) => unknown) | null): Subscription {
+  override subscribe(
+    observerOrNext?: Partial<Observer<TArgs>> | ((value: TArgs) => unknown) | null,
+  ): Subscription {
     const observer: Partial<Observer<TArgs>> =
       typeof observerOrNext === 'function' ? { next: observerOrNext } : (observerOrNext ?? {});
     const next = observer.next;

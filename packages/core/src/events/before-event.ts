@@ -10,7 +10,10 @@ export interface BeforeEventControl {
  * A before-handler. It may change `args` in place, or return a new args object that replaces them for the
  * handlers after it and for the operation. A thrown error aborts the operation like a cancel.
  */
-export type BeforeHandler<TArgs> = (args: TArgs, control: BeforeEventControl) => void | TArgs | Promise<void | TArgs>;
+export type BeforeHandler<TArgs> = (
+  args: TArgs,
+  control: BeforeEventControl,
+) => void | TArgs | Promise<void | TArgs>;
 
 /** A handle that removes what it was returned for. */
 export interface Disposable {
@@ -39,7 +42,9 @@ export class BeforeEvent<TArgs> {
     let current = args;
     for (const handler of [...this.handlers]) {
       let cancelled: string | undefined;
-      const replaced = await handler(current, { cancel: (reason) => void (cancelled = reason || 'no reason given') });
+      const replaced = await handler(current, {
+        cancel: (reason) => void (cancelled = reason || 'no reason given'),
+      });
       if (cancelled !== undefined) throw new EventCancelledError(this.eventName, cancelled);
       if (replaced !== undefined) current = replaced;
     }

@@ -70,10 +70,14 @@ export class Kernel {
     const rawLevel = (raw.log as { level?: string } | undefined)?.level;
     const logger = options.logger ?? createLogger({ level: env.SYNCBUS_LOG_LEVEL ?? rawLevel });
 
-    const pluginNames = Array.isArray(raw.plugins) ? raw.plugins.filter((p): p is string => typeof p === 'string') : [];
+    const pluginNames = Array.isArray(raw.plugins)
+      ? raw.plugins.filter((p): p is string => typeof p === 'string')
+      : [];
     const plugins = pluginNames.map((name) => loadPlugin(name, baseDir));
     const classes = [...new Set([...(options.modules ?? []), ...plugins.flatMap((p) => p.classes)])];
-    const moduleClasses = orderModules(classes.filter((c) => registrationOf(c)?.kind === MODULE_KIND) as ModuleClass[]);
+    const moduleClasses = orderModules(
+      classes.filter((c) => registrationOf(c)?.kind === MODULE_KIND) as ModuleClass[],
+    );
     const moduleOptions = moduleClasses.map((m) => moduleOptionsOf(m)!);
 
     const settings = parseSettings(
@@ -84,12 +88,16 @@ export class Kernel {
 
     const container = new Container({ defaultScope: 'Singleton' });
     const reportError = (error: unknown, eventName: string) =>
-      logger.error({ err: error, event: eventName }, `a subscriber of '${eventName}' failed; other subscribers went on`);
+      logger.error(
+        { err: error, event: eventName },
+        `a subscriber of '${eventName}' failed; other subscribers went on`,
+      );
     container.bind(Logger).toConstantValue(logger);
     container.bind(CoreSettings).toConstantValue(settings.core);
     container.bind(EventErrorReporter).toConstantValue(reportError);
     for (const section of moduleOptions.flatMap((o) => o.settings ?? [])) {
-      if (!container.isBound(section.token)) container.bind(section.token).toConstantValue(settings.sections.get(section.key));
+      if (!container.isBound(section.token))
+        container.bind(section.token).toConstantValue(settings.sections.get(section.key));
     }
     // Errors from piped after-event chains surface here instead of as an uncaught exception.
     rxjsConfig.onUnhandledError ??= (error) => reportError(error, 'rxjs');
@@ -115,7 +123,10 @@ export class Kernel {
     if (target.kind === 'sqlite') {
       const gate = new WriteGate(Math.max(30_000, settings.core.database.busyTimeoutMs));
       isolateSqliteTransactions(dataSource, gate);
-      storage = new Storage(dataSource, 'sqlite', { db: (dataSource.driver as any).databaseConnection, gate });
+      storage = new Storage(dataSource, 'sqlite', {
+        db: (dataSource.driver as any).databaseConnection,
+        gate,
+      });
     } else {
       storage = new Storage(dataSource, 'postgres');
     }
@@ -126,7 +137,8 @@ export class Kernel {
       container.bind(DataSource).toConstantValue(dataSource);
       container.bind(Storage).toConstantValue(storage);
 
-      for (const provider of moduleOptions.flatMap((o) => o.providers ?? [])) bindProvider(container, provider);
+      for (const provider of moduleOptions.flatMap((o) => o.providers ?? []))
+        bindProvider(container, provider);
       const registrations: Registrations = {
         classes: (kind) => classes.filter((c) => registrationOf(c)?.kind === kind),
         instance: <T>(type: Newable<T>) => {
@@ -200,9 +212,13 @@ async function runHook(module: Module, hook: 'onInit' | 'onStart' | 'onStop'): P
     await module[hook]();
   } catch (error) {
     if (error instanceof SyncbusError) throw error;
-    throw new SyncbusError('MODULE_HOOK_FAILED', `Module '${module.name}' failed in ${hook}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new SyncbusError(
+      'MODULE_HOOK_FAILED',
+      `Module '${module.name}' failed in ${hook}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -215,5 +231,8 @@ function bindProvider(container: Container, provider: Provider): void {
   if ('useClass' in provider) container.bind(id).to(provider.useClass as never);
   else if ('useValue' in provider) container.bind(id).toConstantValue(provider.useValue as never);
   else if ('useExisting' in provider) container.bind(id).toService(provider.useExisting as never);
-  else container.bind(id).toDynamicValue((context) => provider.useFactory({ get: (x) => context.get(x as never) }) as never);
+  else
+    container
+      .bind(id)
+      .toDynamicValue((context) => provider.useFactory({ get: (x) => context.get(x as never) }) as never);
 }

@@ -13,7 +13,9 @@ export function orderModules(roots: readonly ModuleClass[]): ModuleClass[] {
     const options = moduleOptionsOf(module);
     if (!options) {
       const from = path.length ? ` (a dependency of ${path[path.length - 1].name})` : '';
-      throw new ModuleGraphError(`${module?.name ?? String(module)}${from} is not decorated with @RegisterModule().`);
+      throw new ModuleGraphError(
+        `${module?.name ?? String(module)}${from} is not decorated with @RegisterModule().`,
+      );
     }
     const seen = state.get(module);
     if (seen === 'done') return;

@@ -33,7 +33,10 @@ export function loadPlugin(packageName: string, baseDir: string): LoadedPlugin {
       { cause: error },
     );
   }
-  const pkg = JSON.parse(readFileSync(manifestPath, 'utf8')) as { version?: string; syncbus?: Partial<PluginManifest> };
+  const pkg = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+    version?: string;
+    syncbus?: Partial<PluginManifest>;
+  };
   const entry = pkg.syncbus?.modules;
   if (typeof entry !== 'string' || entry.length === 0) {
     throw new PluginLoadError(

@@ -2,7 +2,8 @@
 import type { Newable } from '../registry/registration';
 
 /** A token a service is bound to: a class or a symbol with an interface of the same name. */
-export type ServiceIdentifier<T = unknown> = symbol | string | Newable<T> | (abstract new (...args: any[]) => T);
+export type ServiceIdentifier<T = unknown> =
+  symbol | string | Newable<T> | (abstract new (...args: any[]) => T);
 
 /** Resolves services inside a factory provider. */
 export interface ServiceResolver {

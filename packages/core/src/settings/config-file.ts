@@ -7,7 +7,10 @@ import { ConfigError } from '../errors';
 export function readConfigFile(file: string): Record<string, unknown> {
   const path = resolve(file);
   if (!existsSync(path)) {
-    throw new ConfigError([{ path: '', message: `config file ${path} does not exist; create it or pass --config` }], path);
+    throw new ConfigError(
+      [{ path: '', message: `config file ${path} does not exist; create it or pass --config` }],
+      path,
+    );
   }
   let value: unknown;
   if (/\.(c?js)$/.test(path)) {

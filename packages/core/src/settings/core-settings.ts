@@ -4,7 +4,10 @@ import { z } from 'zod';
 /** The kernel's settings: this node's name, database, logging, plugins. */
 export const CoreSettingsSchema = z.object({
   /** This node's name; targets see it as the source server of the tasks it sends. */
-  nodeName: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, dot, dash or underscore').default('local'),
+  nodeName: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, dot, dash or underscore')
+    .default('local'),
   database: z
     .object({
       /** `sqlite:path/to/file.sqlite` (default), `sqlite::memory:`, or `postgres://user@host:5432/db`. */

@@ -11,7 +11,10 @@ export interface ParsedSettings {
 }
 
 /** Applies `ENV_OVERRIDES` onto a copy of the raw config. */
-export function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {
+export function applyEnvOverrides(
+  raw: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): Record<string, unknown> {
   const copy = structuredClone(raw);
   for (const [variable, path] of Object.entries(ENV_OVERRIDES)) {
     const value = env[variable];
@@ -56,7 +59,10 @@ export function parseSettings(
   for (const key of Object.keys(config)) {
     if (key === '$schema' || coreKeys.includes(key) || sectionKeys.has(key)) continue;
     const known = [...coreKeys, ...sectionKeys].sort().join(', ');
-    problems.push({ path: key, message: `unknown setting (known: ${known}); check its spelling or load the plugin that reads it` });
+    problems.push({
+      path: key,
+      message: `unknown setting (known: ${known}); check its spelling or load the plugin that reads it`,
+    });
   }
 
   if (problems.length > 0) throw new ConfigError(problems);

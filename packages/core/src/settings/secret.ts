@@ -37,16 +37,26 @@ export class Secret {
  * fails (naming the variable) when it is unset or empty. Plain values are refused so secrets stay out of files.
  */
 export const SecretRef = z
-    .union([
-      z.string().regex(/^env:[A-Za-z_][A-Za-z0-9_]*$/, 'must be a reference like "env:MY_SECRET" (never the secret itself)'),
-      z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name') }).strict(),
-    ])
-    .transform((ref, ctx) => {
-      const name = typeof ref === 'string' ? ref.slice(4) : ref.env;
-      const value = process.env[name];
-      if (!value) {
-        ctx.addIssue({ code: 'custom', message: `environment variable ${name} is not set; export it before starting` });
-        return z.NEVER;
-      }
-      return new Secret(value, `env:${name}`);
-    });
+  .union([
+    z
+      .string()
+      .regex(
+        /^env:[A-Za-z_][A-Za-z0-9_]*$/,
+        'must be a reference like "env:MY_SECRET" (never the secret itself)',
+      ),
+    z
+      .object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name') })
+      .strict(),
+  ])
+  .transform((ref, ctx) => {
+    const name = typeof ref === 'string' ? ref.slice(4) : ref.env;
+    const value = process.env[name];
+    if (!value) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `environment variable ${name} is not set; export it before starting`,
+      });
+      return z.NEVER;
+    }
+    return new Secret(value, `env:${name}`);
+  });

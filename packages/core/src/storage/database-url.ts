@@ -4,8 +4,7 @@ import { ConfigError } from '../errors';
 
 /** The database a URL names. */
 export type DatabaseTarget =
-  | { readonly kind: 'sqlite'; readonly file: string }
-  | { readonly kind: 'postgres'; readonly url: string };
+  { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string };
 
 /**
  * `sqlite:relative/or/absolute.sqlite`, `sqlite:///abs/path.sqlite`, `sqlite::memory:`, or
