@@ -30,3 +30,4 @@ export * from './storage/sql-executor';
 export * from './queue/backoff';
 export * from './queue/lease-queue';
 export * from './queue/synchronization-columns';
+export * from './objects';

@@ -17,6 +17,11 @@ import { WriteGate } from '../storage/write-gate';
 import type { Module } from './module';
 import { orderModules } from './module-graph';
 import { loadPlugin, type LoadedPlugin } from './plugin-loader';
+import { ObjectApplier } from '../objects/object-applier';
+import { ObjectChangeListener } from '../objects/object-change-listener';
+import { ObjectChanges } from '../objects/object-changes';
+import { ObjectSerializer } from '../objects/object-serializer';
+import { ObjectTypes } from '../objects/object-types';
 import type { Provider, ServiceIdentifier } from './provider';
 import { MODULE_KIND, moduleOptionsOf, type ModuleClass } from './register-module';
 import { Registrations } from './registrations';
@@ -136,6 +141,25 @@ export class Kernel {
       if (!settings.core.database.synchronize) await dataSource.runMigrations({ transaction: 'each' });
       container.bind(DataSource).toConstantValue(dataSource);
       container.bind(Storage).toConstantValue(storage);
+      const objectTypes = new ObjectTypes(dataSource);
+      const serializer = new ObjectSerializer();
+      container.bind(ObjectTypes).toConstantValue(objectTypes);
+      container.bind(ObjectSerializer).toConstantValue(serializer);
+      container.bind(ObjectApplier).toConstantValue(new ObjectApplier(objectTypes));
+      container
+        .bind(ObjectChanges)
+        .toDynamicValue(
+          (context) =>
+            new ObjectChanges(
+              objectTypes,
+              serializer,
+              container.isBound(ObjectChangeListener)
+                ? context.getAll<ObjectChangeListener>(ObjectChangeListener)
+                : [],
+              storage,
+              logger,
+            ),
+        );
 
       for (const provider of moduleOptions.flatMap((o) => o.providers ?? []))
         bindProvider(container, provider);
@@ -150,6 +174,7 @@ export class Kernel {
       for (const moduleClass of moduleClasses) container.bind(moduleClass).toSelf();
 
       for (const moduleClass of moduleClasses) modules.push(container.get<Module>(moduleClass));
+      container.get(ObjectChanges).install(dataSource);
       for (const module of modules) await runHook(module, 'onInit');
       for (const module of modules) {
         started.push(module);

@@ -1,0 +1,134 @@
+// Applies a task's object to the host: create/update/delete by identity, references translated to local ids.
+import type { EntityManager, ObjectLiteral } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { runInChangeScope } from './change-scope';
+import type { ChangeOrigin, ObjectSnapshot, TaskType } from './object-change';
+import { ObjectApplyError } from './object-apply-error';
+import type { ObjectTypeInfo, ObjectTypes } from './object-types';
+
+/** Applies a host-defined task type on the target (e.g. `publish`). Runs in the task's transaction. */
+export type TaskTypeHandler = (snapshot: ObjectSnapshot, manager: EntityManager) => Promise<void>;
+
+/** What to apply. */
+export interface ObjectApplication {
+  readonly taskType: TaskType;
+  readonly snapshot: ObjectSnapshot;
+  /** Recorded on the changes it makes, so listeners can stop loops and echoes. */
+  readonly origin?: ChangeOrigin;
+  readonly user?: string;
+}
+
+const NUMERIC = /int|float|double|real|decimal|numeric|number/i;
+const TEXT = /char|text|uuid|clob|string/i;
+const TEMPORAL = /date|time/i;
+
+/** Applies snapshots to entities through TypeORM, so the host's own subscribers and constraints still run. */
+export class ObjectApplier {
+  private readonly handlers = new Map<string, TaskTypeHandler>();
+
+  constructor(private readonly types: ObjectTypes) {}
+
+  /** Registers the handler of a host-defined task type. */
+  registerTaskType(taskType: string, handler: TaskTypeHandler): void {
+    if (['create', 'update', 'delete'].includes(taskType)) throw new Error(`'${taskType}' is built in and cannot be replaced`);
+    this.handlers.set(taskType, handler);
+  }
+
+  /** Task types this node can apply. */
+  get taskTypes(): string[] {
+    return ['create', 'update', 'delete', ...this.handlers.keys()];
+  }
+
+  /**
+   * Applies one task in `manager`'s transaction. Throws `ObjectApplyError` (nothing written by this call is
+   * kept when the caller rolls back) for an unknown type, property or task type, a wrong value or a reference
+   * that does not resolve on this node.
+   */
+  async apply(manager: EntityManager, application: ObjectApplication): Promise<void> {
+    const { snapshot, taskType } = application;
+    const info = this.types.find(snapshot.objectType);
+    if (!info) {
+      throw new ObjectApplyError(
+        'UNKNOWN_OBJECT_TYPE',
+        `Object type '${snapshot.objectType}' is not synchronized on this node (known: ${this.types.types.join(', ') || 'none'}).`,
+      );
+    }
+    await runInChangeScope({ origin: application.origin, user: application.user }, async () => {
+      const repository = manager.getRepository(info.metadata.target);
+      const existing = await repository.findOne({ where: { [info.options.identity]: snapshot.objectGuid } });
+      if (taskType === 'delete') {
+        if (existing) await repository.remove(existing);
+        return;
+      }
+      if (taskType !== 'create' && taskType !== 'update') {
+        const handler = this.handlers.get(taskType);
+        if (!handler) {
+          throw new ObjectApplyError('UNKNOWN_TASK_TYPE', `Task type '${taskType}' has no handler on this node (known: ${this.taskTypes.join(', ')}).`);
+        }
+        await handler(snapshot, manager);
+        return;
+      }
+      const values = await this.values(info, snapshot, manager);
+      const entity: ObjectLiteral = existing ? repository.merge(existing, values) : repository.create(values);
+      await repository.save(entity);
+    });
+  }
+
+  private async values(info: ObjectTypeInfo, snapshot: ObjectSnapshot, manager: EntityManager): Promise<ObjectLiteral> {
+    const values: ObjectLiteral = { [info.options.identity]: this.convert(info.metadata.findColumnWithPropertyName(info.options.identity)!, snapshot.objectGuid, info) };
+    const references = new Map(info.references.map((r) => [r.relation.propertyName, r]));
+    for (const [property, value] of Object.entries(snapshot.data ?? {})) {
+      if (property === info.options.identity) continue;
+      const reference = references.get(property);
+      if (reference) {
+        values[property] = await this.resolve(reference.relation.inverseEntityMetadata.target, reference.targetType, value, property, manager);
+        continue;
+      }
+      const column = info.metadata.findColumnWithPropertyName(property);
+      if (!column || (column.isPrimary && column.isGenerated)) {
+        throw new ObjectApplyError('UNKNOWN_PROPERTY', `Object type '${info.type}' has no property '${property}' on this node.`);
+      }
+      values[property] = this.convert(column, value, info);
+    }
+    return values;
+  }
+
+  private async resolve(target: Function | string, type: string, value: unknown, property: string, manager: EntityManager) {
+    if (value === null) return null;
+    const ref = (value as { $ref?: { type?: unknown; identity?: unknown } })?.$ref;
+    if (!ref || ref.type !== type || typeof ref.identity !== 'string') {
+      throw new ObjectApplyError('INVALID_VALUE', `'${property}' must be a reference { $ref: { type: '${type}', identity } } or null.`);
+    }
+    const info = this.types.find(type)!;
+    const found = await manager.getRepository(target).findOne({ where: { [info.options.identity]: ref.identity } });
+    if (!found) {
+      throw new ObjectApplyError(
+        'UNRESOLVED_REFERENCE',
+        `'${property}' references ${type} '${ref.identity}', which does not exist on this node; synchronize it first.`,
+      );
+    }
+    const primary = info.metadata.primaryColumns[0].propertyName;
+    return { [primary]: found[primary] };
+  }
+
+  private convert(column: ColumnMetadata, value: unknown, info: ObjectTypeInfo): unknown {
+    if (value === null) {
+      if (!column.isNullable) throw new ObjectApplyError('INVALID_VALUE', `'${column.propertyName}' of ${info.type} cannot be null.`);
+      return null;
+    }
+    const type = typeof column.type === 'string' ? column.type : (column.type as { name?: string }).name ?? '';
+    const fail = (expected: string) =>
+      new ObjectApplyError('INVALID_VALUE', `'${column.propertyName}' of ${info.type} must be ${expected}, got ${JSON.stringify(value)?.slice(0, 80)}.`);
+    if (/bool/i.test(type)) {
+      if (typeof value !== 'boolean') throw fail('a boolean');
+    } else if (TEMPORAL.test(type)) {
+      if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) throw fail('an ISO date string');
+      return new Date(value);
+    } else if (NUMERIC.test(type)) {
+      if (typeof value !== 'number' && !(typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value))) throw fail('a number');
+    } else if (TEXT.test(type)) {
+      if (typeof value !== 'string') throw fail('a string');
+    }
+    return value;
+  }
+}

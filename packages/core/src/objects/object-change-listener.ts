@@ -1,0 +1,20 @@
+// The extension point through which staging and integration turn object changes into tasks.
+import type { EntityManager } from 'typeorm';
+import type { ObjectChange } from './object-change';
+
+/** Context of a change: its transaction, and a way to act once it has committed. */
+export interface ChangeContext {
+  /** The manager of the change's transaction; write tasks with it so they commit or roll back with the change. */
+  readonly manager: EntityManager;
+  /** Runs `fn` after the transaction commits (never if it rolls back): the place to fire after-events. */
+  afterCommit(fn: () => void): void;
+}
+
+/**
+ * Bound (multi) under this token by modules that log tasks. Called inside the change's transaction, in module
+ * order; a throw aborts the change (a cancelled before-event does exactly that).
+ */
+export const ObjectChangeListener = Symbol('ObjectChangeListener');
+export interface ObjectChangeListener {
+  onObjectChange(change: ObjectChange, context: ChangeContext): Promise<void>;
+}

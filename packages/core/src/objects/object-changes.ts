@@ -1,0 +1,124 @@
+// Captures changes of synchronized entities inside their transaction and hands them to the task loggers.
+import type {
+  DataSource,
+  EntityManager,
+  EntitySubscriberInterface,
+  InsertEvent,
+  ObjectLiteral,
+  QueryRunner,
+  RemoveEvent,
+  TransactionCommitEvent,
+  TransactionRollbackEvent,
+  UpdateEvent,
+} from 'typeorm';
+import type { Logger } from '../logging/logger';
+import type { Storage } from '../storage/storage';
+import { currentChangeScope } from './change-scope';
+import type { ObjectChange, TaskType } from './object-change';
+import type { ChangeContext, ObjectChangeListener } from './object-change-listener';
+import { ObjectApplyError } from './object-apply-error';
+import type { ObjectSerializer } from './object-serializer';
+import type { ObjectTypes } from './object-types';
+
+/** Options of `logObjectChange`. */
+export interface LogObjectChangeOptions {
+  /** Object type, when `object` is a plain object rather than an instance of a `@SyncObject` entity. */
+  readonly objectType?: string;
+  /** Log inside this transaction (the host's); otherwise a transaction of its own. */
+  readonly manager?: EntityManager;
+  readonly user?: string;
+}
+
+/**
+ * The change capture of a node. As a TypeORM subscriber it sees every insert, update and remove of a
+ * `@SyncObject` entity made through TypeORM and calls the `ObjectChangeListener`s in the same transaction
+ * (the outbox: no change without its tasks, no task for a rolled-back change). Hosts that do not use TypeORM
+ * call `logObjectChange` instead.
+ */
+export class ObjectChanges implements EntitySubscriberInterface {
+  private readonly pendingAfterCommit = new WeakMap<QueryRunner, (() => void)[]>();
+
+  constructor(
+    private readonly types: ObjectTypes,
+    private readonly serializer: ObjectSerializer,
+    private readonly listeners: readonly ObjectChangeListener[],
+    private readonly storage: Storage,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Starts capturing TypeORM changes (the kernel calls this once). */
+  install(dataSource: DataSource): void {
+    if (this.listeners.length > 0) dataSource.subscribers.push(this);
+  }
+
+  /** Logs a change of an object made outside TypeORM; resolves once its tasks are written. */
+  async logObjectChange(object: ObjectLiteral, taskType: TaskType, options: LogObjectChangeOptions = {}): Promise<void> {
+    const info = options.objectType ? this.types.find(options.objectType) : this.types.ofTarget(object);
+    if (!info) {
+      throw new ObjectApplyError(
+        'UNKNOWN_OBJECT_TYPE',
+        `Cannot log a change of ${options.objectType ? `'${options.objectType}'` : 'this object'}: ` +
+          'it is not a @SyncObject entity; pass objectType or decorate the entity.',
+      );
+    }
+    const run = async (manager: EntityManager) => {
+      const snapshot = await this.serializer.snapshot(info, object, manager);
+      await this.dispatch({ taskType, snapshot, user: options.user ?? currentChangeScope().user, origin: currentChangeScope().origin }, manager);
+    };
+    if (options.manager) await run(options.manager);
+    else await this.storage.transaction(run);
+  }
+
+  async afterInsert(event: InsertEvent<ObjectLiteral>): Promise<void> {
+    await this.capture('create', event.metadata.target, event.entity, event.manager);
+  }
+
+  async afterUpdate(event: UpdateEvent<ObjectLiteral>): Promise<void> {
+    if (!event.entity) {
+      this.logger.warn({ entity: event.metadata.name }, 'an update through the query builder is not captured; use save() or logObjectChange()');
+      return;
+    }
+    await this.capture('update', event.metadata.target, { ...event.databaseEntity, ...event.entity }, event.manager);
+  }
+
+  async beforeRemove(event: RemoveEvent<ObjectLiteral>): Promise<void> {
+    await this.capture('delete', event.metadata.target, { ...event.databaseEntity, ...event.entity }, event.manager);
+  }
+
+  afterTransactionCommit(event: TransactionCommitEvent): void {
+    const callbacks = this.pendingAfterCommit.get(event.queryRunner);
+    if (!callbacks || event.queryRunner.isTransactionActive) return;
+    this.pendingAfterCommit.delete(event.queryRunner);
+    for (const callback of callbacks) callback();
+  }
+
+  afterTransactionRollback(event: TransactionRollbackEvent): void {
+    if (!event.queryRunner.isTransactionActive) this.pendingAfterCommit.delete(event.queryRunner);
+  }
+
+  private async capture(taskType: TaskType, target: Function | string, entity: ObjectLiteral | undefined, manager: EntityManager) {
+    const info = this.types.ofTarget(target);
+    if (!info || !entity) return;
+    const snapshot = await this.serializer.snapshot(info, entity, manager);
+    const scope = currentChangeScope();
+    await this.dispatch({ taskType, snapshot, origin: scope.origin, user: scope.user }, manager);
+  }
+
+  private async dispatch(change: ObjectChange, manager: EntityManager): Promise<void> {
+    const runner = manager.queryRunner;
+    const context: ChangeContext = {
+      manager,
+      afterCommit: (fn) => {
+        if (runner?.isTransactionActive) {
+          const list = this.pendingAfterCommit.get(runner) ?? [];
+          list.push(fn);
+          this.pendingAfterCommit.set(runner, list);
+        } else {
+          // Logged outside a transaction: the write has already committed.
+          queueMicrotask(fn);
+        }
+      },
+    };
+    for (const listener of this.listeners) await listener.onObjectChange(change, context);
+  }
+}

@@ -1,0 +1,131 @@
+// Changes of @SyncObject entities reach listeners inside their transaction, and snapshots apply on another node.
+import {
+  createLogger,
+  inject,
+  injectable,
+  Kernel,
+  Module,
+  ObjectApplier,
+  ObjectApplyError,
+  ObjectChangeListener,
+  ObjectChanges,
+  RegisterModule,
+  Storage,
+  type ChangeContext,
+  type ObjectChange,
+} from '@syncbus/core';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Article, Category, contentModel } from '../support/content-model';
+
+@injectable()
+class RecordingListener implements ObjectChangeListener {
+  readonly seen: ObjectChange[] = [];
+  readonly committed: ObjectChange[] = [];
+  failOn?: string;
+  async onObjectChange(change: ObjectChange, context: ChangeContext): Promise<void> {
+    if (change.snapshot.objectGuid === this.failOn) throw new Error('listener refused');
+    this.seen.push(change);
+    context.afterCommit(() => this.committed.push(change));
+  }
+}
+
+@RegisterModule({ providers: [RecordingListener, { provide: ObjectChangeListener, useExisting: RecordingListener }] })
+class RecordingModule extends Module {
+  constructor(@inject(RecordingListener) readonly listener: RecordingListener) {
+    super('Recording');
+  }
+}
+
+const boot = () =>
+  Kernel.boot({
+    config: { database: { url: `sqlite:${join(mkdtempSync(join(tmpdir(), 'syncbus-objects-')), 'n.sqlite')}` } },
+    modules: [RecordingModule],
+    ...contentModel,
+    logger: createLogger({ level: 'silent' }),
+  });
+
+describe('object changes', () => {
+  let source: Kernel;
+  let target: Kernel;
+  beforeEach(async () => {
+    [source, target] = await Promise.all([boot(), boot()]);
+  });
+  afterEach(() => Promise.all([source.stop(), target.stop()]));
+
+  it('captures create, update and delete with references by identity, after commit only', async () => {
+    const listener = source.get(RecordingListener);
+    const storage = source.get(Storage);
+    await storage.transaction(async (manager) => {
+      const news = await manager.save(Category, { code: 'news', name: 'News' });
+      await manager.save(Article, { guid: 'a-1', title: 'Hello', body: 'x', categoryId: news.id });
+    });
+    const article = await storage.dataSource.getRepository(Article).findOneByOrFail({ guid: 'a-1' });
+    article.title = 'Hello again';
+    await storage.dataSource.getRepository(Article).save(article);
+    await storage.dataSource.getRepository(Article).remove(article);
+
+    expect(listener.committed.map((c) => `${c.taskType} ${c.snapshot.objectType} ${c.snapshot.objectGuid}`)).toEqual([
+      'create cms.category news',
+      'create cms.article a-1',
+      'update cms.article a-1',
+      'delete cms.article a-1',
+    ]);
+    expect(listener.committed[1].snapshot.data).toEqual({
+      guid: 'a-1',
+      title: 'Hello',
+      body: 'x',
+      views: 0,
+      category: { $ref: { type: 'cms.category', identity: 'news' } },
+    });
+  });
+
+  it('a throwing listener aborts the change; a rolled-back change never reaches afterCommit', async () => {
+    const listener = source.get(RecordingListener);
+    listener.failOn = 'bad';
+    const repo = source.get(Storage).dataSource.getRepository(Category);
+    await expect(repo.save({ code: 'bad', name: 'Bad' })).rejects.toThrow('listener refused');
+    expect(await repo.count()).toBe(0);
+    await expect(
+      source.get(Storage).transaction(async (manager) => {
+        await manager.save(Category, { code: 'fine', name: 'Fine' });
+        throw new Error('host rolls back');
+      }),
+    ).rejects.toThrow('host rolls back');
+    expect(listener.seen).toHaveLength(1);
+    expect(listener.committed).toHaveLength(0);
+    expect(await repo.count()).toBe(0);
+  });
+
+  it('applies snapshots on another node, translating references to local ids, and logObjectChange works without TypeORM', async () => {
+    const listener = source.get(RecordingListener);
+    const changes = source.get(ObjectChanges);
+    await changes.logObjectChange({ code: 'tech', name: 'Tech' }, 'create', { objectType: 'cms.category' });
+    const storage = source.get(Storage);
+    await storage.dataSource.getRepository(Category).save({ code: 'tech', name: 'Tech' });
+    const techId = (await storage.dataSource.getRepository(Category).findOneByOrFail({ code: 'tech' })).id;
+    await storage.dataSource.getRepository(Article).save({ guid: 'a-2', title: 'T', categoryId: techId });
+
+    const applier = target.get(ObjectApplier);
+    const targetStorage = target.get(Storage);
+    // occupy id 1 on the target so local ids differ between nodes
+    await targetStorage.dataSource.getRepository(Category).save({ code: 'local', name: 'Local only' });
+    for (const change of listener.committed.slice(1)) {
+      await targetStorage.transaction((m) => applier.apply(m, { taskType: change.taskType, snapshot: change.snapshot, origin: { servers: ['source'] } }));
+    }
+    const applied = await targetStorage.dataSource.getRepository(Article).findOneOrFail({ where: { guid: 'a-2' }, relations: { category: true } });
+    expect(applied.category?.code).toBe('tech');
+    expect(applied.categoryId).not.toBe(techId);
+    expect(target.get(RecordingListener).committed.map((c) => c.origin?.servers)).toEqual([undefined, ['source'], ['source']]);
+
+    const unresolved = { ...listener.committed[2].snapshot, objectGuid: 'a-3', data: { ...listener.committed[2].snapshot.data, guid: 'a-3', category: { $ref: { type: 'cms.category', identity: 'nope' } } } };
+    await expect(targetStorage.transaction((m) => applier.apply(m, { taskType: 'create', snapshot: unresolved }))).rejects.toThrow(ObjectApplyError);
+    await expect(
+      targetStorage.transaction((m) => applier.apply(m, { taskType: 'update', snapshot: { objectType: 'cms.article', objectGuid: 'a-2', data: { views: 'many' } } })),
+    ).rejects.toThrow(/views.*must be a number/);
+    await expect(
+      targetStorage.transaction((m) => applier.apply(m, { taskType: 'create', snapshot: { objectType: 'cms.page', objectGuid: 'p', data: {} } })),
+    ).rejects.toThrow(/cms.page/);
+  });
+});
