@@ -11,6 +11,8 @@ export * from './kernel/registrations';
 export * from './kernel/plugin-loader';
 export * from './kernel/module-graph';
 export * from './kernel/kernel';
+export { currentNode, runInNode } from './kernel/node-scope';
+export * from './events/sync-event-factory';
 export * from './registry/registration';
 export * from './events/before-event';
 export * from './events/after-event';

@@ -15,6 +15,8 @@ export class AfterEvent<TArgs> extends Observable<TArgs> {
   constructor(
     readonly eventName: string,
     private readonly reportError: SubscriberErrorReporter,
+    /** Runs each delivery in the emitting node's scope (see `currentNode`). */
+    private readonly runInScope: <T>(fn: () => T) => T = (fn) => fn(),
   ) {
     super((subscriber) => this.subject.subscribe(subscriber));
   }
@@ -45,7 +47,7 @@ export class AfterEvent<TArgs> extends Observable<TArgs> {
 
   private deliver(call: () => unknown): void {
     try {
-      const result = call();
+      const result = this.runInScope(call);
       if (result && typeof (result as PromiseLike<unknown>).then === 'function') {
         (result as PromiseLike<unknown>).then(undefined, (error) => this.reportError(error, this.eventName));
       }

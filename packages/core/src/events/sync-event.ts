@@ -13,8 +13,9 @@ export class SyncEvent<TArgs> {
   constructor(
     readonly eventName: string,
     reportError: SubscriberErrorReporter,
+    runInScope?: <T>(fn: () => T) => T,
   ) {
     this.before = new BeforeEvent<TArgs>(eventName);
-    this.after = new AfterEvent<TArgs>(eventName, reportError);
+    this.after = new AfterEvent<TArgs>(eventName, reportError, runInScope);
   }
 }

@@ -22,7 +22,9 @@ import { ObjectChangeListener } from '../objects/object-change-listener';
 import { ObjectChanges } from '../objects/object-changes';
 import { ObjectSerializer } from '../objects/object-serializer';
 import { ObjectTypes } from '../objects/object-types';
-import type { Provider, ServiceIdentifier } from './provider';
+import type { Provider, ServiceIdentifier, ServiceResolver } from './provider';
+import { SyncEventFactory } from '../events/sync-event-factory';
+import { nodeRegistry, runInNode } from './node-scope';
 import { MODULE_KIND, moduleOptionsOf, type ModuleClass } from './register-module';
 import { Registrations } from './registrations';
 
@@ -54,6 +56,7 @@ export class Kernel {
   private readonly signalHandler = () => void this.stop().finally(() => process.exit(0));
 
   private constructor(
+    private readonly resolver: ServiceResolver,
     private readonly container: Container,
     readonly settings: ParsedSettings,
     readonly logger: Logger,
@@ -100,6 +103,9 @@ export class Kernel {
     container.bind(Logger).toConstantValue(logger);
     container.bind(CoreSettings).toConstantValue(settings.core);
     container.bind(EventErrorReporter).toConstantValue(reportError);
+    const resolver: ServiceResolver = { get: (id) => container.get(id as never) };
+    const inNode = <T>(fn: () => T): T => runInNode(resolver, fn);
+    container.bind(SyncEventFactory).toConstantValue(new SyncEventFactory(reportError, inNode));
     for (const section of moduleOptions.flatMap((o) => o.settings ?? [])) {
       if (!container.isBound(section.token))
         container.bind(section.token).toConstantValue(settings.sections.get(section.key));
@@ -175,18 +181,21 @@ export class Kernel {
 
       for (const moduleClass of moduleClasses) modules.push(container.get<Module>(moduleClass));
       container.get(ObjectChanges).install(dataSource);
-      for (const module of modules) await runHook(module, 'onInit');
+      nodeRegistry.add(resolver);
+      for (const module of modules) await inNode(() => runHook(module, 'onInit'));
       for (const module of modules) {
         started.push(module);
-        await runHook(module, 'onStart');
+        await inNode(() => runHook(module, 'onStart'));
       }
     } catch (error) {
+      nodeRegistry.delete(resolver);
       for (const module of started.reverse()) await runHook(module, 'onStop').catch(() => undefined);
       await dataSource.destroy().catch(() => undefined);
       throw error;
     }
 
     const kernel = new Kernel(
+      resolver,
       container,
       settings,
       logger,
@@ -221,10 +230,11 @@ export class Kernel {
         process.off('SIGTERM', this.signalHandler);
       }
       for (const module of [...this.started].reverse()) {
-        await runHook(module, 'onStop').catch((error) =>
+        await runInNode(this.resolver, () => runHook(module, 'onStop')).catch((error) =>
           this.logger.error({ err: error, module: module.name }, 'a module failed to stop cleanly'),
         );
       }
+      nodeRegistry.delete(this.resolver);
       await this.dataSource.destroy();
       this.logger.info('syncbus node stopped');
     })();
