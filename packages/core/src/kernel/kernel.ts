@@ -1,10 +1,10 @@
 // The kernel: the one place that talks to the inversify container. Boots a node, runs lifecycles, stops it.
 import 'reflect-metadata';
 import { Container } from 'inversify';
-import { config as rxjsConfig } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { SyncbusError } from '../errors';
 import { EventErrorReporter } from '../events/event-error-reporter';
+import { routeRxjsErrors } from '../events/rxjs-error-route';
 import { createLogger, Logger } from '../logging/logger';
 import { registrationOf, type Newable } from '../registry/registration';
 import { CoreSettings } from '../settings/core-settings';
@@ -53,7 +53,14 @@ export const KernelToken = Symbol('Kernel');
 /** A booted syncbus node. */
 export class Kernel {
   private stopping?: Promise<void>;
-  private readonly signalHandler = () => void this.stop().finally(() => process.exit(0));
+  private readonly signalHandler = () =>
+    void this.stop().then(
+      () => process.exit(0),
+      (error) => {
+        this.logger.error({ err: error }, 'syncbus node failed to stop cleanly');
+        process.exit(1);
+      },
+    );
 
   private constructor(
     private readonly resolver: ServiceResolver,
@@ -65,6 +72,7 @@ export class Kernel {
     private readonly started: Module[],
     readonly dataSource: DataSource,
     private readonly handleSignals: boolean,
+    private readonly unrouteRxjsErrors: () => void,
   ) {}
 
   /**
@@ -75,9 +83,6 @@ export class Kernel {
     const raw = options.config ?? {};
     const env = options.env ?? process.env;
     const baseDir = options.baseDir ?? process.cwd();
-    const rawLevel = (raw.log as { level?: string } | undefined)?.level;
-    const logger = options.logger ?? createLogger({ level: env.SYNCBUS_LOG_LEVEL ?? rawLevel });
-
     const pluginNames = Array.isArray(raw.plugins)
       ? raw.plugins.filter((p): p is string => typeof p === 'string')
       : [];
@@ -93,6 +98,8 @@ export class Kernel {
       moduleOptions.flatMap((o) => o.settings ?? []),
       env,
     );
+    // Created after validation, so a bad `log.level` is reported as a config problem like any other.
+    const logger = options.logger ?? createLogger({ level: settings.core.log.level });
 
     const container = new Container({ defaultScope: 'Singleton' });
     const reportError = (error: unknown, eventName: string) =>
@@ -110,8 +117,6 @@ export class Kernel {
       if (!container.isBound(section.token))
         container.bind(section.token).toConstantValue(settings.sections.get(section.key));
     }
-    // Errors from piped after-event chains surface here instead of as an uncaught exception.
-    rxjsConfig.onUnhandledError ??= (error) => reportError(error, 'rxjs');
 
     const target = parseDatabaseUrl(settings.core.database.url, baseDir);
     const dataSource = createDataSource(target, {
@@ -143,6 +148,8 @@ export class Kernel {
     }
     const modules: Module[] = [];
     const started: Module[] = [];
+    // Errors from piped after-event chains surface here instead of as an uncaught exception.
+    const unrouteRxjsErrors = routeRxjsErrors(reportError);
     try {
       if (!settings.core.database.synchronize) await dataSource.runMigrations({ transaction: 'each' });
       container.bind(DataSource).toConstantValue(dataSource);
@@ -189,6 +196,7 @@ export class Kernel {
       }
     } catch (error) {
       nodeRegistry.delete(resolver);
+      unrouteRxjsErrors();
       for (const module of started.reverse()) await runHook(module, 'onStop').catch(() => undefined);
       await dataSource.destroy().catch(() => undefined);
       throw error;
@@ -204,6 +212,7 @@ export class Kernel {
       started,
       dataSource,
       options.handleSignals ?? false,
+      unrouteRxjsErrors,
     );
     container.bind(KernelToken).toConstantValue(kernel);
     if (kernel.handleSignals) {
@@ -235,6 +244,7 @@ export class Kernel {
         );
       }
       nodeRegistry.delete(this.resolver);
+      this.unrouteRxjsErrors();
       await this.dataSource.destroy();
       this.logger.info('syncbus node stopped');
     })();
