@@ -45,6 +45,11 @@ export interface KernelOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Stop cleanly on SIGINT and SIGTERM. Default: false (a CLI turns it on). */
   readonly handleSignals?: boolean;
+  /**
+   * Run `onStart` (background work: drains, servers). Default true. Administrative tools (the CLI's `tasks`,
+   * `servers`, `migrate` commands) pass false to get a node's services without its background work.
+   */
+  readonly start?: boolean;
 }
 
 /** The kernel's own token, for services that need to know the node (e.g. its loaded plugins). */
@@ -76,10 +81,19 @@ export class Kernel {
   ) {}
 
   /**
-   * Loads plugins, validates the config, opens storage and runs migrations, builds every module and runs
-   * `onInit` then `onStart` in dependency order. If any step fails, what was started is stopped again.
+   * Loads the config's plugins and validates the whole config (every module's section) without opening storage
+   * or building anything: `syncbus config check`. Throws what `boot` would throw for the same input.
    */
-  static async boot(options: KernelOptions = {}): Promise<Kernel> {
+  static check(options: KernelOptions = {}): {
+    settings: ParsedSettings;
+    plugins: LoadedPlugin[];
+    modules: string[];
+  } {
+    const { settings, plugins, moduleClasses } = Kernel.prepare(options);
+    return { settings, plugins, modules: moduleClasses.map((m) => m.name) };
+  }
+
+  private static prepare(options: KernelOptions) {
     const raw = options.config ?? {};
     const env = options.env ?? process.env;
     const baseDir = options.baseDir ?? process.cwd();
@@ -92,12 +106,20 @@ export class Kernel {
       classes.filter((c) => registrationOf(c)?.kind === MODULE_KIND) as ModuleClass[],
     );
     const moduleOptions = moduleClasses.map((m) => moduleOptionsOf(m)!);
-
     const settings = parseSettings(
       raw,
       moduleOptions.flatMap((o) => o.settings ?? []),
       env,
     );
+    return { raw, env, baseDir, plugins, classes, moduleClasses, moduleOptions, settings };
+  }
+
+  /**
+   * Loads plugins, validates the config, opens storage and runs migrations, builds every module and runs
+   * `onInit` then `onStart` in dependency order. If any step fails, what was started is stopped again.
+   */
+  static async boot(options: KernelOptions = {}): Promise<Kernel> {
+    const { baseDir, plugins, classes, moduleClasses, moduleOptions, settings } = Kernel.prepare(options);
     // Created after validation, so a bad `log.level` is reported as a config problem like any other.
     const logger = options.logger ?? createLogger({ level: settings.core.log.level });
 
@@ -192,7 +214,7 @@ export class Kernel {
       for (const module of modules) await inNode(() => runHook(module, 'onInit'));
       for (const module of modules) {
         started.push(module);
-        await inNode(() => runHook(module, 'onStart'));
+        if (options.start !== false) await inNode(() => runHook(module, 'onStart'));
       }
     } catch (error) {
       nodeRegistry.delete(resolver);
