@@ -1,0 +1,60 @@
+// `syncbus config check` and the CLI's handling of user errors, driven as a subprocess.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../support/run-cli';
+
+function folderWith(config?: unknown): string {
+  const dir = mkdtempSync(join(tmpdir(), 'syncbus-cli-'));
+  if (config !== undefined)
+    writeFileSync(
+      join(dir, 'syncbus.config.json'),
+      typeof config === 'string' ? config : JSON.stringify(config),
+    );
+  return dir;
+}
+
+describe('syncbus config check', () => {
+  it('accepts a valid config and prints JSON that parses', async () => {
+    const run = await runCli(['config', 'check', '--json'], { cwd: folderWith({ nodeName: 'editorial' }) });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ valid: true, nodeName: 'editorial' });
+  });
+
+  it('lists every wrong field with exit code 3 and no stack trace', async () => {
+    const run = await runCli(['config', 'check'], {
+      cwd: folderWith({ nodeName: 'bad name', database: { busyTimeoutMs: 'x' }, colour: 1 }),
+    });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/nodeName: use letters/);
+    expect(run.stderr).toMatch(/database\.busyTimeoutMs/);
+    expect(run.stderr).toMatch(/colour: unknown setting/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('says where it looked when there is no config, and how to fix it', async () => {
+    const run = await runCli(['config', 'check'], { cwd: folderWith() });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/No config file found in .*--config FILE/);
+  });
+
+  it('reports a config that is not JSON', async () => {
+    const run = await runCli(['config', 'check'], { cwd: folderWith('{ nope') });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/not valid JSON/);
+  });
+
+  it('names an unreachable database with exit code 5', async () => {
+    const run = await runCli(['migrate'], {
+      cwd: folderWith({ database: { url: 'postgres://nobody@127.0.0.1:1/none' } }),
+    });
+    expect(run.code).toBe(5);
+    expect(run.stderr).toMatch(/Could not open the database \(postgres\).*Check database\.url/);
+  });
+
+  it('gives usage errors exit code 2', async () => {
+    const run = await runCli(['frobnicate'], { cwd: folderWith() });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/unknown command 'frobnicate'/);
+  });
+});

@@ -1,0 +1,43 @@
+// Runs the built `syncbus` executable as a child process, as a user's shell would.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+/** What a CLI run printed and how it exited. */
+export interface CliRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Path of the built bin (`npm test` builds before running Jest). */
+export const CLI_BIN = join(__dirname, '..', '..', 'packages', 'cli', 'dist', 'bin.js');
+
+/** Runs `syncbus ...args` in `cwd` with extra environment; rejects only if it runs past `timeoutMs`. */
+export function runCli(
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI_BIN, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new Error(
+          `syncbus ${args.join(' ')} ran past ${options.timeoutMs ?? 20000} ms\n${stdout}\n${stderr}`,
+        ),
+      );
+    }, options.timeoutMs ?? 20000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
