@@ -1,4 +1,4 @@
-// Gives each TypeORM caller its own SQLite query runner and serializes their transactions through a WriteGate.
+// Gives each TypeORM caller its own SQLite query runner and serializes their work through a WriteGate.
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { WriteGate } from './write-gate';
 
@@ -6,6 +6,8 @@ import type { WriteGate } from './write-gate';
  * TypeORM 1.x's better-sqlite3 driver hands every caller one shared QueryRunner, so a second concurrent
  * `transaction()` becomes a SAVEPOINT inside the first and commits or rolls back with it. This installs a
  * runner per caller (sharing the prepared-statement cache) whose outermost transaction holds `gate`.
+ * A statement run outside a transaction holds the gate for its own duration: on the one connection it would
+ * otherwise join whichever transaction is open (and vanish with its rollback), or read its uncommitted rows.
  */
 export function isolateSqliteTransactions(dataSource: DataSource, gate: WriteGate): void {
   const driver = dataSource.driver as any;
@@ -20,6 +22,7 @@ export function isolateSqliteTransactions(dataSource: DataSource, gate: WriteGat
     const start = runner.startTransaction.bind(runner);
     const commit = runner.commitTransaction.bind(runner);
     const rollback = runner.rollbackTransaction.bind(runner);
+    const query = runner.query.bind(runner);
     const settle = () => {
       if (runner.transactionDepth === 0 && release) {
         release();
@@ -49,6 +52,8 @@ export function isolateSqliteTransactions(dataSource: DataSource, gate: WriteGat
         settle();
       }
     };
+    runner.query = (sql: string, parameters?: unknown[], structured?: boolean) =>
+      release ? query(sql, parameters, structured) : gate.run(() => query(sql, parameters, structured));
     return runner;
   };
 }
