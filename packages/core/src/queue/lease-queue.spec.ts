@@ -15,7 +15,15 @@ class CreateQueueTables1700000000000 implements MigrationInterface {
     await runner.createTable(
       new Table({
         name: 'q_task',
-        columns: [{ name: 'id', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' }],
+        columns: [
+          {
+            name: 'id',
+            type: 'integer',
+            isPrimary: true,
+            isGenerated: true,
+            generationStrategy: 'increment',
+          },
+        ],
       }),
     );
     await runner.createTable(
@@ -42,7 +50,9 @@ describe('LeaseQueue (SQLite)', () => {
   beforeEach(async () => {
     now = 1_000_000;
     kernel = await Kernel.boot({
-      config: { database: { url: `sqlite:${join(mkdtempSync(join(tmpdir(), 'syncbus-queue-')), 'q.sqlite')}` } },
+      config: {
+        database: { url: `sqlite:${join(mkdtempSync(join(tmpdir(), 'syncbus-queue-')), 'q.sqlite')}` },
+      },
       migrations: [CreateQueueTables1700000000000],
       logger: createLogger({ level: 'silent' }),
     });
@@ -54,10 +64,20 @@ describe('LeaseQueue (SQLite)', () => {
     );
     // tasks 1..4: objects a, b, a, c for server 1; task 5 for server 2
     await withSqlTransaction(storage, async (sql) => {
-      for (const [server, key] of [[1, 'a'], [1, 'b'], [1, 'a'], [1, 'c'], [2, 'a']] as const) {
+      for (const [server, key] of [
+        [1, 'a'],
+        [1, 'b'],
+        [1, 'a'],
+        [1, 'c'],
+        [2, 'a'],
+      ] as const) {
         await sql.run('INSERT INTO q_task DEFAULT VALUES');
         const [{ id }] = await sql.all<{ id: number }>('SELECT MAX(id) AS id FROM q_task');
-        await sql.run('INSERT INTO q_sync (task_id, server_id, object_key) VALUES (?, ?, ?)', [id, server, key]);
+        await sql.run('INSERT INTO q_sync (task_id, server_id, object_key) VALUES (?, ?, ?)', [
+          id,
+          server,
+          key,
+        ]);
       }
     });
   });
@@ -79,7 +99,9 @@ describe('LeaseQueue (SQLite)', () => {
     expect(await queue.complete([claimed[0].id], 'someone-else')).toEqual([]);
     expect(await queue.complete([claimed[0].id], 'n1')).toEqual([claimed[0].id]);
     const storage = kernel.get(Storage);
-    const tasks = await withSqlTransaction(storage, (sql) => sql.all<{ id: number }>('SELECT id FROM q_task'));
+    const tasks = await withSqlTransaction(storage, (sql) =>
+      sql.all<{ id: number }>('SELECT id FROM q_task'),
+    );
     expect(tasks.map((t) => t.id)).toEqual([2, 3, 4, 5]);
   });
 
@@ -104,8 +126,36 @@ describe('LeaseQueue (SQLite)', () => {
     expect(retried.map((r) => r.taskId)).toEqual([1, 3]);
   });
 
+  it('postpone gives rows back without an attempt, keeps a reason, and holds back the object until due', async () => {
+    const [row] = await queue.claim({ targetId: 1, owner: 'n1', limit: 1, leaseMs: 100 });
+    await queue.postpone([row.id], 'n1', now + 500, 'connector disabled');
+    const storage = kernel.get(Storage);
+    const [stored] = await withSqlTransaction(storage, (sql) =>
+      sql.all<{ attempts: number; last_error: string }>(
+        'SELECT attempts, last_error FROM q_sync WHERE id = ?',
+        [row.id],
+      ),
+    );
+    expect(stored).toEqual({ attempts: 0, last_error: 'connector disabled' });
+    expect(
+      (await queue.claim({ targetId: 1, owner: 'n1', limit: 10, leaseMs: 100 })).map((r) => r.taskId),
+    ).toEqual([2, 4]);
+    now += 501;
+    expect(
+      (await queue.claim({ targetId: 1, owner: 'n2', limit: 10, leaseMs: 100 })).map((r) => r.taskId),
+    ).toEqual([1, 2, 3, 4]);
+  });
+
   it('with task ids, claims only those, and not past an earlier unrequested row of the same object', async () => {
-    expect((await queue.claim({ targetId: 1, owner: 'n1', limit: 10, leaseMs: 100, taskIds: [3, 4] })).map((r) => r.taskId)).toEqual([4]);
-    expect((await queue.claim({ targetId: 1, owner: 'n1', limit: 10, leaseMs: 100, taskIds: [1, 3] })).map((r) => r.taskId)).toEqual([1, 3]);
+    expect(
+      (await queue.claim({ targetId: 1, owner: 'n1', limit: 10, leaseMs: 100, taskIds: [3, 4] })).map(
+        (r) => r.taskId,
+      ),
+    ).toEqual([4]);
+    expect(
+      (await queue.claim({ targetId: 1, owner: 'n1', limit: 10, leaseMs: 100, taskIds: [1, 3] })).map(
+        (r) => r.taskId,
+      ),
+    ).toEqual([1, 3]);
   });
 });

@@ -120,11 +120,10 @@ export class LeaseQueue {
   async heartbeat(ids: readonly number[], owner: string, leaseMs: number): Promise<number> {
     if (ids.length === 0) return 0;
     return withSqlTransaction(this.storage, (sql) =>
-      sql.run(`UPDATE ${this.spec.table} SET lease_expires_at = ? WHERE lease_owner = ? AND id ${sql.in(ids)}`, [
-        this.now() + leaseMs,
-        owner,
-        ...sql.inParams(ids),
-      ]),
+      sql.run(
+        `UPDATE ${this.spec.table} SET lease_expires_at = ? WHERE lease_owner = ? AND id ${sql.in(ids)}`,
+        [this.now() + leaseMs, owner, ...sql.inParams(ids)],
+      ),
     );
   }
 
@@ -190,14 +189,24 @@ export class LeaseQueue {
     });
   }
 
-  /** Gives rows back without counting an attempt, due again at `notBefore` (a connector's SkipNow). */
-  async postpone(ids: readonly number[], owner: string, notBefore: number): Promise<void> {
+  /**
+   * Gives rows back without counting an attempt, due again at `notBefore` (a connector's SkipNow). A `reason`
+   * (e.g. "the connector is disabled") is kept in `last_error`, so a person can see why the rows wait.
+   */
+  async postpone(ids: readonly number[], owner: string, notBefore: number, reason?: string): Promise<void> {
     if (ids.length === 0) return;
+    const note = reason === undefined ? '' : ', last_error = ?';
     await withSqlTransaction(this.storage, (sql) =>
       sql.run(
-        `UPDATE ${this.spec.table} SET lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = ?, last_run_at = ?
+        `UPDATE ${this.spec.table} SET lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = ?, last_run_at = ?${note}
            WHERE lease_owner = ? AND id ${sql.in(ids)}`,
-        [notBefore, this.now(), owner, ...sql.inParams(ids)],
+        [
+          notBefore,
+          this.now(),
+          ...(reason === undefined ? [] : [reason.slice(0, 4000)]),
+          owner,
+          ...sql.inParams(ids),
+        ],
       ),
     );
   }
@@ -205,9 +214,10 @@ export class LeaseQueue {
   /** Drops every lease `owner` holds (a clean stop), so other claimers need not wait for expiry. */
   async releaseAll(owner: string): Promise<void> {
     await withSqlTransaction(this.storage, (sql) =>
-      sql.run(`UPDATE ${this.spec.table} SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner = ?`, [
-        owner,
-      ]),
+      sql.run(
+        `UPDATE ${this.spec.table} SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner = ?`,
+        [owner],
+      ),
     );
   }
 
