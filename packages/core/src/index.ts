@@ -1,7 +1,7 @@
 // Public API of @syncbus/core: the kernel, modules, plugins, events, settings, storage and logging.
 import 'reflect-metadata';
 
-export { inject, injectable, optional } from 'inversify';
+export { inject, injectable, multiInject, optional } from 'inversify';
 
 export * from './errors';
 export * from './kernel/module';

@@ -1,5 +1,6 @@
 // Parameterised SQL in one transaction on either engine, for hot paths that drop below the ORM.
-import type { Statement } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
+import type { EntityManager } from 'typeorm';
 import type { Storage } from './storage';
 
 /** Runs parameterised SQL written with `?` placeholders (rewritten to `$n` on PostgreSQL). */
@@ -16,6 +17,23 @@ export interface SqlExecutor {
 
 const statementCache = new WeakMap<object, Map<string, Statement>>();
 
+function sqliteExecutor(db: Database): SqlExecutor {
+  let cache = statementCache.get(db);
+  if (!cache) statementCache.set(db, (cache = new Map()));
+  const prepare = (sql: string) => {
+    let statement = cache!.get(sql);
+    if (!statement) cache!.set(sql, (statement = db.prepare(sql)));
+    return statement;
+  };
+  return {
+    kind: 'sqlite',
+    all: async <R>(sql: string, params: readonly unknown[] = []) => prepare(sql).all(...params) as R[],
+    run: async (sql, params = []) => prepare(sql).run(...params).changes,
+    in: (list) => `IN (${list.map(() => '?').join(',') || 'NULL'})`,
+    inParams: (list) => [...list],
+  };
+}
+
 function toPostgres(sql: string): string {
   let n = 0;
   return sql.replace(/\?/g, () => `$${++n}`);
@@ -26,23 +44,13 @@ function toPostgres(sql: string): string {
  * better-sqlite3 connection with cached prepared statements (measured: several times the ORM's throughput);
  * on PostgreSQL it uses a pooled TypeORM query runner.
  */
-export async function withSqlTransaction<T>(storage: Storage, fn: (sql: SqlExecutor) => Promise<T>): Promise<T> {
+export async function withSqlTransaction<T>(
+  storage: Storage,
+  fn: (sql: SqlExecutor) => Promise<T>,
+): Promise<T> {
   if (storage.sqlite) {
     const { db, gate } = storage.sqlite;
-    let cache = statementCache.get(db);
-    if (!cache) statementCache.set(db, (cache = new Map()));
-    const prepare = (sql: string) => {
-      let statement = cache!.get(sql);
-      if (!statement) cache!.set(sql, (statement = db.prepare(sql)));
-      return statement;
-    };
-    const executor: SqlExecutor = {
-      kind: 'sqlite',
-      all: async <R>(sql: string, params: readonly unknown[] = []) => prepare(sql).all(...params) as R[],
-      run: async (sql, params = []) => prepare(sql).run(...params).changes,
-      in: (list) => `IN (${list.map(() => '?').join(',') || 'NULL'})`,
-      inParams: (list) => [...list],
-    };
+    const executor = sqliteExecutor(db);
     return gate.run(async () => {
       db.exec('BEGIN IMMEDIATE');
       try {
@@ -79,4 +87,29 @@ export async function withSqlTransaction<T>(storage: Storage, fn: (sql: SqlExecu
   } finally {
     await runner.release();
   }
+}
+
+/**
+ * A `SqlExecutor` inside the transaction `manager` already runs (a TypeORM subscriber's, a host's), for hot paths
+ * that write alongside a change and must commit or roll back with it. It opens no transaction of its own. On
+ * SQLite it uses the raw connection with cached prepared statements (the manager's transaction is on that same
+ * connection); on PostgreSQL the manager's query runner.
+ */
+export function sqlExecutorFor(storage: Storage, manager: EntityManager): SqlExecutor {
+  if (storage.sqlite) return sqliteExecutor(storage.sqlite.db);
+  const query = async (sql: string, params: readonly unknown[]) => {
+    const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
+    try {
+      return await runner.query(toPostgres(sql), [...params], true);
+    } finally {
+      if (!manager.queryRunner) await runner.release();
+    }
+  };
+  return {
+    kind: 'postgres',
+    all: async <R>(sql: string, params: readonly unknown[] = []) => (await query(sql, params)).records as R[],
+    run: async (sql, params = []) => (await query(sql, params)).affected ?? 0,
+    in: () => '= ANY(?)',
+    inParams: (list) => [[...list]],
+  };
 }
