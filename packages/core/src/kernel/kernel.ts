@@ -200,6 +200,7 @@ export class Kernel {
         bindProvider(container, provider);
       const registrations: Registrations = {
         classes: (kind) => classes.filter((c) => registrationOf(c)?.kind === kind),
+        packageOf: (type) => plugins.find((p) => p.classes.includes(type))?.packageName,
         instance: <T>(type: Newable<T>) => {
           if (!container.isBound(type)) container.bind(type).toSelf();
           return container.get<T>(type);

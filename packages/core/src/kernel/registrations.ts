@@ -6,6 +6,8 @@ export const Registrations = Symbol('Registrations');
 export interface Registrations {
   /** Classes of `kind` loaded from plugins or passed to the kernel, in load order. */
   classes(kind: string): readonly Newable[];
+  /** The npm package a class came from, or undefined for one passed to `Kernel.boot({ modules })`. */
+  packageOf(type: Newable): string | undefined;
   /** The singleton instance of a registered class, built with constructor injection. */
   instance<T>(type: Newable<T>): T;
 }
