@@ -1,0 +1,12 @@
+// Every role a benchmark child process can play, loaded on demand so a child imports only what it runs.
+import type { ChildRole } from './harness/child-channel';
+
+/** Role name -> loader. */
+export const ROLES: Record<string, () => Promise<ChildRole>> = {
+  'raw-receiver': async () => (await import('./peers/raw-receiver')).rawReceiverRole,
+  'raw-drain-floor': async () => (await import('./peers/raw-drain-floor')).rawDrainFloorRole,
+  'naive-drain': async () => (await import('./peers/naive-drain')).naiveDrainRole,
+  'bullmq-drain': async () => (await import('./peers/bullmq-drain')).bullmqDrainRole,
+  'bullmq-latency': async () => (await import('./peers/bullmq-latency')).bullmqLatencyRole,
+  'logging-floor': async () => (await import('./floors/logging-floor')).loggingFloorRole,
+};
