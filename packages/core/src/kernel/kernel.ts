@@ -43,7 +43,10 @@ export interface KernelOptions {
   readonly logger?: Logger;
   /** Environment for overrides and secret references. Default: process.env. */
   readonly env?: NodeJS.ProcessEnv;
-  /** Stop cleanly on SIGINT and SIGTERM. Default: false (a CLI turns it on). */
+  /**
+   * Stop cleanly on SIGINT and SIGTERM, and keep the process alive until stopped (otherwise a node whose modules
+   * hold no open handle would exit without running any `onStop`). Default: false (a CLI turns it on).
+   */
   readonly handleSignals?: boolean;
   /**
    * Run `onStart` (background work: drains, servers). Default true. Administrative tools (the CLI's `tasks`,
@@ -58,6 +61,7 @@ export const KernelToken = Symbol('Kernel');
 /** A booted syncbus node. */
 export class Kernel {
   private stopping?: Promise<void>;
+  private keepAlive?: NodeJS.Timeout;
   private readonly signalHandler = () =>
     void this.stop().then(
       () => process.exit(0),
@@ -241,6 +245,7 @@ export class Kernel {
     if (kernel.handleSignals) {
       process.once('SIGINT', kernel.signalHandler);
       process.once('SIGTERM', kernel.signalHandler);
+      kernel.keepAlive = setInterval(() => undefined, 2 ** 31 - 1);
     }
     logger.info(
       { modules: modules.map((m) => m.name), plugins: plugins.map((p) => `${p.packageName}@${p.version}`) },
@@ -260,6 +265,7 @@ export class Kernel {
       if (this.handleSignals) {
         process.off('SIGINT', this.signalHandler);
         process.off('SIGTERM', this.signalHandler);
+        clearInterval(this.keepAlive);
       }
       for (const module of [...this.started].reverse()) {
         await runInNode(this.resolver, () => runHook(module, 'onStop')).catch((error) =>

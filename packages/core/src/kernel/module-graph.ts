@@ -10,6 +10,13 @@ export function orderModules(roots: readonly ModuleClass[]): ModuleClass[] {
   const ordered: ModuleClass[] = [];
   const state = new Map<ModuleClass, 'visiting' | 'done'>();
   const visit = (module: ModuleClass, path: ModuleClass[]) => {
+    if (typeof module !== 'function') {
+      const from = path.length ? path[path.length - 1].name : 'the modules given to the kernel';
+      throw new ModuleGraphError(
+        `${from} lists ${String(module)} in dependsOn. That is usually a circular import between module files: ` +
+          'move the shared piece into a third file, or import the dependency directly.',
+      );
+    }
     const options = moduleOptionsOf(module);
     if (!options) {
       const from = path.length ? ` (a dependency of ${path[path.length - 1].name})` : '';

@@ -1,6 +1,6 @@
 // Loads plugin packages by npm name: reads their package.json manifest, imports the entry, collects what registered.
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { PluginLoadError } from '../errors';
 import { registeredSince, registrationCount, registrationOf, type Newable } from '../registry/registration';
 
@@ -24,7 +24,7 @@ export interface LoadedPlugin {
 export function loadPlugin(packageName: string, baseDir: string): LoadedPlugin {
   let manifestPath: string;
   try {
-    manifestPath = require.resolve(`${packageName}/package.json`, { paths: [baseDir, process.cwd()] });
+    manifestPath = findManifest(packageName, [baseDir, process.cwd()]);
   } catch (error) {
     throw new PluginLoadError(
       packageName,
@@ -69,4 +69,23 @@ export function loadPlugin(packageName: string, baseDir: string): LoadedPlugin {
     );
   }
   return { packageName, version: pkg.version ?? '0.0.0', classes: [...classes] };
+}
+
+/**
+ * The package.json of `packageName` as Node would find it from `dirs`. A package whose `exports` map does not
+ * expose `./package.json` cannot be resolved that way, so the `node_modules` folders are also searched directly.
+ */
+function findManifest(packageName: string, dirs: readonly string[]): string {
+  try {
+    return require.resolve(`${packageName}/package.json`, { paths: [...dirs] });
+  } catch (error) {
+    for (const start of dirs) {
+      for (let dir = resolve(start); ; dir = dirname(dir)) {
+        const candidate = join(dir, 'node_modules', packageName, 'package.json');
+        if (existsSync(candidate)) return candidate;
+        if (dirname(dir) === dir) break;
+      }
+    }
+    throw error;
+  }
 }

@@ -3,6 +3,7 @@ import { ConfigError, type ConfigProblem } from '../errors';
 import type { SettingsSection } from '../kernel/register-module';
 import { zodProblems } from '../util/zod-problems';
 import { CoreSettingsSchema, ENV_OVERRIDES, type CoreSettings } from './core-settings';
+import { withSecretEnvironment } from './secret';
 
 /** Parsed settings: the kernel's and each section's, keyed by section key. */
 export interface ParsedSettings {
@@ -36,6 +37,14 @@ export function parseSettings(
   raw: unknown,
   sections: readonly SettingsSection[],
   env: NodeJS.ProcessEnv = process.env,
+): ParsedSettings {
+  return withSecretEnvironment(env, () => parseWithEnvironment(raw, sections, env));
+}
+
+function parseWithEnvironment(
+  raw: unknown,
+  sections: readonly SettingsSection[],
+  env: NodeJS.ProcessEnv,
 ): ParsedSettings {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError([{ path: '', message: 'the configuration must be a JSON object' }]);

@@ -32,6 +32,22 @@ export class Secret {
   }
 }
 
+let secretEnvironment: NodeJS.ProcessEnv | undefined;
+
+/**
+ * Runs `fn`, a synchronous parse, with secret references read from `env` instead of `process.env` (the kernel
+ * passes its `env` option this way, so a node booted with its own environment reads its secrets there).
+ */
+export function withSecretEnvironment<T>(env: NodeJS.ProcessEnv, fn: () => T): T {
+  const previous = secretEnvironment;
+  secretEnvironment = env;
+  try {
+    return fn();
+  } finally {
+    secretEnvironment = previous;
+  }
+}
+
 /**
  * A secret reference in config: `{ "env": "NAME" }` or the string `"env:NAME"`. Parsing reads the variable and
  * fails (naming the variable) when it is unset or empty. Plain values are refused so secrets stay out of files.
@@ -50,7 +66,7 @@ export const SecretRef = z
   ])
   .transform((ref, ctx) => {
     const name = typeof ref === 'string' ? ref.slice(4) : ref.env;
-    const value = process.env[name];
+    const value = (secretEnvironment ?? process.env)[name];
     if (!value) {
       ctx.addIssue({
         code: 'custom',
