@@ -2,7 +2,8 @@
 // inserted with raw better-sqlite3 prepared statements. Nothing can log a change with less work.
 import Database from 'better-sqlite3';
 import type { ChildRole } from '../harness/child-channel';
-import { articleValues, benchGuid, BENCH_OBJECT_TYPE } from '../peers/bench-payloads';
+import { randomUUID } from 'node:crypto';
+import { articleValues, BENCH_OBJECT_TYPE } from '../peers/bench-payloads';
 import { createFloorSchema, FLOOR_SYNC_COLUMNS, FLOOR_TASK_COLUMNS } from './floor-schema';
 
 /** Config of the logging floor role. */
@@ -26,18 +27,20 @@ const BATCH = 50;
 
 function taskRow(i: number, run: string): unknown[] {
   const article = articleValues(i, run);
-  const data = JSON.stringify({ objectType: BENCH_OBJECT_TYPE, data: article });
+  // A fresh task guid per call, as the logger's randomUUID(); the data is the snapshot's JSON.
+  const data = JSON.stringify(article);
   return [
-    benchGuid(`${run}:task`, i),
+    randomUUID(),
     'create',
     BENCH_OBJECT_TYPE,
     article.guid,
-    i + 1,
+    String(i + 1),
     article.title,
     data,
     Date.now(),
     '[]',
-    null,
+    '[]',
+    '[]',
   ];
 }
 
@@ -54,15 +57,14 @@ export const loggingFloorRole: ChildRole = async (
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   createFloorSchema(db);
-  const taskSql = `INSERT INTO bench_task (${FLOOR_TASK_COLUMNS.join(',')}) VALUES `;
-  const syncSql = `INSERT INTO bench_synchronization (${FLOOR_SYNC_COLUMNS.join(',')}) VALUES `;
+  const taskSql = `INSERT INTO staging_task (${FLOOR_TASK_COLUMNS.join(',')}) VALUES `;
+  const syncSql = `INSERT INTO staging_synchronization (${FLOOR_SYNC_COLUMNS.join(',')}) VALUES `;
   const insertTask = db.prepare(taskSql + placeholders(FLOOR_TASK_COLUMNS.length, 1));
   const insertSync = db.prepare(syncSql + placeholders(FLOOR_SYNC_COLUMNS.length, 1));
   const syncRow = (taskId: number | bigint, target: number, objectGuid: unknown) => [
     taskId,
     target,
     `${BENCH_OBJECT_TYPE}:${objectGuid}`,
-    0,
   ];
   channel.ready();
   await channel.nextGo();

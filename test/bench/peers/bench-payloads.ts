@@ -20,15 +20,20 @@ export function articleValues(i: number, run: string) {
   return { guid: benchGuid(`${run}:article`, i), title: `Article ${i}`, body: BODY, views: i % 1000 };
 }
 
-/** One task on the wire: a create of article `i`. */
+/** One task in the staging wire format (`StagingWireTaskSchema`): a create of article `i`. */
 export function benchTask(i: number, run: string) {
   const article = articleValues(i, run);
   return {
     guid: benchGuid(`${run}:task`, i),
-    type: 'create',
+    taskType: 'create',
     objectType: BENCH_OBJECT_TYPE,
     objectGuid: article.guid,
+    objectId: String(i + 1),
     title: article.title,
     data: article,
+    createdAt: Date.now(),
+    origin: [] as string[],
+    users: [] as string[],
+    groups: [] as string[],
   };
 }

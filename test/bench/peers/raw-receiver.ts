@@ -23,7 +23,7 @@ export function createRawReceiverSchema(db: Database.Database): void {
 
 interface WireTask {
   guid: string;
-  type: string;
+  taskType: string;
   objectGuid: string;
   data: { title: string; body: string; views: number };
 }
@@ -42,7 +42,7 @@ export const rawReceiverRole: ChildRole = async (config: RawReceiverConfig, chan
   const apply = db.transaction((source: string, tasks: WireTask[]) =>
     tasks.map((task) => {
       if (remember.run(source, task.guid).changes === 0) return { guid: task.guid, status: 'duplicate' };
-      if (task.type === 'delete') remove.run(task.objectGuid);
+      if (task.taskType === 'delete') remove.run(task.objectGuid);
       else upsert.run(task.objectGuid, task.data.title, task.data.body, task.data.views);
       return { guid: task.guid, status: 'applied' };
     }),
