@@ -1,0 +1,146 @@
+// The base class third parties extend to publish a connector (Kentico's BaseIntegrationConnector).
+import type { ObjectReference, ObjectSnapshot, TaskType } from '@syncbus/core';
+import type { IntegrationProcessResult, ProcessingOutcome } from '../processing/integration-process-result';
+import type { IntegrationTask } from '../tasks/integration-task';
+import { connectorRuntimeOf } from './connector-runtime';
+import {
+  ALL,
+  type ConnectorSubscription,
+  type IntegrationDataType,
+  type IntegrationProcessType,
+} from './connector-subscription';
+import { mapReferences } from './reference-translation';
+
+/** What `prepareInternalObject` is told about an incoming task besides the external object. */
+export interface IncomingTaskContext {
+  /** The object type the sender named. */
+  readonly objectType: string;
+  /** The sender's id of the object, when it gave one. */
+  readonly externalId?: string;
+  readonly dataType: IntegrationDataType;
+}
+
+/**
+ * Extend this, decorate it with `@IntegrationConnector({ name, configSchema, ... })`, and publish it in a package
+ * whose package.json has `"syncbus": { "modules": "dist/index.js" }`. Declare subscriptions in `init()`; handle
+ * outgoing tasks in `processInternalTaskAsync` (queued) or `processInternalTaskSync` (inside the change), incoming
+ * ones in `prepareInternalObject`. Calls are time-limited; a throw counts as Error with its message.
+ */
+export abstract class BaseIntegrationConnector<TConfig = unknown> {
+  private readonly declared: ConnectorSubscription[] = [];
+
+  /** The connector's name (from `@IntegrationConnector`). */
+  get connectorName(): string {
+    return connectorRuntimeOf(this).name;
+  }
+
+  get displayName(): string {
+    return connectorRuntimeOf(this).displayName;
+  }
+
+  get version(): string | undefined {
+    return connectorRuntimeOf(this).version;
+  }
+
+  /** The config entry's `config`, validated with the connector's schema. */
+  protected get config(): TConfig {
+    return connectorRuntimeOf(this).config as TConfig;
+  }
+
+  /** The subscriptions `init()` declared. */
+  get subscriptions(): readonly ConnectorSubscription[] {
+    return this.declared;
+  }
+
+  /** Declares subscriptions (`subscribeToObjects`, `subscribeToAllObjects`). Runs once at start, after the config is set. */
+  abstract init(): void | Promise<void>;
+
+  /** Tests the connection to the external system; throw (with a helpful message) when it does not work. */
+  check(): void | Promise<void> {}
+
+  /**
+   * Handles a queued outgoing task (Kentico's ProcessInternalTaskAsync: "async" is the process type, queued).
+   * Return a result (`'OK'`, `'Error'`, `'ErrorAndSkip'`, `'SkipNow'`) or `{ result, message }`.
+   */
+  processInternalTaskAsync(_task: IntegrationTask): ProcessingOutcome | Promise<ProcessingOutcome> {
+    return {
+      result: 'Error',
+      message: `connector '${this.connectorName}' subscribes to queued tasks but does not override processInternalTaskAsync`,
+    };
+  }
+
+  /** Handles an outgoing task inside the change's transaction (process type `sync`); defaults to the async handler. */
+  processInternalTaskSync(task: IntegrationTask): ProcessingOutcome | Promise<ProcessingOutcome> {
+    return this.processInternalTaskAsync(task);
+  }
+
+  /**
+   * Turns an incoming external object into the host object to apply: an `ObjectSnapshot` whose references are
+   * `{ $ref: { type, identity } }` (build them with `internalReference`).
+   */
+  prepareInternalObject(
+    _externalObject: unknown,
+    _taskType: TaskType,
+    _context: IncomingTaskContext,
+  ): ObjectSnapshot | Promise<ObjectSnapshot> {
+    throw new Error(
+      `connector '${this.connectorName}' does not accept incoming tasks; override prepareInternalObject to map them`,
+    );
+  }
+
+  /** Maps a host object's identity to the external system's id (outgoing translation). Default: the identity. */
+  getExternalObjectId(
+    _objectType: string,
+    identity: string,
+  ): string | undefined | Promise<string | undefined> {
+    return identity;
+  }
+
+  /** Maps an external id back to the host object's identity (incoming translation). Default: the external id. */
+  getInternalObjectIdentity(_objectType: string, externalId: string): string | Promise<string> {
+    return externalId;
+  }
+
+  /**
+   * Processes one logged outgoing task for this connector now (Kentico's ProcessInternalTask), recording the
+   * outcome as the background processor would. Resolves with the result, or undefined when the task was not
+   * processed now (not queued for this connector, already done, held back behind an earlier task of its object,
+   * or processing is off); it then stays queued for the processor.
+   */
+  processInternalTask(task: IntegrationTask): Promise<IntegrationProcessResult | undefined> {
+    return connectorRuntimeOf(this).processTask(task);
+  }
+
+  /** Kentico's SubscribeToObjects: tasks of `objectType` (and `taskType`, default all) handled per `processType`. */
+  protected subscribeToObjects(
+    processType: IntegrationProcessType,
+    objectType: string,
+    taskType: TaskType = ALL,
+    dataType: IntegrationDataType = 'simple',
+  ): void {
+    this.declared.push({ processType, objectType, taskType, dataType });
+  }
+
+  /** Kentico's SubscribeToAllObjects. */
+  protected subscribeToAllObjects(
+    processType: IntegrationProcessType,
+    taskType: TaskType = ALL,
+    dataType: IntegrationDataType = 'simple',
+  ): void {
+    this.subscribeToObjects(processType, ALL, taskType, dataType);
+  }
+
+  /** The task's object data with every reference replaced by the external id `getExternalObjectId` gives. */
+  protected externalData(task: IntegrationTask): Promise<Record<string, unknown>> {
+    return mapReferences(task.object?.data ?? {}, (type, identity) =>
+      this.getExternalObjectId(type, identity),
+    );
+  }
+
+  /** A host reference for an external id, through `getInternalObjectIdentity`. */
+  protected async internalReference(objectType: string, externalId: string): Promise<ObjectReference> {
+    return {
+      $ref: { type: objectType, identity: await this.getInternalObjectIdentity(objectType, externalId) },
+    };
+  }
+}

@@ -1,0 +1,208 @@
+// Loads the connectors the node's plugins registered: config validated, init() run, rows kept in integration_connector.
+import {
+  ConfigError,
+  inject,
+  injectable,
+  Logger,
+  Registrations,
+  Storage,
+  zodProblems,
+  type Newable,
+} from '@syncbus/core';
+import { ConnectorConfigError, ConnectorNotFoundError } from '../integration-errors';
+import { ConnectorsSettings } from '../integration-settings';
+import type { IntegrationProcessResult } from '../processing/integration-process-result';
+import { IntegrationConnectorEntity } from '../storage/integration-connector.entity';
+import type { IntegrationTask } from '../tasks/integration-task';
+import { BaseIntegrationConnector } from './base-integration-connector';
+import { attachConnectorRuntime } from './connector-runtime';
+import { CONNECTOR_KIND, connectorOptionsOf } from './integration-connector.decorator';
+import type { LoadedConnector } from './loaded-connector';
+
+/** Processes one outgoing task of a connector now; the processor provides it. */
+export type ProcessTaskNow = (
+  connector: LoadedConnector,
+  task: IntegrationTask,
+) => Promise<IntegrationProcessResult | undefined>;
+
+/**
+ * The connectors of this node. A connector whose config does not validate or whose `init()` throws is still
+ * loaded, with its problem recorded: its queued tasks wait (and say why) while every other connector works.
+ */
+@injectable()
+export class IntegrationConnectorRegistry {
+  private readonly byName = new Map<string, LoadedConnector>();
+
+  constructor(
+    @inject(Registrations) private readonly registrations: Registrations,
+    @inject(ConnectorsSettings) private readonly entries: ConnectorsSettings,
+    @inject(Storage) private readonly storage: Storage,
+    @inject(Logger) private readonly logger: Logger,
+  ) {}
+
+  /** Builds every registered connector and records its row. Throws `ConfigError` for an entry naming no connector. */
+  async load(processTaskNow: ProcessTaskNow): Promise<void> {
+    const classes = this.registrations.classes(CONNECTOR_KIND);
+    const names = classes.map((c) => connectorOptionsOf(c)!.name);
+    const unknown = this.entries
+      .map((entry, index) => ({ entry, index }))
+      .filter(({ entry }) => !names.includes(entry.name));
+    if (unknown.length > 0) {
+      throw new ConfigError(
+        unknown.map(({ entry, index }) => ({
+          path: `connectors.${index}.name`,
+          message: `no loaded plugin registers a connector '${entry.name}' (loaded: ${names.join(', ') || 'none'}); add its package to "plugins"`,
+        })),
+      );
+    }
+    for (const type of classes) await this.loadOne(type, processTaskNow);
+  }
+
+  private async loadOne(type: Newable, processTaskNow: ProcessTaskNow): Promise<void> {
+    const options = connectorOptionsOf(type)!;
+    if (this.byName.has(options.name)) {
+      throw new ConfigError([
+        {
+          path: 'plugins',
+          message: `two loaded classes register a connector named '${options.name}'; load only one`,
+        },
+      ]);
+    }
+    const entry = this.entries.find((e) => e.name === options.name);
+    const instance = this.registrations.instance(type);
+    if (!(instance instanceof BaseIntegrationConnector)) {
+      throw new ConfigError([
+        {
+          path: 'plugins',
+          message: `${type.name} is decorated with @IntegrationConnector but does not extend BaseIntegrationConnector`,
+        },
+      ]);
+    }
+    let config: unknown = entry?.config ?? {};
+    let problem: LoadedConnector['problem'];
+    if (options.configSchema) {
+      const parsed = options.configSchema.safeParse(config);
+      if (parsed.success) config = parsed.data;
+      else {
+        config = undefined;
+        const error = new ConnectorConfigError(
+          options.name,
+          zodProblems(parsed.error, `connectors.${this.entries.indexOf(entry!)}.config`),
+        );
+        problem = { kind: 'config', message: error.message };
+      }
+    }
+    const displayName = entry?.displayName ?? options.displayName ?? options.name;
+    const packageName = this.registrations.packageOf(type);
+    // A connector not listed in "connectors" is known (it has a row) but stays off until the config lists it.
+    const enabled = entry?.enabled ?? false;
+    const id = await this.saveRow({
+      name: options.name,
+      displayName,
+      packageName,
+      version: options.version,
+      enabled,
+      entry,
+    });
+    const loaded: LoadedConnector = {
+      id,
+      name: options.name,
+      displayName,
+      packageName,
+      instance,
+      enabled,
+      problem,
+      incomingToken: entry?.incomingToken,
+    };
+    attachConnectorRuntime(instance, {
+      name: options.name,
+      displayName,
+      version: options.version,
+      config,
+      processTask: (task) => processTaskNow(loaded, task),
+    });
+    // init() runs even with a bad config, so subscriptions still log tasks and nothing is dropped meanwhile.
+    try {
+      await instance.init();
+    } catch (error) {
+      loaded.problem ??= {
+        kind: 'init',
+        message: `init() failed: ${(error as Error)?.message ?? String(error)}`,
+      };
+    }
+    if (loaded.problem) {
+      this.logger.error(
+        { connector: options.name, problem: loaded.problem.message },
+        `connector '${options.name}' cannot process tasks; its tasks wait until this is fixed`,
+      );
+    }
+    this.byName.set(options.name, loaded);
+  }
+
+  private async saveRow(row: {
+    name: string;
+    displayName: string;
+    packageName?: string;
+    version?: string;
+    enabled: boolean;
+    entry?: { config: Record<string, unknown> };
+  }): Promise<number> {
+    return this.storage.transaction(async (manager) => {
+      const repository = manager.getRepository(IntegrationConnectorEntity);
+      const existing = await repository.findOne({ where: { name: row.name } });
+      const values = {
+        name: row.name,
+        displayName: row.displayName,
+        packageName: row.packageName ?? null,
+        version: row.version ?? null,
+        enabled: row.enabled,
+        // As written in the config file: secret references ("env:NAME"), never their values.
+        config: JSON.stringify(row.entry?.config ?? {}),
+        updatedAt: Date.now(),
+      };
+      if (existing) {
+        await repository.update({ id: existing.id }, values);
+        return existing.id;
+      }
+      const result = await repository.insert(values);
+      return Number(result.identifiers[0].id);
+    });
+  }
+
+  /** Every loaded connector, in load order. */
+  all(): LoadedConnector[] {
+    return [...this.byName.values()];
+  }
+
+  /** The connector named `name`, or undefined. */
+  find(name: string): LoadedConnector | undefined {
+    return this.byName.get(name);
+  }
+
+  /** The connector named `name`; throws `ConnectorNotFoundError` naming the loaded ones. */
+  get(name: string): LoadedConnector {
+    const connector = this.byName.get(name);
+    if (!connector) throw new ConnectorNotFoundError(name, [...this.byName.keys()]);
+    return connector;
+  }
+
+  /** Turns a connector on or off, here and in its row. Its queued tasks wait while it is off. */
+  async setEnabled(name: string, enabled: boolean): Promise<void> {
+    const connector = this.get(name);
+    await this.storage.dataSource
+      .getRepository(IntegrationConnectorEntity)
+      .update({ id: connector.id }, { enabled, updatedAt: Date.now() });
+    connector.enabled = enabled;
+  }
+
+  /** Re-reads `enabled` from the rows (another node or the CLI may have changed it). */
+  async refreshEnabled(): Promise<void> {
+    const rows = await this.storage.dataSource
+      .getRepository(IntegrationConnectorEntity)
+      .find({ select: { id: true, enabled: true, name: true } });
+    for (const row of rows) {
+      const connector = this.byName.get(row.name);
+      if (connector) connector.enabled = Boolean(row.enabled);
+    }
+  }
+}

@@ -1,0 +1,23 @@
+// One connector as the bus holds it at run time: its instance, row id, state, and why it cannot work (if so).
+import type { Secret } from '@syncbus/core';
+import type { BaseIntegrationConnector } from './base-integration-connector';
+
+/** Why a loaded connector cannot process tasks now. `check` problems clear when a later check passes. */
+export interface ConnectorProblem {
+  readonly kind: 'config' | 'init' | 'check';
+  readonly message: string;
+}
+
+/** A loaded connector. `enabled` and `problem` change at run time; the rest is fixed at start. */
+export interface LoadedConnector {
+  /** Row id in `integration_connector`, the target id of its queues. */
+  readonly id: number;
+  readonly name: string;
+  readonly displayName: string;
+  readonly packageName?: string;
+  readonly instance: BaseIntegrationConnector;
+  enabled: boolean;
+  problem?: ConnectorProblem;
+  /** Token external systems present to post incoming tasks; undefined: incoming HTTP is refused. */
+  readonly incomingToken?: Secret;
+}

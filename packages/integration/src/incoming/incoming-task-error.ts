@@ -1,0 +1,17 @@
+// Why an incoming-task request was refused, with the HTTP status a route should answer.
+import { SyncbusError, type ConfigProblem } from '@syncbus/core';
+
+/**
+ * Codes and statuses: UNKNOWN_CONNECTOR 404, INCOMING_NOT_CONFIGURED 403, UNAUTHORIZED 401, INVALID_BODY 400
+ * (with `problems` by path), INTEGRATION_DISABLED 503. Nothing is logged from a refused request.
+ */
+export class IncomingTaskError extends SyncbusError {
+  constructor(
+    code: string,
+    readonly statusCode: number,
+    message: string,
+    readonly problems: readonly ConfigProblem[] = [],
+  ) {
+    super(code, message);
+  }
+}

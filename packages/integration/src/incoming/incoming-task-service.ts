@@ -1,0 +1,127 @@
+// What an HTTP route needs to let an external system post tasks for a named connector: auth, validation, logging.
+import { inject, injectable, zodProblems } from '@syncbus/core';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { IntegrationConnectorRegistry } from '../connectors/integration-connector-registry';
+import { IntegrationDisabledError } from '../integration-errors';
+import { IncomingTaskError } from './incoming-task-error';
+import { IncomingTaskLog } from './incoming-task-log';
+
+/** Body of a post: `{ tasks: [{ taskType, objectType, externalId?, title?, dataType?, object }] }`. */
+export const IncomingTasksBodySchema = z
+  .object({
+    tasks: z
+      .array(
+        z
+          .object({
+            taskType: z.string().min(1).max(50),
+            objectType: z.string().min(1).max(200),
+            externalId: z.string().min(1).max(400).optional(),
+            title: z.string().max(400).optional(),
+            dataType: z.enum(['simple', 'snapshot']).optional(),
+            object: z.unknown().refine((value) => value !== undefined, 'is required (the external object)'),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(500),
+  })
+  .strict();
+
+/** What the caller presented; a route reads `token` from `Authorization: Bearer <token>`. */
+export interface IncomingCredentials {
+  readonly token?: string;
+}
+
+/** The answer to an accepted post (HTTP 202): each task's guid and whether it was logged. */
+export interface IncomingTasksReceipt {
+  readonly tasks: readonly {
+    readonly guid?: string;
+    readonly status: 'accepted' | 'cancelled';
+    readonly reason?: string;
+  }[];
+}
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/**
+ * Accepts incoming tasks for a connector. The connector's `incomingToken` (a SecretRef in its config entry) is
+ * the credential; the body is validated whole before anything is logged; tasks are logged in one transaction.
+ */
+@injectable()
+export class IncomingTaskService {
+  constructor(
+    @inject(IntegrationConnectorRegistry) private readonly registry: IntegrationConnectorRegistry,
+    @inject(IncomingTaskLog) private readonly log: IncomingTaskLog,
+  ) {}
+
+  /** Authenticates, validates and logs; throws `IncomingTaskError` (with its HTTP status) when refused. */
+  async accept(
+    connectorName: string,
+    credentials: IncomingCredentials,
+    body: unknown,
+  ): Promise<IncomingTasksReceipt> {
+    const connector = this.registry.find(connectorName);
+    if (!connector) {
+      throw new IncomingTaskError(
+        'UNKNOWN_CONNECTOR',
+        404,
+        `No integration connector named '${connectorName}' runs here; check the URL.`,
+      );
+    }
+    if (!connector.incomingToken) {
+      throw new IncomingTaskError(
+        'INCOMING_NOT_CONFIGURED',
+        403,
+        `Connector '${connectorName}' does not accept incoming tasks over HTTP; give its config entry an incomingToken.`,
+      );
+    }
+    // Compare digests so the comparison takes the same time whatever the presented token is.
+    if (
+      !credentials.token ||
+      !timingSafeEqual(digest(credentials.token), digest(connector.incomingToken.reveal()))
+    ) {
+      throw new IncomingTaskError(
+        'UNAUTHORIZED',
+        401,
+        `Missing or wrong token for connector '${connectorName}'; send Authorization: Bearer <token>.`,
+      );
+    }
+    const parsed = IncomingTasksBodySchema.safeParse(body);
+    if (!parsed.success) {
+      const problems = zodProblems(parsed.error);
+      throw new IncomingTaskError(
+        'INVALID_BODY',
+        400,
+        'The body is not a valid list of incoming tasks; fix these fields and send it again:\n' +
+          problems.map((p) => `  - ${p.path || '(root)'}: ${p.message}`).join('\n'),
+        problems,
+      );
+    }
+    let results;
+    try {
+      results = await this.log.log(
+        connector,
+        parsed.data.tasks.map((t) => ({
+          externalObject: t.object,
+          taskType: t.taskType,
+          objectType: t.objectType,
+          externalId: t.externalId,
+          title: t.title,
+          dataType: t.dataType,
+        })),
+      );
+    } catch (error) {
+      if (error instanceof IntegrationDisabledError)
+        throw new IncomingTaskError('INTEGRATION_DISABLED', 503, error.message);
+      throw error;
+    }
+    return {
+      tasks: results.map((r) =>
+        'guid' in r
+          ? { guid: r.guid, status: 'accepted' as const }
+          : { status: 'cancelled' as const, reason: r.reason },
+      ),
+    };
+  }
+}

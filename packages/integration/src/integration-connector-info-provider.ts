@@ -1,0 +1,55 @@
+// Kentico's IntegrationConnectorInfoProvider: reads the integration_connector rows.
+import { inject, injectable, Storage } from '@syncbus/core';
+import { IntegrationConnectorRegistry } from './connectors/integration-connector-registry';
+import { IntegrationConnectorEntity } from './storage/integration-connector.entity';
+
+/** A connector row (Kentico's IntegrationConnectorInfo). `connectorConfig` holds secret references, not secrets. */
+export interface IntegrationConnectorInfo {
+  readonly connectorId: number;
+  readonly connectorName: string;
+  readonly connectorDisplayName: string;
+  readonly connectorPackage: string | null;
+  readonly connectorVersion: string | null;
+  readonly connectorEnabled: boolean;
+  readonly connectorConfig: Record<string, unknown>;
+}
+
+const toInfo = (row: IntegrationConnectorEntity): IntegrationConnectorInfo => ({
+  connectorId: row.id,
+  connectorName: row.name,
+  connectorDisplayName: row.displayName,
+  connectorPackage: row.packageName,
+  connectorVersion: row.version,
+  connectorEnabled: Boolean(row.enabled),
+  connectorConfig: JSON.parse(row.config) as Record<string, unknown>,
+});
+
+/** Reads and changes connector rows. */
+@injectable()
+export class IntegrationConnectorInfoProvider {
+  constructor(
+    @inject(Storage) private readonly storage: Storage,
+    @inject(IntegrationConnectorRegistry) private readonly registry: IntegrationConnectorRegistry,
+  ) {}
+
+  /** The row of the connector named `name`, or undefined. */
+  async getIntegrationConnectorInfo(name: string): Promise<IntegrationConnectorInfo | undefined> {
+    const row = await this.storage.dataSource
+      .getRepository(IntegrationConnectorEntity)
+      .findOne({ where: { name } });
+    return row ? toInfo(row) : undefined;
+  }
+
+  /** Every connector row, by name. */
+  async getIntegrationConnectors(): Promise<IntegrationConnectorInfo[]> {
+    const rows = await this.storage.dataSource
+      .getRepository(IntegrationConnectorEntity)
+      .find({ order: { name: 'ASC' } });
+    return rows.map(toInfo);
+  }
+
+  /** Enables or disables a loaded connector; its queued tasks wait while it is disabled. */
+  setIntegrationConnectorEnabled(name: string, enabled: boolean): Promise<void> {
+    return this.registry.setEnabled(name, enabled);
+  }
+}

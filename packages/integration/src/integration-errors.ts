@@ -1,0 +1,53 @@
+// Typed errors of the integration bus; each message says what to do.
+import { SyncbusError, type ConfigProblem } from '@syncbus/core';
+
+/** No loaded connector has this name. */
+export class ConnectorNotFoundError extends SyncbusError {
+  constructor(
+    readonly connectorName: string,
+    known: readonly string[],
+  ) {
+    super(
+      'CONNECTOR_NOT_FOUND',
+      `No integration connector named '${connectorName}' is loaded (loaded: ${known.join(', ') || 'none'}). ` +
+        'Add its package to "plugins" and an entry to "connectors" in the config.',
+    );
+  }
+}
+
+/** A connector's config does not fit its schema; `problems` names every wrong field by path. */
+export class ConnectorConfigError extends SyncbusError {
+  constructor(
+    readonly connectorName: string,
+    readonly problems: readonly ConfigProblem[],
+  ) {
+    super(
+      'CONNECTOR_CONFIG_INVALID',
+      `Connector '${connectorName}' has an invalid config; fix these fields and restart:\n` +
+        problems.map((p) => `  - ${p.path || '(root)'}: ${p.message}`).join('\n'),
+    );
+  }
+}
+
+/** A synchronous connector answered Error while a change was logged; the change was rolled back. */
+export class SynchronousProcessingError extends SyncbusError {
+  constructor(
+    readonly connectorName: string,
+    readonly objectType: string,
+    readonly objectGuid: string,
+    reason: string,
+  ) {
+    super(
+      'SYNC_PROCESSING_FAILED',
+      `Connector '${connectorName}' refused the change of ${objectType} '${objectGuid}' synchronously, so the ` +
+        `change was not saved: ${reason}. Fix the cause in the external system, or subscribe asynchronously.`,
+    );
+  }
+}
+
+/** The integration bus, or one of its switches, is turned off for what was asked. */
+export class IntegrationDisabledError extends SyncbusError {
+  constructor(setting: string, what: string) {
+    super('INTEGRATION_DISABLED', `${what} is turned off (${setting}); turn it on in the config to use it.`);
+  }
+}

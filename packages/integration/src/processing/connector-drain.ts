@@ -1,0 +1,338 @@
+// Drains one connector's queues in logged order: claim with leases, call the connector, record what it answered.
+import { retryDelayMs, type ClaimedSynchronization, type Logger } from '@syncbus/core';
+import type { LoadedConnector } from '../connectors/loaded-connector';
+import type { IncomingTaskApplier } from '../incoming/incoming-task-applier';
+import type { IntegrationSettings } from '../integration-settings';
+import type { IntegrationTask } from '../tasks/integration-task';
+import type { IntegrationTaskStore, TaskDirection } from '../tasks/integration-task-store';
+import { callForVerdict, callWithTimeLimit, errorMessage } from './connector-call';
+import { IntegrationProcessResult, type ProcessingVerdict } from './integration-process-result';
+import type { IntegrationQueues } from './integration-queues';
+import type { IntegrationSyncLog } from './integration-sync-log';
+
+/** What a drain works with (the processor's services). */
+export interface DrainContext {
+  readonly settings: IntegrationSettings;
+  readonly queues: IntegrationQueues;
+  readonly store: IntegrationTaskStore;
+  readonly syncLog: IntegrationSyncLog;
+  readonly incoming: IncomingTaskApplier;
+  readonly logger: Logger;
+  /** Lease owner id of this process. */
+  readonly owner: string;
+}
+
+/**
+ * The background worker of one connector. Everything it does runs one piece at a time (`exclusive`), so the
+ * seed's immediate `processInternalTask` calls and the background rounds keep the logged order.
+ */
+export class ConnectorDrain {
+  private stopped = false;
+  private loop?: Promise<void>;
+  private wakeUp?: () => void;
+  private woken = false;
+  private tail: Promise<unknown> = Promise.resolve();
+  private checked = false;
+  private checkFailures = 0;
+  private nextCheckAt = 0;
+  private noted?: string;
+
+  constructor(
+    readonly connector: LoadedConnector,
+    private readonly context: DrainContext,
+  ) {}
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Ends the loop after the task in hand; claimed rows not yet processed are given back. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake();
+    await this.loop;
+    await this.tail.catch(() => undefined);
+  }
+
+  /** New work may be due: run a round now instead of after the poll interval. */
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  /** Runs `fn` after everything this drain started before it. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn, fn);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Processes one outgoing task now (the seed's `processInternalTask`), or answers undefined when it cannot. */
+  processNow(task: IntegrationTask): Promise<IntegrationProcessResult | undefined> {
+    return this.exclusive(async () => {
+      const { settings } = this.context;
+      if (!settings.enabled || !settings.processInternal || !task.id || !(await this.ready()))
+        return undefined;
+      const rows = await this.context.queues.outgoing.claim({
+        targetId: this.connector.id,
+        owner: this.context.owner,
+        limit: 1,
+        leaseMs: settings.leaseMs,
+        taskIds: [task.id],
+      });
+      if (rows.length === 0) return undefined;
+      return (await this.processRows('outgoing', rows)).get(task.id);
+    });
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      let busy = false;
+      try {
+        busy = await this.exclusive(() => this.round());
+      } catch (error) {
+        this.context.logger.error(
+          { err: error, connector: this.connector.name },
+          'integration drain round failed',
+        );
+      }
+      if (!this.stopped && !busy)
+        await this.sleep(await this.idleDelay().catch(() => this.context.settings.pollIntervalMs));
+    }
+  }
+
+  /** One round: a batch from each direction that is switched on. True when something was claimed. */
+  private async round(): Promise<boolean> {
+    const { settings } = this.context;
+    if (!settings.enabled || !(await this.ready())) return false;
+    let claimed = false;
+    const directions: TaskDirection[] = [];
+    if (settings.processInternal) directions.push('outgoing');
+    if (settings.processExternal) directions.push('incoming');
+    for (const direction of directions) {
+      if (this.stopped) break;
+      const rows = await this.context.queues.of(direction).claim({
+        targetId: this.connector.id,
+        owner: this.context.owner,
+        limit: settings.batchSize,
+        leaseMs: settings.leaseMs,
+      });
+      if (rows.length === 0) continue;
+      claimed = true;
+      await this.processRows(direction, rows);
+    }
+    return claimed;
+  }
+
+  /**
+   * Whether the connector can work now: enabled, config and init fine, `check()` passed (re-checked with backoff
+   * after a failure). When it cannot, the reason is written once on its waiting rows, so nothing waits silently.
+   */
+  private async ready(): Promise<boolean> {
+    const connector = this.connector;
+    if (!connector.enabled) {
+      await this.note(`connector '${connector.name}' is disabled; its tasks wait until it is enabled again`);
+      return false;
+    }
+    if (connector.problem && connector.problem.kind !== 'check') {
+      await this.note(connector.problem.message);
+      return false;
+    }
+    if (!this.checked || (connector.problem && Date.now() >= this.nextCheckAt)) {
+      if (connector.problem && Date.now() < this.nextCheckAt) return false;
+      try {
+        await callWithTimeLimit(
+          () => connector.instance.check(),
+          this.context.settings.callTimeoutMs,
+          `${connector.name}.check`,
+        );
+        this.checked = true;
+        this.checkFailures = 0;
+        if (connector.problem)
+          this.context.logger.info({ connector: connector.name }, 'connector check passes again');
+        connector.problem = undefined;
+        this.noted = undefined;
+      } catch (error) {
+        this.checked = true;
+        this.checkFailures += 1;
+        this.nextCheckAt = Date.now() + retryDelayMs(this.checkFailures, this.context.settings.retry);
+        connector.problem = { kind: 'check', message: `check() failed: ${errorMessage(error)}` };
+        this.context.logger.warn(
+          { connector: connector.name, problem: connector.problem.message },
+          'connector check failed',
+        );
+      }
+    }
+    if (connector.problem) {
+      await this.note(
+        `connector '${connector.name}' cannot work now: ${connector.problem.message}`,
+        this.nextCheckAt,
+      );
+      return false;
+    }
+    this.noted = undefined;
+    return true;
+  }
+
+  /** Writes `reason` on the rows waiting for this connector (once per reason), due again at `until`. */
+  private async note(reason: string, until = Date.now()): Promise<void> {
+    if (this.noted === reason) return;
+    this.noted = reason;
+    const { queues, owner, settings } = this.context;
+    for (const queue of [queues.outgoing, queues.incoming]) {
+      const rows = await queue.claim({
+        targetId: this.connector.id,
+        owner,
+        limit: 1000,
+        leaseMs: settings.leaseMs,
+      });
+      await queue.postpone(
+        rows.map((r) => r.id),
+        owner,
+        until,
+        reason,
+      );
+    }
+  }
+
+  /** Processes claimed rows in order; a failed or skipped object holds back its later rows in the batch. */
+  private async processRows(
+    direction: TaskDirection,
+    rows: ClaimedSynchronization[],
+  ): Promise<Map<number, IntegrationProcessResult>> {
+    const { queues, store, owner, settings } = this.context;
+    const queue = queues.of(direction);
+    const results = new Map<number, IntegrationProcessResult>();
+    const tasks = await store.find(rows.map((r) => r.taskId));
+    const blocked = new Set<string>();
+    const pending = new Set(rows.map((r) => r.id));
+    const heartbeat = setInterval(
+      () => void queue.heartbeat([...pending], owner, settings.leaseMs).catch(() => undefined),
+      Math.max(50, Math.floor(settings.leaseMs / 3)),
+    );
+    try {
+      for (const row of rows) {
+        if (this.stopped || !this.connector.enabled) {
+          const reason = this.stopped
+            ? undefined
+            : `connector '${this.connector.name}' was disabled; its tasks wait until it is enabled again`;
+          await queue.postpone([...pending], owner, Date.now(), reason);
+          pending.clear();
+          break;
+        }
+        pending.delete(row.id);
+        if (blocked.has(row.objectKey)) {
+          // Behind an earlier task of the same object that failed or was skipped: back in line, no attempt counted.
+          await queue.postpone([row.id], owner, Date.now());
+          continue;
+        }
+        const task = tasks.get(row.taskId);
+        if (!task) {
+          await queue.complete([row.id], owner);
+          continue;
+        }
+        const verdict = await this.call(direction, task);
+        await this.record(direction, row, task, verdict);
+        results.set(task.id, verdict.result);
+        if (
+          verdict.result === IntegrationProcessResult.Error ||
+          verdict.result === IntegrationProcessResult.SkipNow
+        ) {
+          blocked.add(row.objectKey);
+        }
+      }
+    } finally {
+      clearInterval(heartbeat);
+    }
+    return results;
+  }
+
+  private call(direction: TaskDirection, task: IntegrationTask): Promise<ProcessingVerdict> {
+    if (direction === 'incoming') return this.context.incoming.apply(this.connector, task);
+    const method = `${this.connector.name}.processInternalTaskAsync`;
+    return callForVerdict(
+      () => this.connector.instance.processInternalTaskAsync(task),
+      this.context.settings.callTimeoutMs,
+      method,
+    );
+  }
+
+  private async record(
+    direction: TaskDirection,
+    row: ClaimedSynchronization,
+    task: IntegrationTask,
+    verdict: ProcessingVerdict,
+  ): Promise<void> {
+    const { queues, syncLog, owner, settings, logger } = this.context;
+    const queue = queues.of(direction);
+    const connectorId = this.connector.id;
+    switch (verdict.result) {
+      case IntegrationProcessResult.OK:
+        await queue.complete([row.id], owner);
+        return;
+      case IntegrationProcessResult.SkipNow:
+        await queue.postpone(
+          [row.id],
+          owner,
+          Date.now() + settings.skipDelayMs,
+          `SkipNow: ${verdict.message ?? 'the connector asked to try again later'}`,
+        );
+        return;
+      case IntegrationProcessResult.ErrorAndSkip: {
+        const message = verdict.message ?? 'the connector answered ErrorAndSkip';
+        // History first: a crash between the two writes repeats the log line rather than losing it.
+        await syncLog.record(connectorId, task, verdict.result, message);
+        await queue.complete([row.id], owner);
+        return;
+      }
+      default: {
+        const message = verdict.message ?? 'the connector answered Error';
+        await syncLog.record(connectorId, task, verdict.result, message);
+        await queue.fail([{ id: row.id, error: message, final: verdict.final }], owner, settings.retry);
+        logger.warn(
+          {
+            connector: this.connector.name,
+            taskId: task.id,
+            objectType: task.objectType,
+            objectGuid: task.objectGuid,
+            error: message,
+          },
+          `integration task failed (attempt ${row.attempts + 1})`,
+        );
+      }
+    }
+  }
+
+  private async idleDelay(): Promise<number> {
+    const { settings, queues } = this.context;
+    if (!settings.enabled || !this.connector.enabled || this.connector.problem)
+      return settings.pollIntervalMs;
+    const dues = await Promise.all([
+      queues.outgoing.nextDueAt(this.connector.id),
+      queues.incoming.nextDueAt(this.connector.id),
+    ]);
+    const now = Date.now();
+    const next = Math.min(...dues.map((d) => (d === undefined ? Infinity : d === 0 ? now : d)));
+    // Never spin: a row due "now" that the claim passed over (leased by another node) is looked at again shortly.
+    return Math.max(10, Math.min(settings.pollIntervalMs, next - now));
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.woken || this.stopped) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = () => {
+        this.wakeUp = undefined;
+        this.woken = false;
+        done();
+      };
+    });
+  }
+}

@@ -1,0 +1,31 @@
+// The two queues of the bus on core's one claim-and-lease mechanism: outgoing and incoming tasks per connector.
+import { inject, injectable, LeaseQueue, Storage } from '@syncbus/core';
+import type { TaskDirection } from '../tasks/integration-task-store';
+
+/** The outgoing and incoming LeaseQueues; the connector's row id is the target. */
+@injectable()
+export class IntegrationQueues {
+  readonly outgoing: LeaseQueue;
+  readonly incoming: LeaseQueue;
+
+  constructor(@inject(Storage) storage: Storage) {
+    // Tasks go with their last synchronization row; the sync log keeps the history of what went wrong.
+    this.outgoing = new LeaseQueue(storage, {
+      table: 'integration_synchronization',
+      targetColumn: 'connector_id',
+      taskTable: 'integration_task',
+      deleteCompletedTasks: true,
+    });
+    this.incoming = new LeaseQueue(storage, {
+      table: 'integration_external_synchronization',
+      targetColumn: 'connector_id',
+      taskTable: 'integration_task',
+      deleteCompletedTasks: true,
+    });
+  }
+
+  /** The queue of a direction. */
+  of(direction: TaskDirection): LeaseQueue {
+    return direction === 'outgoing' ? this.outgoing : this.incoming;
+  }
+}

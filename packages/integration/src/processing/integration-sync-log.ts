@@ -1,0 +1,49 @@
+// Records every error of a connector or an incoming task in integration_sync_log, and reads the history back.
+import { inject, injectable, Storage } from '@syncbus/core';
+import { IntegrationSyncLogEntity } from '../storage/integration-sync-log.entity';
+import type { IntegrationTask } from '../tasks/integration-task';
+
+/** One entry of the sync log. */
+export interface IntegrationSyncLogEntry {
+  readonly id: number;
+  readonly connectorId: number;
+  readonly taskId: number;
+  readonly taskGuid: string;
+  readonly inbound: boolean;
+  readonly taskType: string;
+  readonly objectType: string;
+  readonly objectGuid: string;
+  readonly result: string;
+  readonly error: string;
+  readonly createdAt: Date;
+}
+
+/** The error history of the integration bus; entries stay after the task succeeds on a retry or is skipped. */
+@injectable()
+export class IntegrationSyncLog {
+  constructor(@inject(Storage) private readonly storage: Storage) {}
+
+  /** Appends an entry in a transaction of its own. */
+  async record(connectorId: number, task: IntegrationTask, result: string, error: string): Promise<void> {
+    await this.storage.dataSource.getRepository(IntegrationSyncLogEntity).insert({
+      connectorId,
+      taskId: task.id,
+      taskGuid: task.guid,
+      inbound: task.inbound,
+      taskType: task.taskType,
+      objectType: task.objectType.slice(0, 200),
+      objectGuid: task.objectGuid.slice(0, 400),
+      result,
+      error: error.slice(0, 4000),
+      createdAt: Date.now(),
+    });
+  }
+
+  /** Entries of one connector (by row id), oldest first. */
+  async entries(connectorId: number): Promise<IntegrationSyncLogEntry[]> {
+    const rows = await this.storage.dataSource
+      .getRepository(IntegrationSyncLogEntity)
+      .find({ where: { connectorId }, order: { id: 'ASC' } });
+    return rows.map((row) => ({ ...row, inbound: Boolean(row.inbound), createdAt: new Date(row.createdAt) }));
+  }
+}

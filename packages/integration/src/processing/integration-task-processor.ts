@@ -1,0 +1,77 @@
+// Runs one drain per connector in the background and routes immediate processing to the right drain.
+import { CoreSettings, inject, injectable, Logger } from '@syncbus/core';
+import { randomUUID } from 'node:crypto';
+import type { LoadedConnector } from '../connectors/loaded-connector';
+import { IncomingTaskApplier } from '../incoming/incoming-task-applier';
+import { IntegrationSettings } from '../integration-settings';
+import type { IntegrationTask } from '../tasks/integration-task';
+import { IntegrationTaskStore } from '../tasks/integration-task-store';
+import { ConnectorDrain, type DrainContext } from './connector-drain';
+import type { IntegrationProcessResult } from './integration-process-result';
+import { IntegrationQueues } from './integration-queues';
+import { IntegrationSyncLog } from './integration-sync-log';
+
+/**
+ * The integration processor of this node. Each connector drains in its own loop, so a slow or hanging connector
+ * (bounded by `integration.callTimeoutMs` per call) never holds up another one.
+ */
+@injectable()
+export class IntegrationTaskProcessor {
+  private readonly drains = new Map<number, ConnectorDrain>();
+  private readonly context: DrainContext;
+  private started = false;
+
+  constructor(
+    @inject(IntegrationSettings) settings: IntegrationSettings,
+    @inject(CoreSettings) core: CoreSettings,
+    @inject(IntegrationQueues) queues: IntegrationQueues,
+    @inject(IntegrationTaskStore) store: IntegrationTaskStore,
+    @inject(IntegrationSyncLog) syncLog: IntegrationSyncLog,
+    @inject(IncomingTaskApplier) incoming: IncomingTaskApplier,
+    @inject(Logger) logger: Logger,
+  ) {
+    const owner = `${core.nodeName}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.context = { settings, queues, store, syncLog, incoming, logger, owner };
+  }
+
+  /** Lease owner id of this node's processor. */
+  get owner(): string {
+    return this.context.owner;
+  }
+
+  /** Creates the drain of each connector; `start()` sets them running. */
+  add(connector: LoadedConnector): void {
+    if (!this.drains.has(connector.id))
+      this.drains.set(connector.id, new ConnectorDrain(connector, this.context));
+  }
+
+  /** Starts every drain: pending tasks (from before a restart too) are processed from here on. */
+  start(): void {
+    this.started = true;
+    for (const drain of this.drains.values()) drain.start();
+  }
+
+  /** Stops every drain after its task in hand and gives back the leases this node holds. */
+  async stop(): Promise<void> {
+    this.started = false;
+    await Promise.all([...this.drains.values()].map((d) => d.stop()));
+    await Promise.all([
+      this.context.queues.outgoing.releaseAll(this.owner),
+      this.context.queues.incoming.releaseAll(this.owner),
+    ]);
+  }
+
+  /** Work was logged for the connector: let its drain look now. */
+  wake(connectorId: number): void {
+    if (this.started) this.drains.get(connectorId)?.wake();
+  }
+
+  /** Processes one outgoing task of `connector` now, in order with its drain. */
+  processNow(
+    connector: LoadedConnector,
+    task: IntegrationTask,
+  ): Promise<IntegrationProcessResult | undefined> {
+    const drain = this.drains.get(connector.id);
+    return drain ? drain.processNow(task) : Promise.resolve(undefined);
+  }
+}
