@@ -1,0 +1,14 @@
+// The extension point through which packages and plugins add routes to the node's one HTTP server.
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * Bound (multi) under this token: `{ provide: HttpRouteContribution, useExisting: MyRoutes }`. Each contribution
+ * registers into its own encapsulated fastify scope (its content-type parsers and hooks stay its own); one that
+ * throws is logged and skipped, the others are served.
+ */
+export const HttpRouteContribution = Symbol('HttpRouteContribution');
+export interface HttpRouteContribution {
+  /** Shown in logs, e.g. `staging-receiver`. */
+  readonly name: string;
+  registerRoutes(app: FastifyInstance): void | Promise<void>;
+}

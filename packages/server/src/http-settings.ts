@@ -1,0 +1,19 @@
+// The `http` config section: where this node's HTTP server (staging receiver, health, later admin) listens.
+import { z } from 'zod';
+
+/** The `http` section of the config. */
+export const HttpSettingsSchema = z
+  .object({
+    /** Serve HTTP when the node starts. */
+    enabled: z.boolean().default(true),
+    /** Interface to listen on; `0.0.0.0` to accept other machines (staging targets must). */
+    host: z.string().min(1).default('127.0.0.1'),
+    /** TCP port; 0 picks a free one (tests). */
+    port: z.number().int().min(0).max(65535).default(8080),
+  })
+  .strict();
+
+/** Parsed `http` settings. */
+export type HttpSettings = z.infer<typeof HttpSettingsSchema>;
+/** Token of the parsed `http` settings. */
+export const HttpSettings = Symbol('HttpSettings');

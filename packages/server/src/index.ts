@@ -1,0 +1,7 @@
+// Public API of @syncbus/server: the HTTP node module, its server and the route extension point.
+export * from './server-module';
+export * from './http-settings';
+export * from './http-route-contribution';
+export * from './syncbus-http-server';
+export * from './staging-receiver-route';
+export * from './health-route';

@@ -1,0 +1,37 @@
+// The HTTP node module: serves every route contribution (staging receiver, health; later inbound tasks, admin).
+import { inject, Module, RegisterModule } from '@syncbus/core';
+import { StagingModule } from '@syncbus/staging';
+import { HealthRoute } from './health-route';
+import { HttpRouteContribution } from './http-route-contribution';
+import { HttpSettings, HttpSettingsSchema } from './http-settings';
+import { StagingReceiverRoute } from './staging-receiver-route';
+import { SyncbusHttpServer } from './syncbus-http-server';
+
+/** Starts the node's HTTP server on `onStart` (when `http.enabled`) and stops it on `onStop`. */
+@RegisterModule({
+  dependsOn: [StagingModule],
+  settings: [{ key: 'http', schema: HttpSettingsSchema, token: HttpSettings }],
+  providers: [
+    SyncbusHttpServer,
+    HealthRoute,
+    StagingReceiverRoute,
+    { provide: HttpRouteContribution, useExisting: HealthRoute },
+    { provide: HttpRouteContribution, useExisting: StagingReceiverRoute },
+  ],
+})
+export class ServerModule extends Module {
+  constructor(
+    @inject(SyncbusHttpServer) private readonly server: SyncbusHttpServer,
+    @inject(HttpSettings) private readonly settings: HttpSettings,
+  ) {
+    super('Server');
+  }
+
+  override async onStart(): Promise<void> {
+    if (this.settings.enabled) await this.server.start();
+  }
+
+  override async onStop(): Promise<void> {
+    await this.server.stop();
+  }
+}

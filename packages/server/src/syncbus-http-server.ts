@@ -1,0 +1,74 @@
+// The node's HTTP server: one fastify instance serving every route contribution, started and stopped with the node.
+import type { AddressInfo } from 'node:net';
+import { inject, injectable, Logger, multiInject } from '@syncbus/core';
+import fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { HttpRouteContribution } from './http-route-contribution';
+import { HttpSettings } from './http-settings';
+
+/** Serves the route contributions over HTTP. */
+@injectable()
+export class SyncbusHttpServer {
+  private app?: FastifyInstance;
+
+  constructor(
+    @inject(HttpSettings) private readonly settings: HttpSettings,
+    @multiInject(HttpRouteContribution) private readonly contributions: HttpRouteContribution[],
+    @inject(Logger) private readonly logger: Logger,
+  ) {}
+
+  /** The running fastify instance (for `inject()` in tests), or undefined when stopped. */
+  get instance(): FastifyInstance | undefined {
+    return this.app;
+  }
+
+  /** Base URL of the running server, e.g. `http://127.0.0.1:41234`. */
+  get url(): string {
+    const address = this.app?.server.address() as AddressInfo | null | undefined;
+    if (!address) throw new Error('The HTTP server is not listening; start it first.');
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
+  }
+
+  /** Builds the app with every contribution and listens (`port` overrides the setting, e.g. to come back up). */
+  async start(options: { port?: number } = {}): Promise<string> {
+    if (this.app) return this.url;
+    const app: FastifyInstance = fastify({
+      // Requests are logged at info by fastify; a node logs only what goes wrong.
+      loggerInstance: this.logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
+    });
+    app.setErrorHandler((error: FastifyError, _request, reply) => {
+      const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+      if (status >= 500) this.logger.error({ err: error }, 'an HTTP request failed');
+      void reply.code(status).send({
+        error: error.code ?? 'INTERNAL_ERROR',
+        message: status >= 500 ? 'The node failed to handle the request; see its log.' : error.message,
+      });
+    });
+    for (const contribution of this.contributions) {
+      await app.register(async (scope) => {
+        try {
+          await contribution.registerRoutes(scope);
+        } catch (error) {
+          this.logger.error(
+            { err: error, contribution: contribution.name },
+            'an HTTP route contribution failed; its routes are not served',
+          );
+        }
+      });
+    }
+    await app.listen({ host: this.settings.host, port: options.port ?? this.settings.port });
+    this.app = app;
+    this.logger.info(
+      { url: this.url, routes: this.contributions.map((c) => c.name) },
+      'HTTP server listening',
+    );
+    return this.url;
+  }
+
+  /** Stops listening; requests in flight finish first. */
+  async stop(): Promise<void> {
+    const app = this.app;
+    this.app = undefined;
+    await app?.close();
+  }
+}

@@ -1,0 +1,138 @@
+// The registry of target servers (Kentico's ServerInfoProvider): read, add, edit, enable and disable them.
+import { inject, injectable, Storage, withSqlTransaction, zodProblems } from '@syncbus/core';
+import { z } from 'zod';
+import { StagingServer } from './entities/staging-server.entity';
+import { DuplicateServerError, StagingValidationError, UnknownServerError } from './staging-errors';
+import type { ServersSettings } from './staging-settings';
+
+const SecretReferenceSchema = z
+  .union([
+    z
+      .string()
+      .regex(
+        /^env:[A-Za-z_][A-Za-z0-9_]*$/,
+        'must be a reference like "env:MY_SECRET" (never the secret itself)',
+      ),
+    z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/) }).strict(),
+  ])
+  .transform((ref) => (typeof ref === 'string' ? ref : `env:${ref.env}`));
+
+/** What `addServer` takes. The secret is a reference (`env:NAME`), resolved when tasks are sent. */
+export const ServerInputSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, dot, dash or underscore')
+      .max(100),
+    displayName: z.string().min(1).max(200).optional(),
+    url: z.url({ protocol: /^https?$/ }).max(1000),
+    enabled: z.boolean().default(true),
+    secret: SecretReferenceSchema,
+  })
+  .strict();
+/** Input of `addServer`. */
+export type ServerInput = z.input<typeof ServerInputSchema>;
+/** Input of `editServer`: any field but the name. */
+export type ServerChanges = Partial<Omit<ServerInput, 'name'>>;
+
+/** Reads and changes the staging servers of this node. */
+@injectable()
+export class ServerInfoProvider {
+  constructor(@inject(Storage) private readonly storage: Storage) {}
+
+  private get repository() {
+    return this.storage.dataSource.getRepository(StagingServer);
+  }
+
+  /** Servers ordered by name; `enabled` filters. */
+  getServers(filter: { enabled?: boolean } = {}): Promise<StagingServer[]> {
+    return this.repository.find({
+      where: filter.enabled === undefined ? {} : { enabled: filter.enabled },
+      order: { name: 'ASC' },
+    });
+  }
+
+  /** The server with this id or name, or undefined. */
+  async getServer(idOrName: number | string): Promise<StagingServer | undefined> {
+    const where = typeof idOrName === 'number' ? { id: idOrName } : { name: idOrName };
+    return (await this.repository.findOne({ where })) ?? undefined;
+  }
+
+  /** Adds a server; throws `StagingValidationError` or `DuplicateServerError`. */
+  async addServer(input: ServerInput): Promise<StagingServer> {
+    const parsed = ServerInputSchema.safeParse(input);
+    if (!parsed.success) throw new StagingValidationError('server', zodProblems(parsed.error));
+    const { name, displayName, url, enabled, secret } = parsed.data;
+    if (await this.getServer(name)) throw new DuplicateServerError(name);
+    return this.repository.save(
+      this.repository.create({ name, displayName: displayName ?? name, url, enabled, secretRef: secret }),
+    );
+  }
+
+  /** Changes a server's display name, URL, enabled flag or secret reference. */
+  async editServer(idOrName: number | string, changes: ServerChanges): Promise<StagingServer> {
+    const server = await this.require(idOrName);
+    const parsed = ServerInputSchema.omit({ name: true }).partial().safeParse(changes);
+    if (!parsed.success) throw new StagingValidationError('server changes', zodProblems(parsed.error));
+    const { displayName, url, enabled, secret } = parsed.data;
+    if (displayName !== undefined) server.displayName = displayName;
+    if (url !== undefined) server.url = url;
+    if (enabled !== undefined) server.enabled = enabled;
+    if (secret !== undefined) server.secretRef = secret;
+    return this.repository.save(server);
+  }
+
+  /** Enables a server: changes are logged for it again and its pending tasks can be sent. */
+  enableServer(idOrName: number | string): Promise<StagingServer> {
+    return this.editServer(idOrName, { enabled: true });
+  }
+
+  /** Disables a server: new changes get no tasks for it; tasks already pending wait. */
+  disableServer(idOrName: number | string): Promise<StagingServer> {
+    return this.editServer(idOrName, { enabled: false });
+  }
+
+  /** Deletes a server with its synchronization rows, and the tasks no other server still waits for. */
+  async deleteServer(idOrName: number | string): Promise<void> {
+    const server = await this.require(idOrName);
+    await withSqlTransaction(this.storage, async (sql) => {
+      const rows = await sql.all<{ task_id: unknown }>(
+        'SELECT DISTINCT task_id FROM staging_synchronization WHERE server_id = ?',
+        [server.id],
+      );
+      const taskIds = rows.map((r) => Number(r.task_id));
+      await sql.run('DELETE FROM staging_synchronization WHERE server_id = ?', [server.id]);
+      if (taskIds.length > 0) {
+        await sql.run(
+          `DELETE FROM staging_task WHERE id ${sql.in(taskIds)}
+             AND NOT EXISTS (SELECT 1 FROM staging_synchronization s WHERE s.task_id = staging_task.id)`,
+          sql.inParams(taskIds),
+        );
+      }
+      await sql.run('DELETE FROM staging_server WHERE id = ?', [server.id]);
+    });
+  }
+
+  /** Makes the configured servers exist as configured (the `servers` section wins over earlier edits). */
+  async upsertConfigured(servers: ServersSettings): Promise<void> {
+    for (const config of servers) {
+      const existing = await this.getServer(config.name);
+      const values = {
+        name: config.name,
+        displayName: config.displayName ?? config.name,
+        url: config.url,
+        enabled: config.enabled,
+        secretRef: config.secret.source,
+      };
+      await this.repository.save(
+        existing ? this.repository.merge(existing, values) : this.repository.create(values),
+      );
+    }
+  }
+
+  private async require(idOrName: number | string): Promise<StagingServer> {
+    const server = await this.getServer(idOrName);
+    if (!server) throw new UnknownServerError(idOrName);
+    return server;
+  }
+}

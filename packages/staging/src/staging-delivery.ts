@@ -1,0 +1,235 @@
+// Delivers a server's pending tasks: claims rows with leases, sends them in batches, records each task's outcome.
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import {
+  inject,
+  injectable,
+  Logger,
+  Storage,
+  withSqlTransaction,
+  type ClaimedSynchronization,
+  type SynchronizationFailure,
+} from '@syncbus/core';
+import type { StagingServer } from './entities/staging-server.entity';
+import { ServerInfoProvider } from './server-info-provider';
+import { ServerSecrets } from './server-secrets';
+import { ServerDisabledError, UnknownServerError } from './staging-errors';
+import { StagingQueue } from './staging-queue';
+import { StagingSettings } from './staging-settings';
+import type { StagingTaskData } from './staging-task-data';
+import { StagingTransport } from './staging-transport';
+
+/** What one `runSynchronization` did. */
+export interface StagingRunSummary {
+  readonly serverId: number;
+  readonly server: string;
+  /** Tasks sent (in all batches). */
+  sent: number;
+  applied: number;
+  /** Tasks the target had applied before (a redelivery); they count as delivered. */
+  duplicates: number;
+  /** Tasks whose attempt failed (error kept on the row, retried with backoff). */
+  failed: number;
+  /** Tasks sent behind a failed task of the same object; they wait for it without losing an attempt. */
+  heldBack: number;
+  /** Why the run stopped early (the target unreachable, refusing, or not speaking the protocol). */
+  error?: string;
+}
+
+/**
+ * The engine behind `StagingTaskRunner`. Runs for one server are serialized in this process, so a run started
+ * for a task right after it was logged never finds that task held back by an earlier run still sending the
+ * same object's previous task. Across processes the leases keep runners off each other's rows.
+ */
+@injectable()
+export class StagingDelivery {
+  /** The lease owner of this node: unique per process and node. */
+  readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly chains = new Map<number, Promise<unknown>>();
+  private stopped = false;
+
+  constructor(
+    @inject(Storage) private readonly storage: Storage,
+    @inject(StagingQueue) private readonly queue: StagingQueue,
+    @inject(ServerInfoProvider) private readonly servers: ServerInfoProvider,
+    @inject(ServerSecrets) private readonly secrets: ServerSecrets,
+    @inject(StagingTransport) private readonly transport: StagingTransport,
+    @inject(StagingSettings) private readonly settings: StagingSettings,
+    @inject(Logger) private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Sends the server's pending tasks (only `taskIds`, when given) in logged order. Throws
+   * `UnknownServerError`, `ServerDisabledError` or `SecretUnavailableError` before sending anything.
+   */
+  run(serverId: number, taskIds?: number | readonly number[]): Promise<StagingRunSummary> {
+    const ids =
+      taskIds === undefined ? undefined : Array.isArray(taskIds) ? [...taskIds] : [taskIds as number];
+    const previous = this.chains.get(serverId) ?? Promise.resolve();
+    const current = previous.then(() => this.drain(serverId, ids));
+    const settled = current.catch(() => undefined);
+    this.chains.set(serverId, settled);
+    void settled.then(() => {
+      if (this.chains.get(serverId) === settled) this.chains.delete(serverId);
+    });
+    return current;
+  }
+
+  /** Waits for runs in progress, then gives back every lease this node holds. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all([...this.chains.values()]);
+    await this.queue.releaseAll(this.owner);
+  }
+
+  private async drain(serverId: number, taskIds?: number[]): Promise<StagingRunSummary> {
+    const server = await this.servers.getServer(serverId);
+    if (!server) throw new UnknownServerError(serverId);
+    if (!server.enabled) throw new ServerDisabledError(server.name);
+    const secret = this.secrets.resolve(server.name, server.secretRef);
+    const summary: StagingRunSummary = {
+      serverId,
+      server: server.name,
+      sent: 0,
+      applied: 0,
+      duplicates: 0,
+      failed: 0,
+      heldBack: 0,
+    };
+    const { leaseMs, batchSize, retry } = this.settings;
+    // Objects that failed in this run: each is tried once per run, however short its backoff.
+    const failedInRun = new Set<string>();
+    while (!this.stopped) {
+      const claimed = await this.queue.claim({
+        targetId: serverId,
+        owner: this.owner,
+        limit: batchSize,
+        leaseMs,
+        taskIds,
+      });
+      const again = claimed.filter((r) => failedInRun.has(r.objectKey)).map((r) => r.id);
+      await this.queue.postpone(again, this.owner, Date.now());
+      const rows = claimed.filter((r) => !failedInRun.has(r.objectKey));
+      if (rows.length === 0) break;
+      const tasks = await this.loadTasks(rows);
+      const missing = rows.filter((r) => !tasks.has(r.taskId)).map((r) => r.id);
+      if (missing.length > 0) await this.queue.complete(missing, this.owner); // the task was deleted meanwhile
+      const batch = rows.filter((r) => tasks.has(r.taskId));
+      if (batch.length === 0) continue;
+      const error = await this.sendBatch(server, batch, tasks, secret, summary, failedInRun);
+      if (error) {
+        await this.queue.fail(
+          batch.map((r) => ({ id: r.id, error })),
+          this.owner,
+          retry,
+        );
+        summary.failed += batch.length;
+        summary.error = error;
+        this.logger.warn(
+          { server: server.name, tasks: batch.length, error },
+          'staging batch failed; tasks stay pending',
+        );
+        break;
+      }
+    }
+    return summary;
+  }
+
+  /** Sends one batch and records per-task outcomes; returns the error text when the batch failed as a whole. */
+  private async sendBatch(
+    server: StagingServer,
+    batch: readonly ClaimedSynchronization[],
+    tasks: ReadonlyMap<number, StagingTaskData>,
+    secret: ReturnType<ServerSecrets['resolve']>,
+    summary: StagingRunSummary,
+    failedObjects: Set<string>,
+  ): Promise<string | undefined> {
+    const ids = batch.map((r) => r.id);
+    const heartbeat = setInterval(
+      () =>
+        void this.queue
+          .heartbeat(ids, this.owner, this.settings.leaseMs)
+          .catch((error) =>
+            this.logger.warn({ err: error, server: server.name }, 'could not renew staging leases'),
+          ),
+      Math.max(250, Math.floor(this.settings.leaseMs / 3)),
+    );
+    heartbeat.unref();
+    let results;
+    try {
+      results = (
+        await this.transport.send(
+          server,
+          secret,
+          batch.map((r) => tasks.get(r.taskId)!),
+        )
+      ).results;
+    } catch (error) {
+      return (error as Error).message;
+    } finally {
+      clearInterval(heartbeat);
+    }
+    summary.sent += batch.length;
+    const completed: number[] = [];
+    const failures: SynchronizationFailure[] = [];
+    const heldBack: number[] = [];
+    batch.forEach((row, index) => {
+      const result = results[index];
+      if (failedObjects.has(row.objectKey)) {
+        heldBack.push(row.id);
+      } else if (result.guid !== tasks.get(row.taskId)!.guid) {
+        failures.push({
+          id: row.id,
+          error: `Staging server '${server.name}' answered for another task (${result.guid}).`,
+        });
+        failedObjects.add(row.objectKey);
+      } else if (result.status === 'error') {
+        failures.push({
+          id: row.id,
+          error: `Staging server '${server.name}' could not apply the task: ${result.message ?? 'no reason given'}`,
+        });
+        failedObjects.add(row.objectKey);
+      } else {
+        completed.push(row.id);
+        if (result.status === 'applied') summary.applied++;
+        else summary.duplicates++;
+      }
+    });
+    await this.queue.complete(completed, this.owner);
+    await this.queue.fail(failures, this.owner, this.settings.retry);
+    // Held-back rows lose no attempt; they are due again but wait behind their object's failed row.
+    await this.queue.postpone(heldBack, this.owner, Date.now());
+    summary.failed += failures.length;
+    summary.heldBack += heldBack.length;
+    return undefined;
+  }
+
+  private async loadTasks(rows: readonly ClaimedSynchronization[]): Promise<Map<number, StagingTaskData>> {
+    const ids = [...new Set(rows.map((r) => r.taskId))];
+    const found = await withSqlTransaction(this.storage, (sql) =>
+      sql.all<Record<string, any>>(
+        `SELECT id, guid, task_type, object_type, object_guid, object_id, title, data, created_at, origin, users,
+                "groups" FROM staging_task WHERE id ${sql.in(ids)}`,
+        sql.inParams(ids),
+      ),
+    );
+    return new Map(
+      found.map((t) => [
+        Number(t.id),
+        {
+          guid: t.guid,
+          taskType: t.task_type,
+          objectType: t.object_type,
+          objectGuid: t.object_guid,
+          objectId: t.object_id ?? null,
+          title: t.title,
+          data: JSON.parse(t.data),
+          createdAt: Number(t.created_at),
+          origin: JSON.parse(t.origin),
+          users: JSON.parse(t.users),
+          groups: JSON.parse(t.groups),
+        },
+      ]),
+    );
+  }
+}

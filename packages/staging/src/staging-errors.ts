@@ -1,0 +1,83 @@
+// Typed errors of content staging; each message says what went wrong and what to do about it.
+import { SyncbusError } from '@syncbus/core';
+
+/** No staging server has this id or name. */
+export class UnknownServerError extends SyncbusError {
+  constructor(readonly server: number | string) {
+    super(
+      'UNKNOWN_SERVER',
+      `No staging server '${server}' exists on this node; list servers with ServerInfoProvider.getServers() or add it first.`,
+    );
+  }
+}
+
+/** The server is disabled: nothing is sent to it, its pending tasks wait. */
+export class ServerDisabledError extends SyncbusError {
+  constructor(readonly server: string) {
+    super(
+      'SERVER_DISABLED',
+      `Staging server '${server}' is disabled, so nothing was sent; its pending tasks stay pending. Enable it to synchronize.`,
+    );
+  }
+}
+
+/** A server with this name exists already. */
+export class DuplicateServerError extends SyncbusError {
+  constructor(readonly server: string) {
+    super(
+      'DUPLICATE_SERVER',
+      `A staging server named '${server}' exists already; edit it or choose another name.`,
+    );
+  }
+}
+
+/** The server's shared secret cannot be read on this node. */
+export class SecretUnavailableError extends SyncbusError {
+  constructor(
+    readonly server: string,
+    readonly reference: string,
+  ) {
+    super(
+      'SECRET_UNAVAILABLE',
+      `The shared secret of staging server '${server}' (${reference}) is not set on this node; export it and run again.`,
+    );
+  }
+}
+
+/** Input to a staging API was invalid; `problems` lists every wrong field. */
+export class StagingValidationError extends SyncbusError {
+  constructor(
+    what: string,
+    readonly problems: readonly { path: string; message: string }[],
+  ) {
+    super(
+      'STAGING_INVALID_INPUT',
+      `Invalid ${what}; fix these fields:\n` +
+        problems.map((p) => `  - ${p.path || '(root)'}: ${p.message}`).join('\n'),
+    );
+  }
+}
+
+/** Sending a batch failed as a whole: unreachable, timed out, refused, or a reply that is not the protocol. */
+export class StagingTransportError extends SyncbusError {
+  constructor(
+    readonly server: string,
+    message: string,
+    /** The HTTP status when the target answered, e.g. 401. */
+    readonly statusCode?: number,
+    options?: { cause?: unknown },
+  ) {
+    super('STAGING_TRANSPORT_FAILED', message, options);
+  }
+}
+
+/** The receiver refused a whole request; nothing from it was applied. `statusCode` is the HTTP answer. */
+export class StagingRequestRejectedError extends SyncbusError {
+  constructor(
+    readonly statusCode: 400 | 401 | 409 | 413,
+    code: string,
+    message: string,
+  ) {
+    super(code, message);
+  }
+}

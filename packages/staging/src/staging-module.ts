@@ -1,0 +1,69 @@
+// The staging module: binds staging's services and tables, and brings the configured servers into the registry.
+import { inject, Module, ObjectChangeListener, RegisterModule } from '@syncbus/core';
+import { StagingReceivedTask } from './entities/staging-received-task.entity';
+import { StagingServer } from './entities/staging-server.entity';
+import { StagingSynchronization } from './entities/staging-synchronization.entity';
+import { StagingTask } from './entities/staging-task.entity';
+import { CreateStagingTables1700000000100 } from './migrations/create-staging-tables.migration';
+import { ServerInfoProvider } from './server-info-provider';
+import { ServerSecrets } from './server-secrets';
+import { StagingDelivery } from './staging-delivery';
+import { StagingEvents } from './staging-events';
+import { stagingQueueProvider } from './staging-queue';
+import { StagingReceiver } from './staging-receiver';
+import { StagingRequestVerifier } from './staging-request-verifier';
+import {
+  ServersSettings,
+  ServersSettingsSchema,
+  StagingSettings,
+  StagingSettingsSchema,
+} from './staging-settings';
+import { StagingSynchronizer } from './staging-synchronizer';
+import { StagingTaskLogger } from './staging-task-logger';
+import { StagingTaskRunnerFactory } from './staging-task-runner-factory';
+import { StagingTransport } from './staging-transport';
+import { SynchronizationInfoProvider } from './synchronization-info-provider';
+
+/** Content staging: task logging, servers, delivery and the receiver's services (the HTTP route is in @syncbus/server). */
+@RegisterModule({
+  entities: [StagingServer, StagingTask, StagingSynchronization, StagingReceivedTask],
+  migrations: [CreateStagingTables1700000000100],
+  settings: [
+    { key: 'staging', schema: StagingSettingsSchema, token: StagingSettings },
+    { key: 'servers', schema: ServersSettingsSchema, token: ServersSettings },
+  ],
+  providers: [
+    StagingEvents,
+    ServerSecrets,
+    ServerInfoProvider,
+    SynchronizationInfoProvider,
+    StagingTaskLogger,
+    { provide: ObjectChangeListener, useExisting: StagingTaskLogger },
+    stagingQueueProvider,
+    StagingTransport,
+    StagingDelivery,
+    StagingTaskRunnerFactory,
+    StagingRequestVerifier,
+    StagingReceiver,
+    StagingSynchronizer,
+  ],
+})
+export class StagingModule extends Module {
+  constructor(
+    @inject(ServerInfoProvider) private readonly servers: ServerInfoProvider,
+    @inject(ServersSettings) private readonly configured: ServersSettings,
+    @inject(StagingDelivery) private readonly delivery: StagingDelivery,
+  ) {
+    super('Staging');
+  }
+
+  /** Upserts the `servers` section, so even a node booted without `onStart` (admin tools) sees them. */
+  override async onInit(): Promise<void> {
+    await this.servers.upsertConfigured(this.configured);
+  }
+
+  /** Lets runs in progress finish and gives back this node's leases. */
+  override async onStop(): Promise<void> {
+    await this.delivery.stop();
+  }
+}

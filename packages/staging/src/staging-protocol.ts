@@ -1,0 +1,53 @@
+// The staging wire format (docs/staging-protocol.md), as zod schemas shared by the sender, receiver and benchmark.
+import { z } from 'zod';
+
+/** The protocol version this package speaks. */
+export const STAGING_PROTOCOL_VERSION = 1;
+/** Path of the receiver route, relative to a server's base URL. */
+export const STAGING_TASKS_PATH = '/syncbus/staging/v1/tasks';
+/** Header carrying the request time in unix seconds. */
+export const TIMESTAMP_HEADER = 'x-syncbus-timestamp';
+/** Header carrying `v1=<hex HMAC-SHA256(secret, timestamp + "." + rawBody)>`. */
+export const SIGNATURE_HEADER = 'x-syncbus-signature';
+
+/** One task on the wire. */
+export const StagingWireTaskSchema = z
+  .object({
+    guid: z.string().min(1).max(36),
+    taskType: z.string().min(1).max(50),
+    objectType: z.string().min(1).max(100),
+    objectGuid: z.string().min(1).max(200),
+    objectId: z.string().max(100).nullable(),
+    title: z.string().max(400),
+    data: z.record(z.string(), z.unknown()),
+    createdAt: z.number().int().nonnegative(),
+    origin: z.array(z.string().min(1).max(100)).max(100),
+    users: z.array(z.string().max(200)).max(1000),
+    groups: z.array(z.string().max(200)).max(1000),
+  })
+  .strict();
+
+/** A request body: `{ protocol: 1, source: { server }, tasks: [...] }`. */
+export const StagingRequestSchema = z
+  .object({
+    protocol: z.literal(STAGING_PROTOCOL_VERSION),
+    source: z.object({ server: z.string().min(1).max(100) }).strict(),
+    tasks: z.array(StagingWireTaskSchema).max(10_000),
+  })
+  .strict();
+/** A parsed request body. */
+export type StagingRequest = z.infer<typeof StagingRequestSchema>;
+
+/** How the receiver answered one task. */
+export const StagingTaskResultSchema = z.object({
+  guid: z.string(),
+  status: z.enum(['applied', 'duplicate', 'error']),
+  message: z.string().optional(),
+});
+/** One task's outcome. */
+export type StagingTaskResult = z.infer<typeof StagingTaskResultSchema>;
+
+/** A reply body: `{ results: [...] }`, one result per task in request order. */
+export const StagingReplySchema = z.object({ results: z.array(StagingTaskResultSchema) });
+/** A parsed reply body. */
+export type StagingReply = z.infer<typeof StagingReplySchema>;

@@ -1,0 +1,20 @@
+// Staging's synchronization rows drained through core's one claim-and-lease mechanism.
+import { LeaseQueue, type Provider, Storage, type SynchronizationTable } from '@syncbus/core';
+
+/** Where staging's synchronization rows live; a task goes when its last row completes. */
+export const STAGING_SYNCHRONIZATION_TABLE: SynchronizationTable = {
+  table: 'staging_synchronization',
+  targetColumn: 'server_id',
+  taskTable: 'staging_task',
+  deleteCompletedTasks: true,
+};
+
+/** Token of the node's `LeaseQueue` over `staging_synchronization`. */
+export const StagingQueue = Symbol('StagingQueue');
+export type StagingQueue = LeaseQueue;
+
+/** Binds `StagingQueue`. */
+export const stagingQueueProvider: Provider = {
+  provide: StagingQueue,
+  useFactory: (resolver) => new LeaseQueue(resolver.get(Storage), STAGING_SYNCHRONIZATION_TABLE),
+};

@@ -1,0 +1,85 @@
+// The `staging` config section: what is logged, how tasks are sent, and what the receiver accepts.
+import { RetryPolicySchema, SecretRef } from '@syncbus/core';
+import { z } from 'zod';
+
+/** A server this node accepts tasks from, and the shared secret its requests are signed with. */
+export const StagingSourceSchema = z
+  .object({
+    /** The source's node name, as it sends it in `source.server`. */
+    server: z.string().min(1),
+    secret: SecretRef,
+  })
+  .strict();
+
+/** Receiver settings (the target side). */
+export const StagingReceiverSettingsSchema = z
+  .object({
+    /** How far a request's timestamp may be from this node's clock, either way, in seconds. */
+    timestampToleranceSeconds: z.number().int().min(1).default(300),
+    /** Largest request body accepted, in bytes; larger ones are answered 413. */
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(16 * 1024 * 1024),
+    sources: z.array(StagingSourceSchema).default([]),
+  })
+  .strict();
+
+/** The `staging` section of the config. */
+export const StagingSettingsSchema = z
+  .object({
+    /** Log a task for every change of a staged object (Kentico's "Log staging changes"). */
+    logChanges: z.boolean().default(true),
+    /** Log changes made by applying received tasks, for further servers (the origin chain travels with them). */
+    logReceivedChanges: z.boolean().default(false),
+    /** Object types never logged, e.g. `cms.article`. */
+    excludedObjectTypes: z.array(z.string().min(1)).default([]),
+    /** Tasks sent per request. */
+    batchSize: z.number().int().min(1).max(10_000).default(100),
+    /** How long to wait for a target's reply, in ms. */
+    requestTimeoutMs: z.number().int().min(100).default(30_000),
+    /** How long a claimed synchronization row stays leased without a heartbeat, in ms. */
+    leaseMs: z.number().int().min(1000).default(60_000),
+    retry: RetryPolicySchema.default(RetryPolicySchema.parse({})),
+    receiver: StagingReceiverSettingsSchema.default(StagingReceiverSettingsSchema.parse({})),
+  })
+  .strict();
+
+/** Parsed `staging` settings. */
+export type StagingSettings = z.infer<typeof StagingSettingsSchema>;
+/** Token of the parsed `staging` settings. */
+export const StagingSettings = Symbol('StagingSettings');
+
+/** One target server in the `servers` config section. */
+export const ServerConfigSchema = z
+  .object({
+    /** Unique name; use the target's `nodeName`, so changes it sends back are recognised (loop prevention). */
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, dot, dash or underscore')
+      .max(100),
+    displayName: z.string().min(1).max(200).optional(),
+    /** Base URL of the target node, e.g. `https://qa.example.com`. */
+    url: z.url({ protocol: /^https?$/ }),
+    enabled: z.boolean().default(true),
+    /** Shared secret, by reference (`env:NAME`); checked at start, stored as the reference only. */
+    secret: SecretRef,
+  })
+  .strict();
+
+/**
+ * The `servers` config section: target servers upserted into `staging_server` at start. The kernel hands an
+ * absent section over as `{}`, which counts as no servers.
+ */
+export const ServersSettingsSchema = z.preprocess(
+  (value) =>
+    value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0
+      ? []
+      : value,
+  z.array(ServerConfigSchema),
+);
+/** Parsed `servers` settings. */
+export type ServersSettings = z.infer<typeof ServersSettingsSchema>;
+/** Token of the parsed `servers` settings. */
+export const ServersSettings = Symbol('ServersSettings');
