@@ -31,7 +31,9 @@ class RecordingListener implements ObjectChangeListener {
   }
 }
 
-@RegisterModule({ providers: [RecordingListener, { provide: ObjectChangeListener, useExisting: RecordingListener }] })
+@RegisterModule({
+  providers: [RecordingListener, { provide: ObjectChangeListener, useExisting: RecordingListener }],
+})
 class RecordingModule extends Module {
   constructor(@inject(RecordingListener) readonly listener: RecordingListener) {
     super('Recording');
@@ -40,7 +42,9 @@ class RecordingModule extends Module {
 
 const boot = () =>
   Kernel.boot({
-    config: { database: { url: `sqlite:${join(mkdtempSync(join(tmpdir(), 'syncbus-objects-')), 'n.sqlite')}` } },
+    config: {
+      database: { url: `sqlite:${join(mkdtempSync(join(tmpdir(), 'syncbus-objects-')), 'n.sqlite')}` },
+    },
     modules: [RecordingModule],
     ...contentModel,
     logger: createLogger({ level: 'silent' }),
@@ -66,7 +70,9 @@ describe('object changes', () => {
     await storage.dataSource.getRepository(Article).save(article);
     await storage.dataSource.getRepository(Article).remove(article);
 
-    expect(listener.committed.map((c) => `${c.taskType} ${c.snapshot.objectType} ${c.snapshot.objectGuid}`)).toEqual([
+    expect(
+      listener.committed.map((c) => `${c.taskType} ${c.snapshot.objectType} ${c.snapshot.objectGuid}`),
+    ).toEqual([
       'create cms.category news',
       'create cms.article a-1',
       'update cms.article a-1',
@@ -112,20 +118,52 @@ describe('object changes', () => {
     // occupy id 1 on the target so local ids differ between nodes
     await targetStorage.dataSource.getRepository(Category).save({ code: 'local', name: 'Local only' });
     for (const change of listener.committed.slice(1)) {
-      await targetStorage.transaction((m) => applier.apply(m, { taskType: change.taskType, snapshot: change.snapshot, origin: { servers: ['source'] } }));
+      await targetStorage.transaction((m) =>
+        applier.apply(m, {
+          taskType: change.taskType,
+          snapshot: change.snapshot,
+          origin: { servers: ['source'] },
+        }),
+      );
     }
-    const applied = await targetStorage.dataSource.getRepository(Article).findOneOrFail({ where: { guid: 'a-2' }, relations: { category: true } });
+    const applied = await targetStorage.dataSource
+      .getRepository(Article)
+      .findOneOrFail({ where: { guid: 'a-2' }, relations: { category: true } });
     expect(applied.category?.code).toBe('tech');
     expect(applied.categoryId).not.toBe(techId);
-    expect(target.get(RecordingListener).committed.map((c) => c.origin?.servers)).toEqual([undefined, ['source'], ['source']]);
+    expect(target.get(RecordingListener).committed.map((c) => c.origin?.servers)).toEqual([
+      undefined,
+      ['source'],
+      ['source'],
+    ]);
 
-    const unresolved = { ...listener.committed[2].snapshot, objectGuid: 'a-3', data: { ...listener.committed[2].snapshot.data, guid: 'a-3', category: { $ref: { type: 'cms.category', identity: 'nope' } } } };
-    await expect(targetStorage.transaction((m) => applier.apply(m, { taskType: 'create', snapshot: unresolved }))).rejects.toThrow(ObjectApplyError);
+    const unresolved = {
+      ...listener.committed[2].snapshot,
+      objectGuid: 'a-3',
+      data: {
+        ...listener.committed[2].snapshot.data,
+        guid: 'a-3',
+        category: { $ref: { type: 'cms.category', identity: 'nope' } },
+      },
+    };
     await expect(
-      targetStorage.transaction((m) => applier.apply(m, { taskType: 'update', snapshot: { objectType: 'cms.article', objectGuid: 'a-2', data: { views: 'many' } } })),
+      targetStorage.transaction((m) => applier.apply(m, { taskType: 'create', snapshot: unresolved })),
+    ).rejects.toThrow(ObjectApplyError);
+    await expect(
+      targetStorage.transaction((m) =>
+        applier.apply(m, {
+          taskType: 'update',
+          snapshot: { objectType: 'cms.article', objectGuid: 'a-2', data: { views: 'many' } },
+        }),
+      ),
     ).rejects.toThrow(/views.*must be a number/);
     await expect(
-      targetStorage.transaction((m) => applier.apply(m, { taskType: 'create', snapshot: { objectType: 'cms.page', objectGuid: 'p', data: {} } })),
+      targetStorage.transaction((m) =>
+        applier.apply(m, {
+          taskType: 'create',
+          snapshot: { objectType: 'cms.page', objectGuid: 'p', data: {} },
+        }),
+      ),
     ).rejects.toThrow(/cms.page/);
   });
 });

@@ -61,7 +61,13 @@ export class CreateContentModel1700000000001 implements MigrationInterface {
       new Table({
         name: 'category',
         columns: [
-          { name: 'id', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' },
+          {
+            name: 'id',
+            type: 'integer',
+            isPrimary: true,
+            isGenerated: true,
+            generationStrategy: 'increment',
+          },
           { name: 'code', type: 'varchar', length: '100', isUnique: true },
           { name: 'name', type: 'varchar', length: '200' },
         ],
@@ -71,7 +77,13 @@ export class CreateContentModel1700000000001 implements MigrationInterface {
       new Table({
         name: 'article',
         columns: [
-          { name: 'id', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' },
+          {
+            name: 'id',
+            type: 'integer',
+            isPrimary: true,
+            isGenerated: true,
+            generationStrategy: 'increment',
+          },
           { name: 'guid', type: 'varchar', length: '36', isUnique: true },
           { name: 'title', type: 'varchar', length: '300' },
           { name: 'body', type: 'text', default: "''" },
@@ -82,7 +94,12 @@ export class CreateContentModel1700000000001 implements MigrationInterface {
     );
     await runner.createForeignKey(
       'article',
-      new TableForeignKey({ columnNames: ['categoryId'], referencedTableName: 'category', referencedColumnNames: ['id'], onDelete: 'SET NULL' }),
+      new TableForeignKey({
+        columnNames: ['categoryId'],
+        referencedTableName: 'category',
+        referencedColumnNames: ['id'],
+        onDelete: 'SET NULL',
+      }),
     );
   }
 

@@ -30,7 +30,8 @@ export class ObjectApplier {
 
   /** Registers the handler of a host-defined task type. */
   registerTaskType(taskType: string, handler: TaskTypeHandler): void {
-    if (['create', 'update', 'delete'].includes(taskType)) throw new Error(`'${taskType}' is built in and cannot be replaced`);
+    if (['create', 'update', 'delete'].includes(taskType))
+      throw new Error(`'${taskType}' is built in and cannot be replaced`);
     this.handlers.set(taskType, handler);
   }
 
@@ -63,7 +64,10 @@ export class ObjectApplier {
       if (taskType !== 'create' && taskType !== 'update') {
         const handler = this.handlers.get(taskType);
         if (!handler) {
-          throw new ObjectApplyError('UNKNOWN_TASK_TYPE', `Task type '${taskType}' has no handler on this node (known: ${this.taskTypes.join(', ')}).`);
+          throw new ObjectApplyError(
+            'UNKNOWN_TASK_TYPE',
+            `Task type '${taskType}' has no handler on this node (known: ${this.taskTypes.join(', ')}).`,
+          );
         }
         await handler(snapshot, manager);
         return;
@@ -74,33 +78,63 @@ export class ObjectApplier {
     });
   }
 
-  private async values(info: ObjectTypeInfo, snapshot: ObjectSnapshot, manager: EntityManager): Promise<ObjectLiteral> {
-    const values: ObjectLiteral = { [info.options.identity]: this.convert(info.metadata.findColumnWithPropertyName(info.options.identity)!, snapshot.objectGuid, info) };
+  private async values(
+    info: ObjectTypeInfo,
+    snapshot: ObjectSnapshot,
+    manager: EntityManager,
+  ): Promise<ObjectLiteral> {
+    const values: ObjectLiteral = {
+      [info.options.identity]: this.convert(
+        info.metadata.findColumnWithPropertyName(info.options.identity)!,
+        snapshot.objectGuid,
+        info,
+      ),
+    };
     const references = new Map(info.references.map((r) => [r.relation.propertyName, r]));
     for (const [property, value] of Object.entries(snapshot.data ?? {})) {
       if (property === info.options.identity) continue;
       const reference = references.get(property);
       if (reference) {
-        values[property] = await this.resolve(reference.relation.inverseEntityMetadata.target, reference.targetType, value, property, manager);
+        values[property] = await this.resolve(
+          reference.relation.inverseEntityMetadata.target,
+          reference.targetType,
+          value,
+          property,
+          manager,
+        );
         continue;
       }
       const column = info.metadata.findColumnWithPropertyName(property);
       if (!column || (column.isPrimary && column.isGenerated)) {
-        throw new ObjectApplyError('UNKNOWN_PROPERTY', `Object type '${info.type}' has no property '${property}' on this node.`);
+        throw new ObjectApplyError(
+          'UNKNOWN_PROPERTY',
+          `Object type '${info.type}' has no property '${property}' on this node.`,
+        );
       }
       values[property] = this.convert(column, value, info);
     }
     return values;
   }
 
-  private async resolve(target: Function | string, type: string, value: unknown, property: string, manager: EntityManager) {
+  private async resolve(
+    target: Function | string,
+    type: string,
+    value: unknown,
+    property: string,
+    manager: EntityManager,
+  ) {
     if (value === null) return null;
     const ref = (value as { $ref?: { type?: unknown; identity?: unknown } })?.$ref;
     if (!ref || ref.type !== type || typeof ref.identity !== 'string') {
-      throw new ObjectApplyError('INVALID_VALUE', `'${property}' must be a reference { $ref: { type: '${type}', identity } } or null.`);
+      throw new ObjectApplyError(
+        'INVALID_VALUE',
+        `'${property}' must be a reference { $ref: { type: '${type}', identity } } or null.`,
+      );
     }
     const info = this.types.find(type)!;
-    const found = await manager.getRepository(target).findOne({ where: { [info.options.identity]: ref.identity } });
+    const found = await manager
+      .getRepository(target)
+      .findOne({ where: { [info.options.identity]: ref.identity } });
     if (!found) {
       throw new ObjectApplyError(
         'UNRESOLVED_REFERENCE',
@@ -113,19 +147,28 @@ export class ObjectApplier {
 
   private convert(column: ColumnMetadata, value: unknown, info: ObjectTypeInfo): unknown {
     if (value === null) {
-      if (!column.isNullable) throw new ObjectApplyError('INVALID_VALUE', `'${column.propertyName}' of ${info.type} cannot be null.`);
+      if (!column.isNullable)
+        throw new ObjectApplyError(
+          'INVALID_VALUE',
+          `'${column.propertyName}' of ${info.type} cannot be null.`,
+        );
       return null;
     }
-    const type = typeof column.type === 'string' ? column.type : (column.type as { name?: string }).name ?? '';
+    const type =
+      typeof column.type === 'string' ? column.type : ((column.type as { name?: string }).name ?? '');
     const fail = (expected: string) =>
-      new ObjectApplyError('INVALID_VALUE', `'${column.propertyName}' of ${info.type} must be ${expected}, got ${JSON.stringify(value)?.slice(0, 80)}.`);
+      new ObjectApplyError(
+        'INVALID_VALUE',
+        `'${column.propertyName}' of ${info.type} must be ${expected}, got ${JSON.stringify(value)?.slice(0, 80)}.`,
+      );
     if (/bool/i.test(type)) {
       if (typeof value !== 'boolean') throw fail('a boolean');
     } else if (TEMPORAL.test(type)) {
       if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) throw fail('an ISO date string');
       return new Date(value);
     } else if (NUMERIC.test(type)) {
-      if (typeof value !== 'number' && !(typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value))) throw fail('a number');
+      if (typeof value !== 'number' && !(typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value)))
+        throw fail('a number');
     } else if (TEXT.test(type)) {
       if (typeof value !== 'string') throw fail('a string');
     }

@@ -52,7 +52,11 @@ export class ObjectChanges implements EntitySubscriberInterface {
   }
 
   /** Logs a change of an object made outside TypeORM; resolves once its tasks are written. */
-  async logObjectChange(object: ObjectLiteral, taskType: TaskType, options: LogObjectChangeOptions = {}): Promise<void> {
+  async logObjectChange(
+    object: ObjectLiteral,
+    taskType: TaskType,
+    options: LogObjectChangeOptions = {},
+  ): Promise<void> {
     const info = options.objectType ? this.types.find(options.objectType) : this.types.ofTarget(object);
     if (!info) {
       throw new ObjectApplyError(
@@ -63,7 +67,15 @@ export class ObjectChanges implements EntitySubscriberInterface {
     }
     const run = async (manager: EntityManager) => {
       const snapshot = await this.serializer.snapshot(info, object, manager);
-      await this.dispatch({ taskType, snapshot, user: options.user ?? currentChangeScope().user, origin: currentChangeScope().origin }, manager);
+      await this.dispatch(
+        {
+          taskType,
+          snapshot,
+          user: options.user ?? currentChangeScope().user,
+          origin: currentChangeScope().origin,
+        },
+        manager,
+      );
     };
     if (options.manager) await run(options.manager);
     else await this.storage.transaction(run);
@@ -75,14 +87,27 @@ export class ObjectChanges implements EntitySubscriberInterface {
 
   async afterUpdate(event: UpdateEvent<ObjectLiteral>): Promise<void> {
     if (!event.entity) {
-      this.logger.warn({ entity: event.metadata.name }, 'an update through the query builder is not captured; use save() or logObjectChange()');
+      this.logger.warn(
+        { entity: event.metadata.name },
+        'an update through the query builder is not captured; use save() or logObjectChange()',
+      );
       return;
     }
-    await this.capture('update', event.metadata.target, { ...event.databaseEntity, ...event.entity }, event.manager);
+    await this.capture(
+      'update',
+      event.metadata.target,
+      { ...event.databaseEntity, ...event.entity },
+      event.manager,
+    );
   }
 
   async beforeRemove(event: RemoveEvent<ObjectLiteral>): Promise<void> {
-    await this.capture('delete', event.metadata.target, { ...event.databaseEntity, ...event.entity }, event.manager);
+    await this.capture(
+      'delete',
+      event.metadata.target,
+      { ...event.databaseEntity, ...event.entity },
+      event.manager,
+    );
   }
 
   afterTransactionCommit(event: TransactionCommitEvent): void {
@@ -96,7 +121,12 @@ export class ObjectChanges implements EntitySubscriberInterface {
     if (!event.queryRunner.isTransactionActive) this.pendingAfterCommit.delete(event.queryRunner);
   }
 
-  private async capture(taskType: TaskType, target: Function | string, entity: ObjectLiteral | undefined, manager: EntityManager) {
+  private async capture(
+    taskType: TaskType,
+    target: Function | string,
+    entity: ObjectLiteral | undefined,
+    manager: EntityManager,
+  ) {
     const info = this.types.ofTarget(target);
     if (!info || !entity) return;
     const snapshot = await this.serializer.snapshot(info, entity, manager);

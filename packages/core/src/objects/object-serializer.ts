@@ -9,12 +9,23 @@ export class ObjectSerializer {
    * A snapshot of `entity`. A referenced object is looked up (in `manager`'s transaction) only when the entity
    * holds its foreign key but not the loaded object.
    */
-  async snapshot(info: ObjectTypeInfo, entity: ObjectLiteral, manager: EntityManager): Promise<ObjectSnapshot> {
+  async snapshot(
+    info: ObjectTypeInfo,
+    entity: ObjectLiteral,
+    manager: EntityManager,
+  ): Promise<ObjectSnapshot> {
     const { metadata, options } = info;
-    const joinColumnNames = new Set(info.references.flatMap((r) => r.relation.joinColumns.map((c) => c.databaseName)));
+    const joinColumnNames = new Set(
+      info.references.flatMap((r) => r.relation.joinColumns.map((c) => c.databaseName)),
+    );
     const data: Record<string, unknown> = {};
     for (const column of metadata.columns) {
-      if ((column.isPrimary && column.isGenerated) || column.isVirtual || joinColumnNames.has(column.databaseName)) continue;
+      if (
+        (column.isPrimary && column.isGenerated) ||
+        column.isVirtual ||
+        joinColumnNames.has(column.databaseName)
+      )
+        continue;
       if (column.relationMetadata) continue;
       const value = column.getEntityValue(entity);
       if (value === undefined) continue;
@@ -37,7 +48,10 @@ export class ObjectSerializer {
           identity = row?.identity ?? null;
         } else identity = null;
       }
-      data[relation.propertyName] = identity === null || identity === undefined ? null : { $ref: { type: targetType, identity: String(identity) } };
+      data[relation.propertyName] =
+        identity === null || identity === undefined
+          ? null
+          : { $ref: { type: targetType, identity: String(identity) } };
     }
     const primary = metadata.primaryColumns[0]?.getEntityValue(entity);
     const guid = entity[options.identity];
@@ -53,6 +67,7 @@ export class ObjectSerializer {
 }
 
 function syncIdentityProperty(target: Function | string): string | undefined {
-  const options = typeof target === 'function' ? Reflect.getMetadata(Symbol.for('syncbus:sync-object'), target) : undefined;
+  const options =
+    typeof target === 'function' ? Reflect.getMetadata(Symbol.for('syncbus:sync-object'), target) : undefined;
   return options?.identity;
 }

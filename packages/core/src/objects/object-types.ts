@@ -28,7 +28,10 @@ export class ObjectTypes {
       }
       const references = [...metadata.manyToOneRelations, ...metadata.oneToOneRelations]
         .filter((r) => r.isOwning && syncObjectOptionsOf(r.inverseEntityMetadata.target))
-        .map((relation) => ({ relation, targetType: syncObjectOptionsOf(relation.inverseEntityMetadata.target)!.type }));
+        .map((relation) => ({
+          relation,
+          targetType: syncObjectOptionsOf(relation.inverseEntityMetadata.target)!.type,
+        }));
       const info: ObjectTypeInfo = { type: options.type, options, metadata, references };
       this.byType.set(options.type, info);
       this.byTarget.set(metadata.target, info);

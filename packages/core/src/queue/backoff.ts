@@ -9,7 +9,11 @@ export const RetryPolicySchema = z
     /** Delay before the second attempt, in ms; doubles with each further attempt. */
     baseDelayMs: z.number().int().min(1).default(1000),
     /** Longest delay between attempts, in ms. */
-    maxDelayMs: z.number().int().min(1).default(5 * 60_000),
+    maxDelayMs: z
+      .number()
+      .int()
+      .min(1)
+      .default(5 * 60_000),
   })
   .strict();
 export type RetryPolicy = z.infer<typeof RetryPolicySchema>;
@@ -21,7 +25,11 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = RetryPolicySchema.parse({});
  * Delay before the next attempt after `attempts` failures: a random value in [d/2, d] where
  * d = min(max, base * 2^(attempts-1)), so a fleet of nodes never retries in lockstep but never sooner than d/2.
  */
-export function retryDelayMs(attempts: number, policy: RetryPolicy, random: () => number = Math.random): number {
+export function retryDelayMs(
+  attempts: number,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempts - 1));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }

@@ -7,7 +7,13 @@ import { TableColumn, TableIndex } from 'typeorm';
  */
 export function synchronizationColumns(targetColumn: string): TableColumn[] {
   return [
-    new TableColumn({ name: 'id', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' }),
+    new TableColumn({
+      name: 'id',
+      type: 'integer',
+      isPrimary: true,
+      isGenerated: true,
+      generationStrategy: 'increment',
+    }),
     new TableColumn({ name: 'task_id', type: 'integer' }),
     new TableColumn({ name: targetColumn, type: 'integer' }),
     new TableColumn({ name: 'object_key', type: 'varchar', length: '400' }),
@@ -24,7 +30,10 @@ export function synchronizationColumns(targetColumn: string): TableColumn[] {
 /** Indexes the claim query needs: by target and object in task order, and by lease owner. */
 export function synchronizationIndices(table: string, targetColumn: string): TableIndex[] {
   return [
-    new TableIndex({ name: `IDX_${table}_target_object`, columnNames: [targetColumn, 'object_key', 'task_id'] }),
+    new TableIndex({
+      name: `IDX_${table}_target_object`,
+      columnNames: [targetColumn, 'object_key', 'task_id'],
+    }),
     new TableIndex({ name: `IDX_${table}_target_task`, columnNames: [targetColumn, 'status', 'task_id'] }),
     new TableIndex({ name: `IDX_${table}_task`, columnNames: ['task_id'] }),
     new TableIndex({ name: `IDX_${table}_lease`, columnNames: ['lease_owner'] }),
