@@ -78,7 +78,7 @@ export class LeaseQueue {
       }
       const requested = options.taskIds;
       const onlyRequested = requested ? `AND s.task_id ${sql.in(requested)}` : '';
-      const outsideRequested = requested ? `e.task_id NOT ${sql.in(requested)} OR` : '';
+      const outsideRequested = requested ? `NOT (e.task_id ${sql.in(requested)}) OR` : '';
       const rows = await sql.all<Record<string, unknown>>(
         `SELECT s.id, s.task_id, s.object_key, s.attempts FROM ${table} s
           WHERE s.${targetColumn} = ? AND s.status = 'pending' AND s.next_attempt_at <= ?
