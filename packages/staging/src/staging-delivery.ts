@@ -123,6 +123,7 @@ export class StagingDelivery {
           this.owner,
           retry,
         );
+        await this.alignBackoff(batch.map((r) => r.id));
         summary.failed += batch.length;
         summary.error = error;
         this.logger.warn(
@@ -202,6 +203,21 @@ export class StagingDelivery {
     summary.failed += failures.length;
     summary.heldBack += heldBack.length;
     return undefined;
+  }
+
+  /**
+   * Rows of a batch that failed as a whole get the latest of their jittered next attempts, so they come due
+   * together and go out in logged order again (a category before the article that references it).
+   */
+  private async alignBackoff(ids: readonly number[]): Promise<void> {
+    await withSqlTransaction(this.storage, (sql) =>
+      sql.run(
+        `UPDATE staging_synchronization SET next_attempt_at =
+           (SELECT MAX(next_attempt_at) FROM staging_synchronization WHERE id ${sql.in(ids)})
+         WHERE status = 'pending' AND id ${sql.in(ids)}`,
+        [...sql.inParams(ids), ...sql.inParams(ids)],
+      ),
+    );
   }
 
   private async loadTasks(rows: readonly ClaimedSynchronization[]): Promise<Map<number, StagingTaskData>> {
