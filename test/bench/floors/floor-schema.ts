@@ -2,24 +2,6 @@
 // staging_synchronization, so the floor pays the same index maintenance as the real thing.
 import type Database from 'better-sqlite3';
 
-/** Columns the floor writes per task (what staging's logger writes). */
-export const FLOOR_TASK_COLUMNS = [
-  'guid',
-  'task_type',
-  'object_type',
-  'object_guid',
-  'object_id',
-  'title',
-  'data',
-  'created_at',
-  'origin',
-  'users',
-  '"groups"',
-] as const;
-
-/** Columns the floor writes per synchronization row (the rest take their defaults, as in staging's logger). */
-export const FLOOR_SYNC_COLUMNS = ['task_id', 'server_id', 'object_key'] as const;
-
 /** Creates the floor's tables in `db`. */
 export function createFloorSchema(db: Database.Database): void {
   db.exec(`

@@ -3,10 +3,10 @@
 import type { BenchContext } from '../harness/bench-context';
 import { interleavedRounds } from '../harness/interleaved-rounds';
 import { summarizeLatencies, type LatencySummary } from '../harness/stats';
-import { sharedReceiver } from './drain-workload';
+import { syncbusTarget } from './drain-workload';
 
 async function bullmqLatency(ctx: BenchContext, round: number): Promise<LatencySummary> {
-  const receiver = sharedReceiver(ctx);
+  const receiver = syncbusTarget(ctx);
   const started = await ctx.start<{ url: string }, unknown>(receiver.role, receiver.config);
   try {
     const { child } = await ctx.start<unknown, { latencies: Float64Array }>('bullmq-latency', {

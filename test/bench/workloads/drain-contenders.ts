@@ -1,4 +1,6 @@
-// Runs one drain: a receiver process, a draining process, a start signal, and a check that every task applied.
+// Runs one drain: a receiver process, an optional backlog setup, one or more draining processes started
+// together, and a check that the receiver applied every task before the rate is believed.
+import type { BenchChild } from '../harness/bench-child';
 import type { BenchContext } from '../harness/bench-context';
 import { ratePerSecond } from '../harness/stats';
 
@@ -19,50 +21,66 @@ export interface DrainResult {
 /** One measured drain. */
 export interface DrainMeasurement {
   readonly tasksPerSecond: number;
+  /** Largest peak RSS among the draining processes. */
   readonly drainerPeakRssBytes: number;
   readonly receiverPeakRssBytes: number;
 }
 
-/** A receiver to start for a drain. */
-export interface ReceiverSpec {
+/** A child role and its config. */
+export interface RoleSpec {
   readonly role: string;
   readonly config: unknown;
 }
 
-/**
- * Starts the receiver, starts the drainer (which prepares its backlog untimed and reports ready), says go,
- * and checks that the receiver applied exactly `tasks` tasks before reporting the drainer's rate.
- */
-export async function measureDrain(
-  ctx: BenchContext,
-  receiver: ReceiverSpec,
-  drainerRole: string,
-  drainerConfig: (url: string) => object,
-  tasks: number,
-  wantedMs = 300_000,
-): Promise<DrainMeasurement> {
-  const started = await ctx.start<{ url: string }, ReceiverStats>(receiver.role, receiver.config, wantedMs);
+/** How to run one drain. */
+export interface DrainSpec {
+  readonly receiver: RoleSpec;
+  /** The draining role; its config is built once the receiver's URL is known. */
+  readonly drainer: (url: string) => RoleSpec;
+  readonly tasks: number;
+  /** Untimed setup of the backlog, in its own process, once the receiver's URL is known. */
+  readonly prepare?: (url: string) => RoleSpec;
+  /** Draining processes started together (default 1); the drain ends when the last one finishes. */
+  readonly workers?: number;
+  readonly wantedMs?: number;
+}
+
+/** Runs a drain and returns its rate (tasks over the slowest worker's time from go to done). */
+export async function measureDrain(ctx: BenchContext, spec: DrainSpec): Promise<DrainMeasurement> {
+  const wantedMs = spec.wantedMs ?? 300_000;
+  const receiver = await ctx.start<{ url: string }, ReceiverStats>(
+    spec.receiver.role,
+    spec.receiver.config,
+    wantedMs,
+  );
+  const drainers: BenchChild<unknown, DrainResult>[] = [];
   try {
-    const drainer = await ctx.start<unknown, DrainResult>(
-      drainerRole,
-      drainerConfig(started.ready.url),
-      wantedMs,
-    );
-    drainer.child.go();
-    const drained = await drainer.child.outcome;
-    const received = await started.child.stop();
-    if (drained.value.delivered !== tasks || received.value.applied !== tasks) {
+    const url = receiver.ready.url;
+    if (spec.prepare) {
+      const setup = spec.prepare(url);
+      await ctx.run(setup.role, setup.config, wantedMs);
+    }
+    for (let w = 0; w < (spec.workers ?? 1); w++) {
+      const drainer = spec.drainer(url);
+      drainers.push((await ctx.start<unknown, DrainResult>(drainer.role, drainer.config, wantedMs)).child);
+    }
+    for (const child of drainers) child.go();
+    const outcomes = await Promise.all(drainers.map((child) => child.outcome));
+    const received = await receiver.child.stop();
+    const delivered = outcomes.reduce((sum, o) => sum + o.value.delivered, 0);
+    if (delivered !== spec.tasks || received.value.applied !== spec.tasks) {
       throw new Error(
-        `${drainerRole} delivered ${drained.value.delivered} and the receiver applied ${received.value.applied} ` +
-          `of ${tasks} tasks; the figure would be wrong, so the run stops here`,
+        `${spec.drainer(url).role} delivered ${delivered} and the receiver applied ${received.value.applied} ` +
+          `of ${spec.tasks} tasks; the figure would be wrong, so this workload stops here`,
       );
     }
     return {
-      tasksPerSecond: ratePerSecond(tasks, drained.value.ms),
-      drainerPeakRssBytes: drained.peakRssBytes,
+      tasksPerSecond: ratePerSecond(spec.tasks, Math.max(...outcomes.map((o) => o.value.ms))),
+      drainerPeakRssBytes: Math.max(...outcomes.map((o) => o.peakRssBytes)),
       receiverPeakRssBytes: received.peakRssBytes,
     };
   } finally {
-    started.child.kill();
+    for (const drainer of drainers) drainer.kill();
+    receiver.child.kill();
   }
 }

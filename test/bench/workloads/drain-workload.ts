@@ -2,87 +2,140 @@
 // the raw floor, on the same payloads, the contenders interleaved round by round.
 import type { BenchContext } from '../harness/bench-context';
 import { interleavedRounds, type Contender } from '../harness/interleaved-rounds';
-import { measureDrain, type DrainMeasurement, type ReceiverSpec } from './drain-contenders';
+import { measureDrain, type DrainMeasurement, type DrainSpec, type RoleSpec } from './drain-contenders';
 
-/** The receiver the peers (a) and (b) post to: the syncbus target when it exists, else the raw receiver. */
-export function sharedReceiver(ctx: BenchContext): ReceiverSpec {
-  return rawReceiver(ctx);
+/** Tasks per request of the syncbus contender (the floor's batch size; the setting's default is 100). */
+export const SYNCBUS_BATCH_SIZE = 500;
+
+/** A fresh syncbus target node: the receiver syncbus, the naive loop and BullMQ all post to. */
+export function syncbusTarget(
+  ctx: BenchContext,
+  databaseUrl = `sqlite:${ctx.file('target.sqlite')}`,
+): RoleSpec {
+  return { role: 'syncbus-target', config: { databaseUrl, secretEnv: ctx.secretEnv } };
 }
 
-/** A fresh raw fastify + better-sqlite3 receiver. */
-export function rawReceiver(ctx: BenchContext): ReceiverSpec {
+/** A fresh raw fastify + better-sqlite3 receiver (the floor's). */
+export function rawReceiver(ctx: BenchContext): RoleSpec {
   return {
     role: 'raw-receiver',
     config: { dbFile: ctx.file('raw-target.sqlite'), secretEnv: ctx.secretEnv },
   };
 }
 
+/** A syncbus drain of `tasks`: backlog written by the fill role, drained by `workers` source processes. */
+export function syncbusDrain(
+  ctx: BenchContext,
+  tasks: number,
+  options: { sourceUrl?: string; workers?: number; receiver?: RoleSpec } = {},
+): DrainSpec {
+  const databaseUrl = options.sourceUrl ?? `sqlite:${ctx.file('source.sqlite')}`;
+  const common = { databaseUrl, secretEnv: ctx.secretEnv };
+  return {
+    receiver: options.receiver ?? syncbusTarget(ctx),
+    prepare: (url) => ({
+      role: 'syncbus-fill',
+      config: { ...common, targetUrl: url, tasks, run: ctx.runId },
+    }),
+    drainer: (url) => ({
+      role: 'syncbus-drain',
+      config: { ...common, targetUrl: url, batchSize: SYNCBUS_BATCH_SIZE },
+    }),
+    tasks,
+    workers: options.workers,
+  };
+}
+
 /** Runs workload 3 and records its figures, ratios and goal. */
 export async function drainWorkload(ctx: BenchContext): Promise<void> {
   const { sizes, report } = ctx;
-  const raw = (tasks: number) => (url: string) => ({
-    queueFile: ctx.file('raw-queue.sqlite'),
-    url,
-    secretEnv: ctx.secretEnv,
-    tasks,
-    run: ctx.runId,
+  const raw = (role: string, tasks: number) => (url: string) => ({
+    role,
+    config: { queueFile: ctx.file('raw-queue.sqlite'), url, secretEnv: ctx.secretEnv, tasks, run: ctx.runId },
   });
   const contenders: Contender<DrainMeasurement>[] = [
+    { name: 'syncbus', run: () => measureDrain(ctx, syncbusDrain(ctx, sizes.drainTasks)) },
     {
       name: 'floor (c)',
       run: () =>
-        measureDrain(ctx, rawReceiver(ctx), 'raw-drain-floor', raw(sizes.drainTasks), sizes.drainTasks),
+        measureDrain(ctx, {
+          receiver: rawReceiver(ctx),
+          drainer: raw('raw-drain-floor', sizes.drainTasks),
+          tasks: sizes.drainTasks,
+        }),
     },
     {
       name: 'naive (a)',
       run: () =>
-        measureDrain(ctx, sharedReceiver(ctx), 'naive-drain', raw(sizes.naiveTasks), sizes.naiveTasks),
+        measureDrain(ctx, {
+          receiver: syncbusTarget(ctx),
+          drainer: raw('naive-drain', sizes.naiveTasks),
+          tasks: sizes.naiveTasks,
+        }),
     },
     {
       name: 'BullMQ (b)',
       run: (round) =>
-        measureDrain(
-          ctx,
-          sharedReceiver(ctx),
-          'bullmq-drain',
-          (url) => ({
-            url,
-            secretEnv: ctx.secretEnv,
-            tasks: sizes.drainTasks,
-            run: ctx.runId,
-            queueName: `syncbus-bench-${ctx.runId}-drain-${round}`,
-            redis: ctx.redis,
+        measureDrain(ctx, {
+          receiver: syncbusTarget(ctx),
+          drainer: (url) => ({
+            role: 'bullmq-drain',
+            config: {
+              url,
+              secretEnv: ctx.secretEnv,
+              tasks: sizes.drainTasks,
+              run: ctx.runId,
+              queueName: `syncbus-bench-${ctx.runId}-drain-${round}`,
+              redis: ctx.redis,
+            },
           }),
-          sizes.drainTasks,
-        ),
+          tasks: sizes.drainTasks,
+        }),
     },
   ];
-  // TODO(issue 8): add the syncbus contender once @syncbus/staging's runner and receiver land.
-  report.skip('drain (syncbus)', 'the @syncbus/staging runner and receiver have not landed yet');
 
   const results = await interleavedRounds(ctx.options.rounds, contenders);
   const rate = (name: string) => results.get(name)!.map((m) => m.tasksPerSecond);
+  const n = (count: number) => count.toLocaleString('en-US');
+  report.figure(
+    'drain.syncbus',
+    'drain',
+    `syncbus: ${n(sizes.drainTasks)} pending tasks, runSynchronization(), batches of ${SYNCBUS_BATCH_SIZE}`,
+    'tasks/s',
+    rate('syncbus'),
+  );
+  report.figure(
+    'drain.syncbus.rss',
+    'drain',
+    'syncbus: peak RSS of the draining process',
+    'MB',
+    results.get('syncbus')!.map((m) => m.drainerPeakRssBytes / 2 ** 20),
+  );
   report.figure(
     'drain.floor',
     'drain',
-    'floor (c): raw drivers, batches of 500, two in flight',
+    'floor (c): raw drivers, batches of 500, two in flight, raw receiver',
     'tasks/s',
     rate('floor (c)'),
   );
   report.figure(
     'drain.naive',
     'drain',
-    `naive (a): one request per task in sequence (${sizes.naiveTasks.toLocaleString('en-US')} tasks)`,
+    `naive (a): one request per task in sequence (${n(sizes.naiveTasks)} tasks), syncbus receiver`,
     'tasks/s',
     rate('naive (a)'),
   );
   report.figure(
     'drain.bullmq',
     'drain',
-    'BullMQ (b): worker concurrency 16, a POST per job',
+    'BullMQ (b): worker concurrency 16, a POST per job, syncbus receiver',
     'tasks/s',
     rate('BullMQ (b)'),
   );
+  const toFloor = report.ratio('drain', 'syncbus / floor (c)', 'drain.syncbus', 'drain.floor');
+  report.ratio('drain', 'syncbus / BullMQ (b)', 'drain.syncbus', 'drain.bullmq');
+  report.ratio('drain', 'syncbus / naive (a)', 'drain.syncbus', 'drain.naive');
   report.ratio('drain', 'floor (c) / BullMQ (b)', 'drain.floor', 'drain.bullmq');
   report.ratio('drain', 'floor (c) / naive (a)', 'drain.floor', 'drain.naive');
+  report.goal('drain: at least 0.5x the raw floor (c)', '>= 0.5x', `${toFloor.toFixed(2)}x`, toFloor >= 0.5);
 }

@@ -1,0 +1,69 @@
+// Prepares a drain's backlog (untimed, in its own process so the drainer's peak RSS is its own): boots the
+// source once (migrations, servers), then writes the pending tasks with raw drivers in large transactions.
+import Database from 'better-sqlite3';
+import { Kernel, parseDatabaseUrl, Storage, withSqlTransaction } from '@syncbus/core';
+import { Client } from 'pg';
+import type { ChildRole } from '../harness/child-channel';
+import { insertTasksPostgres, insertTasksSqlite } from '../floors/task-rows';
+import { sourceNodeOptions } from './syncbus-node-options';
+
+/** Config of the fill role. */
+export interface SyncbusFillConfig {
+  readonly databaseUrl: string;
+  readonly targetUrl: string;
+  readonly secretEnv: string;
+  readonly tasks: number;
+  readonly run: string;
+}
+
+/** Tasks per fill transaction, so a million-task backlog never sits in one transaction's memory. */
+const CHUNK = 50_000;
+
+export const syncbusFillRole: ChildRole = async (config: SyncbusFillConfig) => {
+  const kernel = await Kernel.boot(
+    sourceNodeOptions({
+      databaseUrl: config.databaseUrl,
+      targetUrls: [config.targetUrl],
+      secretEnv: config.secretEnv,
+    }),
+  );
+  let serverId: number;
+  try {
+    serverId = await withSqlTransaction(kernel.get(Storage), async (sql) => {
+      const [row] = await sql.all<{ id: unknown }>("SELECT id FROM staging_server WHERE name = 'target'");
+      return Number(row.id);
+    });
+  } finally {
+    await kernel.stop();
+  }
+  const started = performance.now();
+  const target = parseDatabaseUrl(config.databaseUrl);
+  if (target.kind === 'sqlite') {
+    const db = new Database(target.file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    for (let done = 0; done < config.tasks; done += CHUNK) {
+      const count = Math.min(CHUNK, config.tasks - done);
+      db.transaction(() => insertTasksSqlite(db, count, [serverId], `${config.run}:${done}`))();
+    }
+    db.close();
+  } else {
+    const client = new Client({ connectionString: target.url });
+    await client.connect();
+    try {
+      for (let done = 0; done < config.tasks; done += CHUNK) {
+        await client.query('BEGIN');
+        await insertTasksPostgres(
+          client,
+          Math.min(CHUNK, config.tasks - done),
+          [serverId],
+          `${config.run}:${done}`,
+        );
+        await client.query('COMMIT');
+      }
+    } finally {
+      await client.end();
+    }
+  }
+  return { tasks: config.tasks, ms: performance.now() - started };
+};

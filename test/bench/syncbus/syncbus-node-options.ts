@@ -1,0 +1,58 @@
+// How the benchmark boots real syncbus nodes: a source that logs and drains, a target that receives and applies.
+import { createLogger, type KernelOptions } from '@syncbus/core';
+import { ServerModule } from '@syncbus/server';
+import { StagingModule } from '@syncbus/staging';
+import { benchModel } from '../model/bench-article.entity';
+
+/** Source names the target accepts: the syncbus source and the peers posting to the same receiver. */
+export const BENCH_SOURCES = ['source', 'bench-naive', 'bench-bullmq', 'bench-floor'] as const;
+
+/** Warnings and errors only, on stderr, so the markdown on stdout stays clean. */
+const benchLogger = () => createLogger({ level: 'warn', destination: process.stderr });
+
+/** A source node: staging with `targets` servers (only the first need answer), sending batches of `batchSize`. */
+export function sourceNodeOptions(options: {
+  databaseUrl: string;
+  targetUrls: readonly string[];
+  secretEnv: string;
+  batchSize?: number;
+  staging?: boolean;
+}): KernelOptions {
+  // Without staging (the host's baseline) the staging sections would be unknown settings.
+  const staging =
+    options.staging === false
+      ? {}
+      : {
+          servers: options.targetUrls.map((url, i) => ({
+            name: i === 0 ? 'target' : `target-${i + 1}`,
+            url,
+            secret: `env:${options.secretEnv}`,
+          })),
+          staging: { batchSize: options.batchSize ?? 500 },
+        };
+  return {
+    config: { nodeName: 'source', database: { url: options.databaseUrl }, ...staging },
+    modules: options.staging === false ? [] : [StagingModule],
+    ...benchModel,
+    logger: benchLogger(),
+  };
+}
+
+/** A target node: the HTTP receiver on a free loopback port, applying to its article table. */
+export function targetNodeOptions(options: { databaseUrl: string; secretEnv: string }): KernelOptions {
+  return {
+    config: {
+      nodeName: 'target',
+      database: { url: options.databaseUrl },
+      http: { host: '127.0.0.1', port: 0 },
+      staging: {
+        receiver: {
+          sources: BENCH_SOURCES.map((server) => ({ server, secret: `env:${options.secretEnv}` })),
+        },
+      },
+    },
+    modules: [StagingModule, ServerModule],
+    ...benchModel,
+    logger: benchLogger(),
+  };
+}

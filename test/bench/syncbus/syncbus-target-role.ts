@@ -1,0 +1,29 @@
+// A real syncbus target node in its own process: the staging receiver route of @syncbus/server, applying
+// through core's ObjectApplier into the article table. Reports what it applied when stopped.
+import { Kernel, Storage, withSqlTransaction } from '@syncbus/core';
+import { SyncbusHttpServer } from '@syncbus/server';
+import type { ChildRole } from '../harness/child-channel';
+import { targetNodeOptions } from './syncbus-node-options';
+
+/** Config of the target role. */
+export interface SyncbusTargetConfig {
+  readonly databaseUrl: string;
+  readonly secretEnv: string;
+}
+
+export const syncbusTargetRole: ChildRole = async (config: SyncbusTargetConfig, channel) => {
+  const kernel = await Kernel.boot(targetNodeOptions(config));
+  try {
+    channel.ready({ url: kernel.get(SyncbusHttpServer).url });
+    await channel.stopped;
+    const counts = await withSqlTransaction(kernel.get(Storage), async (sql) => {
+      const [articles] = await sql.all<{ n: unknown }>('SELECT COUNT(*) AS n FROM article');
+      const [ledger] = await sql.all<{ n: unknown }>('SELECT COUNT(*) AS n FROM staging_received_task');
+      return { applied: Number(articles.n), ledger: Number(ledger.n) };
+    });
+    // Every contender creates distinct articles, so applied tasks = article rows = ledger rows.
+    return { applied: counts.applied, duplicates: counts.ledger - counts.applied, requests: 0 };
+  } finally {
+    await kernel.stop();
+  }
+};
