@@ -16,7 +16,12 @@ import {
 import { Article, Category } from '../support/content-model';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 import { contentModel } from '../support/content-model';
-import { eventually, startStagingPair, type StagingPair } from '../support/staging-nodes';
+import {
+  eventually,
+  resetPostgresSchema,
+  startStagingPair,
+  type StagingPair,
+} from '../support/staging-nodes';
 
 type Engine = 'sqlite' | 'postgres';
 
@@ -36,7 +41,7 @@ describe.each<Engine>(['sqlite', 'postgres'])('staging delivery (source on %s)',
   let started = false;
   const start = async (sourceStaging?: Record<string, unknown>, targetStaging?: Record<string, unknown>) => {
     // A fresh schema per test on PostgreSQL: drop what the previous test's node created.
-    if (database) await resetPostgres(database.url);
+    if (database) await resetPostgresSchema(database.url);
     pair = await startStagingPair({ sourceDatabaseUrl: database?.url, sourceStaging, targetStaging });
     started = true;
   };
@@ -283,14 +288,3 @@ describe.each<Engine>(['sqlite', 'postgres'])('staging delivery (source on %s)',
     },
   );
 });
-
-async function resetPostgres(url: string): Promise<void> {
-  const { Client } = await import('pg');
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
-  } finally {
-    await client.end();
-  }
-}
