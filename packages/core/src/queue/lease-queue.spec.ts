@@ -158,4 +158,19 @@ describe('LeaseQueue (SQLite)', () => {
       ),
     ).toEqual([1, 3]);
   });
+
+  it('removes rows for good, with tasks no other row needs', async () => {
+    const storage = kernel.get(Storage);
+    const ids = await withSqlTransaction(storage, (sql) =>
+      sql.all<{ id: number }>('SELECT id FROM q_sync WHERE task_id IN (1, 5)'),
+    );
+    expect(await queue.remove(ids.map((r) => r.id))).toBe(2);
+    const tasks = await withSqlTransaction(storage, (sql) =>
+      sql.all<{ id: number }>('SELECT id FROM q_task ORDER BY id'),
+    );
+    expect(tasks.map((t) => t.id)).toEqual([2, 3, 4]);
+    expect(
+      (await queue.claim({ targetId: 1, owner: 'n1', limit: 10, leaseMs: 100 })).map((r) => r.taskId),
+    ).toEqual([2, 3, 4]);
+  });
 });

@@ -137,7 +137,7 @@ export class LeaseQueue {
     alsoInTransaction?: (sql: SqlExecutor) => Promise<void>,
   ): Promise<number[]> {
     if (ids.length === 0) return [];
-    const { table, taskTable } = this.spec;
+    const { table } = this.spec;
     return withSqlTransaction(this.storage, async (sql) => {
       const held = await sql.all<{ id: unknown; task_id: unknown }>(
         `SELECT id, task_id FROM ${table} WHERE lease_owner = ? AND id ${sql.in(ids)}`,
@@ -146,14 +146,10 @@ export class LeaseQueue {
       if (held.length === 0) return [];
       const heldIds = held.map((r) => Number(r.id));
       await sql.run(`DELETE FROM ${table} WHERE id ${sql.in(heldIds)}`, sql.inParams(heldIds));
-      if (this.spec.deleteCompletedTasks) {
-        const taskIds = [...new Set(held.map((r) => Number(r.task_id)))];
-        await sql.run(
-          `DELETE FROM ${taskTable} WHERE id ${sql.in(taskIds)}
-             AND NOT EXISTS (SELECT 1 FROM ${table} s WHERE s.task_id = ${taskTable}.id)`,
-          sql.inParams(taskIds),
-        );
-      }
+      await this.deleteOrphanTasks(
+        sql,
+        held.map((r) => Number(r.task_id)),
+      );
       await alsoInTransaction?.(sql);
       return heldIds;
     });
@@ -233,6 +229,27 @@ export class LeaseQueue {
   }
 
   /**
+   * Deletes rows for good (a person gave up on them), with their tasks when no other row still needs them
+   * and the table deletes completed tasks. Returns how many rows went.
+   */
+  async remove(ids: readonly number[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const { table } = this.spec;
+    return withSqlTransaction(this.storage, async (sql) => {
+      const rows = await sql.all<{ task_id: unknown }>(
+        `SELECT task_id FROM ${table} WHERE id ${sql.in(ids)}`,
+        sql.inParams(ids),
+      );
+      const removed = await sql.run(`DELETE FROM ${table} WHERE id ${sql.in(ids)}`, sql.inParams(ids));
+      await this.deleteOrphanTasks(
+        sql,
+        rows.map((r) => Number(r.task_id)),
+      );
+      return removed;
+    });
+  }
+
+  /**
    * When the target next has work: 0 when a row is due now, the epoch ms of the earliest backoff or lease
    * expiry otherwise, undefined when nothing is pending. Drain loops sleep until then.
    */
@@ -253,5 +270,17 @@ export class LeaseQueue {
       const due = Number(row.due);
       return due <= now ? 0 : due;
     });
+  }
+
+  /** Deletes the given tasks that no synchronization row needs any more (when the table says so). */
+  private async deleteOrphanTasks(sql: SqlExecutor, taskIds: readonly number[]): Promise<void> {
+    const { table, taskTable } = this.spec;
+    const unique = [...new Set(taskIds)];
+    if (!this.spec.deleteCompletedTasks || unique.length === 0) return;
+    await sql.run(
+      `DELETE FROM ${taskTable} WHERE id ${sql.in(unique)}
+         AND NOT EXISTS (SELECT 1 FROM ${table} s WHERE s.task_id = ${taskTable}.id)`,
+      sql.inParams(unique),
+    );
   }
 }
