@@ -24,3 +24,4 @@ export * from './staging-task-runner-factory';
 export * from './staging-request-verifier';
 export * from './staging-receiver';
 export * from './staging-synchronizer';
+export * from './staging-task-list';

@@ -18,6 +18,7 @@ import {
   StagingSettings,
   StagingSettingsSchema,
 } from './staging-settings';
+import { StagingTaskList } from './staging-task-list';
 import { StagingSynchronizer } from './staging-synchronizer';
 import { StagingTaskLogger } from './staging-task-logger';
 import { StagingTaskRunnerFactory } from './staging-task-runner-factory';
@@ -46,6 +47,7 @@ import { SynchronizationInfoProvider } from './synchronization-info-provider';
     StagingRequestVerifier,
     StagingReceiver,
     StagingSynchronizer,
+    StagingTaskList,
   ],
 })
 export class StagingModule extends Module {

@@ -1,0 +1,73 @@
+import { Secret } from '@syncbus/core';
+import { signStagingRequest } from './request-signature';
+import { StagingRequestRejectedError } from './staging-errors';
+import { StagingRequestVerifier } from './staging-request-verifier';
+import { StagingSettingsSchema } from './staging-settings';
+
+describe('StagingRequestVerifier', () => {
+  process.env.SYNCBUS_SPEC_SOURCE_SECRET = 'spec-secret';
+  const settings = StagingSettingsSchema.parse({
+    receiver: {
+      maxBodyBytes: 2048,
+      sources: [{ server: 'source', secret: 'env:SYNCBUS_SPEC_SOURCE_SECRET' }],
+    },
+  });
+  const verifier = new StagingRequestVerifier(settings);
+  const now = () => Math.floor(Date.now() / 1000);
+  const task = {
+    guid: 'g-1',
+    taskType: 'update',
+    objectType: 'cms.category',
+    objectGuid: 'news',
+    objectId: null,
+    title: 'News',
+    data: { name: 'News' },
+    createdAt: 1,
+    origin: [],
+    users: [],
+    groups: [],
+  };
+  const request = (body: unknown, timestamp = now(), secret = 'spec-secret') => {
+    const raw = typeof body === 'string' ? body : JSON.stringify(body);
+    return {
+      rawBody: Buffer.from(raw),
+      timestamp: String(timestamp),
+      signature: signStagingRequest(secret, timestamp, raw),
+    };
+  };
+  const rejection = (input: ReturnType<typeof request>) => {
+    try {
+      verifier.verify(input);
+    } catch (error) {
+      expect(error).toBeInstanceOf(StagingRequestRejectedError);
+      const { statusCode, code } = error as StagingRequestRejectedError;
+      return `${statusCode} ${code}`;
+    }
+    return 'accepted';
+  };
+
+  it('parses a good request, and reads source secrets as Secrets', () => {
+    expect(settings.receiver.sources[0].secret).toBeInstanceOf(Secret);
+    expect(verifier.verify(request({ protocol: 1, source: { server: 'source' }, tasks: [task] }))).toEqual({
+      protocol: 1,
+      source: { server: 'source' },
+      tasks: [task],
+    });
+  });
+
+  it('answers each kind of bad request with its status', () => {
+    const good = { protocol: 1, source: { server: 'source' }, tasks: [task] };
+    expect(rejection(request('x'.repeat(3000)))).toBe('413 BODY_TOO_LARGE');
+    expect(rejection(request('{'))).toBe('400 MALFORMED_JSON');
+    expect(rejection(request({ protocol: 1, tasks: [] }))).toBe('400 INVALID_REQUEST');
+    expect(rejection(request({ ...good, source: { server: 'nobody' } }))).toBe('401 UNKNOWN_SOURCE');
+    expect(rejection(request(good, now(), 'wrong'))).toBe('401 BAD_SIGNATURE');
+    expect(rejection({ ...request(good), signature: undefined } as never)).toBe('401 UNSIGNED_REQUEST');
+    expect(rejection(request(good, now() - 301))).toBe('401 STALE_TIMESTAMP');
+    expect(rejection(request(good, now() + 301))).toBe('401 STALE_TIMESTAMP');
+    expect(rejection(request(good, now() - 299))).toBe('accepted');
+    expect(rejection(request({ ...good, protocol: 2 }))).toBe('409 PROTOCOL_MISMATCH');
+    expect(rejection(request({ ...good, tasks: [{ ...task, extra: 1 }] }))).toBe('400 INVALID_REQUEST');
+    expect(rejection(request({ ...good, tasks: [{ ...task, createdAt: '1' }] }))).toBe('400 INVALID_REQUEST');
+  });
+});
