@@ -32,4 +32,5 @@ export * from './storage/sql-executor';
 export * from './queue/backoff';
 export * from './queue/lease-queue';
 export * from './queue/synchronization-columns';
+export * from './queue/drain-loop';
 export * from './objects';
