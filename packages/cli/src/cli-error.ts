@@ -31,6 +31,7 @@ export function exitCodeOf(error: unknown): number {
   if (error instanceof SyncbusError) {
     if (error.code === 'DATABASE_UNREACHABLE') return ExitCode.database;
     if (/NOT_FOUND$|^UNKNOWN_/.test(error.code)) return ExitCode.notFound;
+    if (/INVALID_INPUT$/.test(error.code)) return ExitCode.usage;
     if (error.code === 'PLUGIN_LOAD_FAILED' || error.code === 'MODULE_GRAPH_INVALID') return ExitCode.config;
   }
   return ExitCode.failure;

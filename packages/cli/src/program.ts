@@ -5,12 +5,21 @@ import { CliContext, type CliStreams } from './cli-context';
 import { ExitCode, exitCodeOf } from './cli-error';
 import { registerConfigCommand } from './commands/config-command';
 import { registerMigrateCommand } from './commands/migrate-command';
+import { registerServersCommand } from './commands/servers-command';
+import { registerStartCommand } from './commands/start-command';
+import { registerTasksCommand } from './commands/tasks-command';
 import { defaultModules } from './default-modules';
 
 /** Registers a command group on the program. */
 export type CommandRegistration = (program: Command, context: CliContext) => void;
 
-const registrations: CommandRegistration[] = [registerConfigCommand, registerMigrateCommand];
+const registrations: CommandRegistration[] = [
+  registerStartCommand,
+  registerConfigCommand,
+  registerMigrateCommand,
+  registerServersCommand,
+  registerTasksCommand,
+];
 
 /** Adds command groups (used by this package's own command files as they grow). */
 export function addCommands(...more: CommandRegistration[]): void {

@@ -13,17 +13,15 @@ export function registerConfigCommand(program: Command, context: CliContext): vo
       const options = command.optsWithGlobals<GlobalOptions>();
       const { file, baseDir, config: raw } = context.config(options);
       const result = Kernel.check({ config: raw, baseDir, modules: [...context.baseModules] });
-      context
-        .output(options)
-        .result(
-          {
-            file,
-            valid: true,
-            nodeName: result.settings.core.nodeName,
-            plugins: result.plugins.map((p) => p.packageName),
-            modules: result.modules,
-          },
-          `${file} is valid (node '${result.settings.core.nodeName}', modules: ${result.modules.join(', ') || 'none'})`,
-        );
+      context.output(options).result(
+        {
+          file,
+          valid: true,
+          nodeName: result.settings.core.nodeName,
+          plugins: result.plugins.map((p) => p.packageName),
+          modules: result.modules,
+        },
+        `${file} is valid (node '${result.settings.core.nodeName}', modules: ${result.modules.join(', ') || 'none'})`,
+      );
     });
 }

@@ -1,0 +1,129 @@
+// `syncbus servers ...`: the staging target servers of this node.
+import { ServerInfoProvider, type StagingServer } from '@syncbus/staging';
+import type { Command } from 'commander';
+import type { CliContext, GlobalOptions } from '../cli-context';
+import type { Column } from '../output/table';
+
+const columns: Column<StagingServer>[] = [
+  { header: 'id', value: (s) => s.id, right: true },
+  { header: 'name', value: (s) => s.name },
+  { header: 'display name', value: (s) => s.displayName },
+  { header: 'url', value: (s) => s.url },
+  { header: 'enabled', value: (s) => (s.enabled ? 'yes' : 'no') },
+  { header: 'secret', value: (s) => s.secretRef },
+];
+
+const view = (s: StagingServer) => ({
+  id: s.id,
+  name: s.name,
+  displayName: s.displayName,
+  url: s.url,
+  enabled: s.enabled,
+  secret: s.secretRef,
+});
+
+/** Registers `servers list|add|edit|enable|disable|remove`. */
+export function registerServersCommand(program: Command, context: CliContext): void {
+  const servers = program.command('servers').description('Manage the staging target servers');
+  const run =
+    (fn: (provider: ServerInfoProvider, options: GlobalOptions, ...args: any[]) => Promise<void>) =>
+    async (...args: any[]) => {
+      const command = args[args.length - 1] as Command;
+      const options = command.optsWithGlobals<GlobalOptions>();
+      await context.withNode(options, (kernel) =>
+        fn(kernel.get(ServerInfoProvider), options, ...args.slice(0, -1)),
+      );
+    };
+
+  servers
+    .command('list')
+    .description('List target servers')
+    .action(
+      run(async (provider, options) => {
+        context.output(options).table(
+          (await provider.getServers()).map((s) => ({ ...s })),
+          columns,
+        );
+      }),
+    );
+
+  servers
+    .command('add')
+    .description('Add a target server')
+    .requiredOption('--name <name>', "unique name (use the target node's nodeName)")
+    .requiredOption('--url <url>', 'base URL of the target node')
+    .requiredOption('--secret <ref>', 'shared secret reference, e.g. env:SYNCBUS_SECRET_QA')
+    .option('--display-name <text>', 'display name')
+    .option('--disabled', 'add it disabled')
+    .action(
+      run(
+        async (
+          provider,
+          options,
+          local: { name: string; url: string; secret: string; displayName?: string; disabled?: boolean },
+        ) => {
+          const server = await provider.addServer({
+            name: local.name,
+            url: local.url,
+            secret: local.secret,
+            displayName: local.displayName,
+            enabled: !local.disabled,
+          });
+          context.output(options).result(view(server), `added server '${server.name}' (id ${server.id})`);
+        },
+      ),
+    );
+
+  servers
+    .command('edit <name>')
+    .description('Change a target server')
+    .option('--url <url>', 'base URL')
+    .option('--secret <ref>', 'shared secret reference, e.g. env:SYNCBUS_SECRET_QA')
+    .option('--display-name <text>', 'display name')
+    .action(
+      run(
+        async (
+          provider,
+          options,
+          name: string,
+          local: { url?: string; secret?: string; displayName?: string },
+        ) => {
+          const server = await provider.editServer(name, {
+            url: local.url,
+            secret: local.secret,
+            displayName: local.displayName,
+          });
+          context.output(options).result(view(server), `changed server '${server.name}'`);
+        },
+      ),
+    );
+
+  for (const [verb, enabled] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
+    servers
+      .command(`${verb} <name>`)
+      .description(
+        enabled
+          ? 'Enable a server: changes are logged and sent to it'
+          : 'Disable a server: new changes get no tasks for it',
+      )
+      .action(
+        run(async (provider, options, name: string) => {
+          const server = enabled ? await provider.enableServer(name) : await provider.disableServer(name);
+          context.output(options).result(view(server), `${verb}d server '${server.name}'`);
+        }),
+      );
+  }
+
+  servers
+    .command('remove <name>')
+    .description('Remove a server with the tasks that wait only for it')
+    .action(
+      run(async (provider, options, name: string) => {
+        await provider.deleteServer(name);
+        context.output(options).result({ removed: name }, `removed server '${name}'`);
+      }),
+    );
+}
