@@ -9,6 +9,8 @@ export const ROLES: Record<string, () => Promise<ChildRole>> = {
   'bullmq-drain': async () => (await import('./peers/bullmq-drain')).bullmqDrainRole,
   'bullmq-latency': async () => (await import('./peers/bullmq-latency')).bullmqLatencyRole,
   'logging-floor': async () => (await import('./floors/logging-floor')).loggingFloorRole,
+  'postgres-logging-floor': async () =>
+    (await import('./floors/postgres-logging-floor')).postgresLoggingFloorRole,
   'syncbus-target': async () => (await import('./syncbus/syncbus-target-role')).syncbusTargetRole,
   'syncbus-logging': async () => (await import('./syncbus/syncbus-logging-role')).syncbusLoggingRole,
   'syncbus-fill': async () => (await import('./syncbus/syncbus-fill-role')).syncbusFillRole,

@@ -12,16 +12,16 @@ import { renderMarkdown } from './harness/markdown-table';
 import { autosyncWorkload } from './workloads/autosync-workload';
 import { drainWorkload } from './workloads/drain-workload';
 import { bulkLoggingWorkload, loggingWorkload } from './workloads/logging-workload';
+import { postgresWorkload } from './workloads/postgres-workload';
+import { scaleWorkload } from './workloads/scale-workload';
 
 const WORKLOADS: Record<WorkloadName, (ctx: BenchContext) => Promise<void>> = {
   logging: loggingWorkload,
   bulk: bulkLoggingWorkload,
   drain: drainWorkload,
   autosync: autosyncWorkload,
-  scale: async (ctx) =>
-    ctx.report.skip('scale', 'needs the syncbus drain (@syncbus/staging) which has not landed yet'),
-  postgres: async (ctx) =>
-    ctx.report.skip('postgres', 'needs the syncbus staging package, which has not landed yet'),
+  scale: scaleWorkload,
+  postgres: postgresWorkload,
 };
 
 async function main(): Promise<number> {

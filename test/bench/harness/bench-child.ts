@@ -13,6 +13,8 @@ export interface BenchChildOptions {
   readonly timeoutMs: number;
   /** Folder for a `--cpu-prof` profile of this child. */
   readonly profileDir?: string;
+  /** The error to fail with on timeout (e.g. the run's budget ran out); default: a timeout error. */
+  readonly timeoutError?: () => Error;
 }
 
 /** The outcome of a role, with the resources its process used. */
@@ -32,6 +34,7 @@ export class BenchChild<TReady = unknown, TResult = unknown> {
   private readonly process: ChildProcess;
   private readonly sampler: RssSampler;
   private exited = false;
+  private readonly exit: Promise<void>;
 
   constructor(private readonly options: BenchChildOptions) {
     const execArgv = ['--enable-source-maps'];
@@ -50,6 +53,7 @@ export class BenchChild<TReady = unknown, TResult = unknown> {
       stdio: 'inherit',
     });
     this.sampler = new RssSampler(this.process.pid!);
+    this.exit = new Promise((resolve) => this.process.once('exit', () => resolve()));
     let resolveReady!: (value: TReady) => void;
     let rejectReady!: (error: Error) => void;
     this.ready = new Promise<TReady>((res, rej) => ((resolveReady = res), (rejectReady = rej)));
@@ -126,6 +130,18 @@ export class BenchChild<TReady = unknown, TResult = unknown> {
     this.sampler.sample();
     this.send({ kind: 'stop' });
     return this.outcome;
+  }
+
+  /**
+   * Lets the process exit by itself (it does right after its result; a CPU profile is written then), killing it
+   * after `graceMs`. Call it in `finally`.
+   */
+  async dispose(graceMs = 10_000): Promise<void> {
+    if (this.exited) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.exit, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
+    this.kill();
   }
 
   /** Kills the process at once (used on failure and timeouts). */

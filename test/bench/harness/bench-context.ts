@@ -17,6 +17,11 @@ export class BenchContext {
     process.env.SYNCBUS_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   private fileCount = 0;
 
+  /** Rounds per figure: --rounds, else the sizes' default. */
+  get rounds(): number {
+    return this.options.rounds ?? this.sizes.rounds;
+  }
+
   constructor(
     readonly options: BenchOptions,
     readonly sizes: BenchSizes,
@@ -47,11 +52,7 @@ export class BenchContext {
   }
 
   private childOptions(role: string, config: unknown, wantedMs: number): BenchChildOptions {
-    return {
-      role,
-      config,
-      timeoutMs: this.deadline.timeoutFor(role, wantedMs),
-      profileDir: this.options.profileDir,
-    };
+    const { timeoutMs, error } = this.deadline.timeoutFor(role, wantedMs);
+    return { role, config, timeoutMs, timeoutError: error, profileDir: this.options.profileDir };
   }
 }

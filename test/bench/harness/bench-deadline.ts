@@ -21,10 +21,14 @@ export class BenchDeadline {
     return Math.max(0, this.endsAt - Date.now());
   }
 
-  /** A child timeout: `wantedMs`, but never past the end of the budget; throws when nothing is left. */
-  timeoutFor(what: string, wantedMs: number): number {
+  /**
+   * A child timeout: `wantedMs`, but never past the end of the budget (throws when nothing is left). When the
+   * budget is what limits it, `error` is the budget's error rather than a plain timeout.
+   */
+  timeoutFor(what: string, wantedMs: number): { timeoutMs: number; error?: () => Error } {
     const left = this.remainingMs();
     if (left < 1000) throw new BudgetExhaustedError(what, this.budgetSeconds);
-    return Math.min(wantedMs, left);
+    if (wantedMs <= left) return { timeoutMs: wantedMs };
+    return { timeoutMs: left, error: () => new BudgetExhaustedError(what, this.budgetSeconds) };
   }
 }

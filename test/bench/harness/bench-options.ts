@@ -14,8 +14,8 @@ export interface BenchOptions {
   readonly out?: string;
   /** Workloads to run (default: all). */
   readonly only: readonly WorkloadName[];
-  /** Rounds per figure (the median is reported). */
-  readonly rounds: number;
+  /** Rounds per figure (the median is reported); default: the sizes' own (3 full, 1 quick). */
+  readonly rounds?: number;
   /** Hard stop for the whole run, in seconds. */
   readonly budgetSeconds: number;
   /** Write a CPU profile of every child process into this folder (`node --cpu-prof`). */
@@ -65,7 +65,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     quick,
     out,
     only,
-    rounds: rounds ?? 3,
+    rounds,
     budgetSeconds: budget ?? (quick ? 85 : 580),
     profileDir,
   };

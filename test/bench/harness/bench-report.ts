@@ -1,5 +1,5 @@
 // What one run measured: figures (medians of rounds), ratios between contenders of the same run, goals, skips.
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { median } from './stats';
 
 /** One measured figure; `value` is the median of `rounds`. */
@@ -43,6 +43,8 @@ export interface MachineInfo {
   readonly memoryGiB: number;
   readonly node: string;
   readonly platform: string;
+  /** 1-minute load average when the run started (others' work on a shared machine skews absolute figures). */
+  readonly loadAverage: number;
 }
 
 /** Describes this machine. */
@@ -54,6 +56,7 @@ export function machineInfo(): MachineInfo {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
+    loadAverage: Math.round(loadavg()[0] * 100) / 100,
   };
 }
 
@@ -110,6 +113,7 @@ export class BenchReport {
   toJSON() {
     return {
       date: this.startedAt.toISOString(),
+      loadAverageAtEnd: Math.round(loadavg()[0] * 100) / 100,
       mode: this.mode,
       machine: this.machine,
       sizes: this.sizes,

@@ -1,4 +1,5 @@
 // Renders a run's report as the markdown the terminal shows and docs/benchmark.md keeps.
+import { loadavg } from 'node:os';
 import type { BenchReport } from './bench-report';
 
 /** Formats a figure for people: thousands separators for rates, two decimals for small values. */
@@ -23,7 +24,8 @@ export function renderMarkdown(report: BenchReport): string {
   const m = report.machine;
   const parts = [
     `**${report.startedAt.toISOString().slice(0, 10)}**, ${report.mode} run: ${m.cores} cores (${m.cpuModel}), ` +
-      `${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}. Each figure is the median of its rounds.`,
+      `${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}; load average ${m.loadAverage} at the start, ` +
+      `${formatNumber(loadavg()[0])} at the end. Each figure is the median of its rounds.`,
     '',
     table(
       ['workload', 'figure', 'median', 'unit', 'rounds', 'note'],

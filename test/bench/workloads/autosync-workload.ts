@@ -23,14 +23,14 @@ async function bullmqLatency(ctx: BenchContext, round: number): Promise<LatencyS
     await started.child.stop();
     return summarizeLatencies(value.latencies);
   } finally {
-    started.child.kill();
+    await started.child.dispose();
   }
 }
 
 /** Runs workload 4. */
 export async function autosyncWorkload(ctx: BenchContext): Promise<void> {
   const { sizes, report } = ctx;
-  const results = await interleavedRounds(ctx.options.rounds, [
+  const results = await interleavedRounds(ctx.rounds, [
     { name: 'BullMQ', run: (round) => bullmqLatency(ctx, round) },
   ]);
   const bull = results.get('BullMQ')!;

@@ -27,7 +27,7 @@ export function rawReceiver(ctx: BenchContext): RoleSpec {
 export function syncbusDrain(
   ctx: BenchContext,
   tasks: number,
-  options: { sourceUrl?: string; workers?: number; receiver?: RoleSpec } = {},
+  options: { sourceUrl?: string; workers?: number; receiver?: RoleSpec; windowMs?: number } = {},
 ): DrainSpec {
   const databaseUrl = options.sourceUrl ?? `sqlite:${ctx.file('source.sqlite')}`;
   const common = { databaseUrl, secretEnv: ctx.secretEnv };
@@ -39,10 +39,11 @@ export function syncbusDrain(
     }),
     drainer: (url) => ({
       role: 'syncbus-drain',
-      config: { ...common, targetUrl: url, batchSize: SYNCBUS_BATCH_SIZE },
+      config: { ...common, targetUrl: url, batchSize: SYNCBUS_BATCH_SIZE, windowMs: options.windowMs },
     }),
     tasks,
     workers: options.workers,
+    windowed: options.windowMs !== undefined,
   };
 }
 
@@ -60,8 +61,8 @@ export async function drainWorkload(ctx: BenchContext): Promise<void> {
       run: () =>
         measureDrain(ctx, {
           receiver: rawReceiver(ctx),
-          drainer: raw('raw-drain-floor', sizes.drainTasks),
-          tasks: sizes.drainTasks,
+          drainer: raw('raw-drain-floor', sizes.floorDrainTasks),
+          tasks: sizes.floorDrainTasks,
         }),
     },
     {
@@ -94,7 +95,7 @@ export async function drainWorkload(ctx: BenchContext): Promise<void> {
     },
   ];
 
-  const results = await interleavedRounds(ctx.options.rounds, contenders);
+  const results = await interleavedRounds(ctx.rounds, contenders);
   const rate = (name: string) => results.get(name)!.map((m) => m.tasksPerSecond);
   const n = (count: number) => count.toLocaleString('en-US');
   report.figure(
@@ -114,7 +115,7 @@ export async function drainWorkload(ctx: BenchContext): Promise<void> {
   report.figure(
     'drain.floor',
     'drain',
-    'floor (c): raw drivers, batches of 500, two in flight, raw receiver',
+    `floor (c): ${n(sizes.floorDrainTasks)} tasks, raw drivers, batches of 500, two in flight, raw receiver`,
     'tasks/s',
     rate('floor (c)'),
   );
@@ -128,7 +129,7 @@ export async function drainWorkload(ctx: BenchContext): Promise<void> {
   report.figure(
     'drain.bullmq',
     'drain',
-    'BullMQ (b): worker concurrency 16, a POST per job, syncbus receiver',
+    `BullMQ (b): ${n(sizes.drainTasks)} jobs, worker concurrency 16, a POST per job, syncbus receiver`,
     'tasks/s',
     rate('BullMQ (b)'),
   );

@@ -38,7 +38,7 @@ const pct = (runs: readonly LoggingResult[], p: number) => runs.map((r) => perce
 export async function loggingWorkload(ctx: BenchContext): Promise<void> {
   const { sizes, report } = ctx;
   const n = sizes.loggingChanges;
-  const results = await interleavedRounds(ctx.options.rounds, [
+  const results = await interleavedRounds(ctx.rounds, [
     { name: 'floor', run: () => loggingRound(ctx, 'logging-floor', 'per-change', n) },
     { name: 'syncbus', run: () => loggingRound(ctx, 'syncbus-logging', 'per-change', n) },
     { name: 'host baseline', run: () => loggingRound(ctx, 'syncbus-logging', 'host-baseline', n) },
@@ -123,7 +123,7 @@ export async function loggingWorkload(ctx: BenchContext): Promise<void> {
 export async function bulkLoggingWorkload(ctx: BenchContext): Promise<void> {
   const { sizes, report } = ctx;
   const n = sizes.bulkChanges;
-  const results = await interleavedRounds(ctx.options.rounds, [
+  const results = await interleavedRounds(ctx.rounds, [
     { name: 'floor', run: () => loggingRound(ctx, 'logging-floor', 'bulk', n) },
     { name: 'syncbus', run: () => loggingRound(ctx, 'syncbus-logging', 'bulk', n) },
   ]);
