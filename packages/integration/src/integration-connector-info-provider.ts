@@ -1,6 +1,7 @@
 // Kentico's IntegrationConnectorInfoProvider: reads the integration_connector rows.
 import { inject, injectable, Storage } from '@syncbus/core';
 import { IntegrationConnectorRegistry } from './connectors/integration-connector-registry';
+import { IntegrationTaskProcessor } from './processing/integration-task-processor';
 import { IntegrationConnectorEntity } from './storage/integration-connector.entity';
 
 /** A connector row (Kentico's IntegrationConnectorInfo). `connectorConfig` holds secret references, not secrets. */
@@ -30,6 +31,7 @@ export class IntegrationConnectorInfoProvider {
   constructor(
     @inject(Storage) private readonly storage: Storage,
     @inject(IntegrationConnectorRegistry) private readonly registry: IntegrationConnectorRegistry,
+    @inject(IntegrationTaskProcessor) private readonly processor: IntegrationTaskProcessor,
   ) {}
 
   /** The row of the connector named `name`, or undefined. */
@@ -49,7 +51,8 @@ export class IntegrationConnectorInfoProvider {
   }
 
   /** Enables or disables a loaded connector; its queued tasks wait while it is disabled. */
-  setIntegrationConnectorEnabled(name: string, enabled: boolean): Promise<void> {
-    return this.registry.setEnabled(name, enabled);
+  async setIntegrationConnectorEnabled(name: string, enabled: boolean): Promise<void> {
+    await this.registry.setEnabled(name, enabled);
+    this.processor.wake(this.registry.get(name).id);
   }
 }

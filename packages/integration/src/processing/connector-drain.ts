@@ -56,6 +56,8 @@ export class ConnectorDrain {
 
   /** New work may be due: run a round now instead of after the poll interval. */
   wake(): void {
+    // New rows may lack the note of why this connector cannot work: write it again.
+    this.noted = undefined;
     this.woken = true;
     this.wakeUp?.();
   }
@@ -215,7 +217,7 @@ export class ConnectorDrain {
         if (this.stopped || !this.connector.enabled) {
           const reason = this.stopped
             ? undefined
-            : `connector '${this.connector.name}' was disabled; its tasks wait until it is enabled again`;
+            : `connector '${this.connector.name}' is disabled; its tasks wait until it is enabled again`;
           await queue.postpone([...pending], owner, Date.now(), reason);
           pending.clear();
           break;

@@ -25,7 +25,7 @@ export class IntegrationConnectorEntity {
   enabled!: boolean;
 
   /** JSON of the config entry as written (secrets only as "env:NAME" references, never their values). */
-  @Column({ type: 'text', default: "'{}'" })
+  @Column({ type: 'text', default: '{}' })
   config!: string;
 
   @Column({ name: 'updated_at', type: 'bigint', transformer: epochMs })

@@ -16,7 +16,7 @@ abstract class SynchronizationColumns {
   @Column({ name: 'object_key', type: 'varchar', length: 400 })
   objectKey!: string;
 
-  @Column({ type: 'varchar', length: 16, default: "'pending'" })
+  @Column({ type: 'varchar', length: 16, default: 'pending' })
   status!: string;
 
   @Column({ type: 'integer', default: 0 })

@@ -83,9 +83,10 @@ export class IntegrationTaskLogger implements ObjectChangeListener {
         if (!queueIt) continue;
       }
       const stored = await this.store.insert(context.manager, task, connector.id, 'outgoing');
+      // After-subscribers first: a seed-style handler's processInternalTask then runs before the drain's round.
       context.afterCommit(() => {
-        this.processor.wake(connector.id);
         this.events.logInternalTask.after.emit({ task: stored, connectorName: connector.name });
+        this.processor.wake(connector.id);
       });
     }
   }

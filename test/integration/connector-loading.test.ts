@@ -1,0 +1,127 @@
+// Connectors load from a plugin package named in the config: rows, seed lookups, config validation by path,
+// check() failures, and connectors that cannot work leave their tasks waiting with the reason while others work.
+import { ConfigError, Kernel, Storage } from '@syncbus/core';
+import {
+  IntegrationConnectorInfoProvider,
+  IntegrationHelper,
+  IntegrationSynchronizations,
+  BaseIntegrationConnector,
+} from '@syncbus/integration';
+import { resetScripts, scriptOf } from '@syncbus-fixtures/scripted-connector';
+import { Article } from '../support/content-model';
+import { captureLogger } from '../support/captured-logger';
+import { tempSqliteUrl } from '../support/temp-sqlite';
+import { bootIntegrationNode, connectorEntry, until } from './integration-node';
+
+describe('connector loading (SQLite)', () => {
+  let kernel: Kernel | undefined;
+  beforeEach(() => resetScripts());
+  afterEach(async () => {
+    await kernel?.stop();
+    kernel = undefined;
+  });
+
+  it('loads connectors from the plugin package, records their rows, and finds them as in the seed', async () => {
+    process.env.SCRIPTED_ALPHA_KEY = 'alpha-secret-value';
+    kernel = await bootIntegrationNode({
+      url: tempSqliteUrl('connectors'),
+      connectors: [
+        connectorEntry('alpha', {
+          config: { endpoint: 'https://a.example.test', apiKey: 'env:SCRIPTED_ALPHA_KEY' },
+        }),
+      ],
+    });
+    const info = await kernel.get(IntegrationConnectorInfoProvider).getIntegrationConnectorInfo('alpha');
+    expect(info).toEqual({
+      connectorId: expect.any(Number),
+      connectorName: 'alpha',
+      connectorDisplayName: 'Alpha CRM',
+      connectorPackage: '@syncbus-fixtures/scripted-connector',
+      connectorVersion: '1.2.0',
+      connectorEnabled: true,
+      // the row holds the reference, never the secret
+      connectorConfig: { endpoint: 'https://a.example.test', apiKey: 'env:SCRIPTED_ALPHA_KEY' },
+    });
+    // beta is loaded from the package but not listed in "connectors": known, and off
+    expect(
+      await kernel.get(IntegrationConnectorInfoProvider).getIntegrationConnectorInfo('beta'),
+    ).toMatchObject({
+      connectorEnabled: false,
+    });
+    expect(
+      await kernel.get(IntegrationConnectorInfoProvider).getIntegrationConnectorInfo('gamma'),
+    ).toBeUndefined();
+
+    const connector = kernel.get(IntegrationHelper).getConnector(info!.connectorName);
+    expect(connector).toBeInstanceOf(BaseIntegrationConnector);
+    expect(connector!.connectorName).toBe('alpha');
+    expect(connector!.subscriptions).toEqual([
+      { objectType: '*', taskType: '*', processType: 'async', dataType: 'simple' },
+    ]);
+    expect(kernel.get(IntegrationHelper).getConnector('gamma')).toBeUndefined();
+    const rows = kernel.get(Storage).sqlite!.db.prepare('SELECT config FROM integration_connector').all() as {
+      config: string;
+    }[];
+    expect(JSON.stringify(rows)).not.toContain('alpha-secret-value');
+  });
+
+  it('a config entry naming no loaded connector stops the boot, naming the field', async () => {
+    const error = await bootIntegrationNode({
+      url: tempSqliteUrl('connectors'),
+      connectors: [connectorEntry('alpha'), connectorEntry('gamma')],
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      {
+        path: 'connectors.1.name',
+        message: expect.stringContaining(
+          "no loaded plugin registers a connector 'gamma' (loaded: alpha, beta)",
+        ),
+      },
+    ]);
+  });
+
+  it('an invalid connector config names every problem by path; its tasks wait with that message while others work', async () => {
+    const log = captureLogger('error');
+    kernel = await bootIntegrationNode({
+      url: tempSqliteUrl('connectors'),
+      logger: log.logger,
+      connectors: [
+        connectorEntry('alpha', { config: { endpoint: 'not a url', retries: -1, colour: 'red' } }),
+        connectorEntry('beta'),
+      ],
+    });
+    const line = await log.waitFor((l) => l.connector === 'alpha');
+    expect(line.problem).toContain("Connector 'alpha' has an invalid config");
+    for (const path of [
+      'connectors.0.config.endpoint',
+      'connectors.0.config.retries',
+      'connectors.0.config',
+    ]) {
+      expect(line.problem).toContain(`  - ${path}: `);
+    }
+    expect(line.problem).toMatch(/colour/);
+
+    await kernel.get(Storage).dataSource.getRepository(Article).save({ guid: 'a-1', title: 'One' });
+    await until(() => scriptOf('beta').received.length === 1, 'beta to receive the task');
+    const waiting = await until(async () => {
+      const rows = await kernel!.get(IntegrationSynchronizations).list('alpha');
+      return rows[0]?.lastError ? rows : undefined;
+    }, "alpha's task to carry the reason it waits");
+    expect(waiting).toHaveLength(1);
+    expect(waiting[0]).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(waiting[0].lastError).toContain('connectors.0.config.endpoint');
+    expect(scriptOf('alpha').received).toEqual([]);
+  });
+
+  it('a connector whose check() fails waits (with the message on its tasks) and starts once check() passes', async () => {
+    scriptOf('alpha').checkFailures = 2;
+    scriptOf('alpha').checkError = 'CRM login refused';
+    kernel = await bootIntegrationNode({ url: tempSqliteUrl('connectors') });
+    await kernel.get(Storage).dataSource.getRepository(Article).save({ guid: 'a-1', title: 'One' });
+    await until(() => scriptOf('beta').received.length === 1, 'beta to work meanwhile');
+    await until(() => scriptOf('alpha').received.length === 1, 'alpha to process once check() passes');
+    expect(scriptOf('alpha').checks).toBe(3);
+    expect(await kernel.get(IntegrationSynchronizations).list('alpha')).toEqual([]);
+  });
+});
