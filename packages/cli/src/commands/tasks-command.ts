@@ -174,7 +174,7 @@ export function registerTasksCommand(program: Command, context: CliContext): voi
             )
             .join('\n') || 'no enabled servers',
         );
-        const incomplete = results.filter((r) => r.error || r.remaining > 0);
+        const incomplete = results.filter((r) => r.error || r.failed > 0 || r.remaining > 0);
         if (incomplete.length > 0) {
           throw new CliError(
             `Not everything was delivered to ${incomplete.map((r) => r.server).join(', ')}; see 'syncbus tasks list --status failed' and the errors above.`,
