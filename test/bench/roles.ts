@@ -14,5 +14,7 @@ export const ROLES: Record<string, () => Promise<ChildRole>> = {
   'syncbus-target': async () => (await import('./syncbus/syncbus-target-role')).syncbusTargetRole,
   'syncbus-logging': async () => (await import('./syncbus/syncbus-logging-role')).syncbusLoggingRole,
   'syncbus-fill': async () => (await import('./syncbus/syncbus-fill-role')).syncbusFillRole,
+  'syncbus-autosync-source': async () =>
+    (await import('./syncbus/syncbus-autosync-source-role')).syncbusAutosyncSourceRole,
   'syncbus-drain': async () => (await import('./syncbus/syncbus-drain-role')).syncbusDrainRole,
 };

@@ -2,6 +2,7 @@
 // through core's ObjectApplier into the article table. Reports what it applied when stopped.
 import { Kernel, Storage, withSqlTransaction } from '@syncbus/core';
 import { SyncbusHttpServer } from '@syncbus/server';
+import { StagingEvents } from '@syncbus/staging';
 import type { ChildRole } from '../harness/child-channel';
 import { targetNodeOptions } from './syncbus-node-options';
 
@@ -9,10 +10,19 @@ import { targetNodeOptions } from './syncbus-node-options';
 export interface SyncbusTargetConfig {
   readonly databaseUrl: string;
   readonly secretEnv: string;
+  /** Record when each object was applied (workload 4's end of latency). */
+  readonly trackApplied?: boolean;
 }
 
 export const syncbusTargetRole: ChildRole = async (config: SyncbusTargetConfig, channel) => {
   const kernel = await Kernel.boot(targetNodeOptions(config));
+  // processTask.after fires once the task's transaction committed: the object is applied on this node.
+  const appliedAt = new Map<string, number>();
+  if (config.trackApplied) {
+    kernel.get(StagingEvents).processTask.after.subscribe(({ task }) => {
+      appliedAt.set(task.objectGuid, performance.timeOrigin + performance.now());
+    });
+  }
   try {
     channel.ready({ url: kernel.get(SyncbusHttpServer).url });
     await channel.stopped;
@@ -22,7 +32,7 @@ export const syncbusTargetRole: ChildRole = async (config: SyncbusTargetConfig, 
       return { applied: Number(articles.n), ledger: Number(ledger.n) };
     });
     // Every contender creates distinct articles, so applied tasks = article rows = ledger rows.
-    return { applied: counts.applied, duplicates: counts.ledger - counts.applied, requests: 0 };
+    return { applied: counts.applied, duplicates: counts.ledger - counts.applied, requests: 0, appliedAt };
   } finally {
     await kernel.stop();
   }

@@ -1,9 +1,16 @@
-// Workload 4: automatic sync latency at a steady rate, syncbus's auto-sync plugins against BullMQ's
-// enqueue-to-delivered on the same receiver and payloads.
+// Workload 4: automatic sync latency at a steady rate. syncbus: a host commits changes on a node with the staging
+// auto-sync plugin, measured commit-on-source to applied-on-target; BullMQ: enqueue-to-delivered at the same
+// rate, on the same (syncbus) receiver and payloads.
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { BenchContext } from '../harness/bench-context';
 import { interleavedRounds } from '../harness/interleaved-rounds';
 import { summarizeLatencies, type LatencySummary } from '../harness/stats';
+import { STAGING_AUTOSYNC_PLUGIN } from '../syncbus/syncbus-autosync-source-role';
 import { syncbusTarget } from './drain-workload';
+
+/** test/bench/dist/workloads -> the repository root, where the plugin packages are linked. */
+const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
 
 async function bullmqLatency(ctx: BenchContext, round: number): Promise<LatencySummary> {
   const receiver = syncbusTarget(ctx);
@@ -27,35 +34,111 @@ async function bullmqLatency(ctx: BenchContext, round: number): Promise<LatencyS
   }
 }
 
+async function syncbusLatency(ctx: BenchContext): Promise<LatencySummary> {
+  const target = ctx.start<{ url: string }, { applied: number; appliedAt: Map<string, number> }>(
+    'syncbus-target',
+    {
+      databaseUrl: `sqlite:${ctx.file('target.sqlite')}`,
+      secretEnv: ctx.secretEnv,
+      trackApplied: true,
+    },
+  );
+  const started = await target;
+  try {
+    const { child } = await ctx.start<unknown, { committedAt: Float64Array; guids: string[] }>(
+      'syncbus-autosync-source',
+      {
+        databaseUrl: `sqlite:${ctx.file('source.sqlite')}`,
+        targetUrl: started.ready.url,
+        secretEnv: ctx.secretEnv,
+        ratePerSecond: ctx.sizes.autosyncRatePerSecond,
+        seconds: ctx.sizes.autosyncSeconds,
+        run: ctx.runId,
+        baseDir: REPO_ROOT,
+      },
+    );
+    child.go();
+    const { value: source } = await child.outcome;
+    const { value: target } = await started.child.stop();
+    const latencies = source.guids.map((guid, i) => {
+      const applied = target.appliedAt.get(guid);
+      if (applied === undefined) throw new Error(`change ${i} (${guid}) was never applied on the target`);
+      return applied - source.committedAt[i];
+    });
+    return summarizeLatencies(latencies);
+  } finally {
+    await started.child.dispose();
+  }
+}
+
+/** Why the auto-sync plugin cannot be loaded (not installed or not built), or undefined when it can. */
+function pluginMissing(): string | undefined {
+  try {
+    const manifest = require.resolve(`${STAGING_AUTOSYNC_PLUGIN}/package.json`, { paths: [REPO_ROOT] });
+    const entry =
+      (require(manifest) as { syncbus?: { modules?: string } }).syncbus?.modules ?? 'dist/index.js';
+    return existsSync(join(dirname(manifest), entry)) ? undefined : `${STAGING_AUTOSYNC_PLUGIN} is not built`;
+  } catch {
+    return `${STAGING_AUTOSYNC_PLUGIN} is not installed`;
+  }
+}
+
 /** Runs workload 4. */
 export async function autosyncWorkload(ctx: BenchContext): Promise<void> {
   const { sizes, report } = ctx;
+  const missing = pluginMissing();
+  if (missing) report.skip('autosync (syncbus)', `${missing}; run \`npm run build\` first`);
   const results = await interleavedRounds(ctx.rounds, [
-    { name: 'BullMQ', run: (round) => bullmqLatency(ctx, round) },
+    ...(missing ? [] : [{ name: 'syncbus', run: () => syncbusLatency(ctx) }]),
+    { name: 'BullMQ', run: (round: number) => bullmqLatency(ctx, round) },
   ]);
-  const bull = results.get('BullMQ')!;
   const rate = `${sizes.autosyncRatePerSecond}/s for ${sizes.autosyncSeconds} s`;
-  report.figure(
+  for (const [key, name, what] of [
+    ['syncbus', 'syncbus', 'auto-sync commit-to-applied'],
+    ['bullmq', 'BullMQ', 'BullMQ enqueue-to-delivered'],
+  ] as const) {
+    const runs = results.get(name);
+    if (!runs) continue;
+    report.figure(
+      `autosync.${key}.p50`,
+      'autosync',
+      `${what} p50 (${rate})`,
+      'ms',
+      runs.map((s) => s.p50),
+    );
+    report.figure(
+      `autosync.${key}.p99`,
+      'autosync',
+      `${what} p99 (${rate})`,
+      'ms',
+      runs.map((s) => s.p99),
+    );
+    report.figure(
+      `autosync.${key}.max`,
+      'autosync',
+      `${what} max (${rate})`,
+      'ms',
+      runs.map((s) => s.max),
+    );
+  }
+  if (missing) return;
+  const p50 = report.ratio(
+    'autosync',
+    'p50: syncbus / BullMQ',
+    'autosync.syncbus.p50',
     'autosync.bullmq.p50',
-    'autosync',
-    `BullMQ enqueue-to-delivered p50 (${rate})`,
-    'ms',
-    bull.map((s) => s.p50),
   );
-  report.figure(
+  const p99 = report.ratio(
+    'autosync',
+    'p99: syncbus / BullMQ',
+    'autosync.syncbus.p99',
     'autosync.bullmq.p99',
-    'autosync',
-    `BullMQ enqueue-to-delivered p99 (${rate})`,
-    'ms',
-    bull.map((s) => s.p99),
   );
-  report.figure(
-    'autosync.bullmq.max',
-    'autosync',
-    `BullMQ enqueue-to-delivered max (${rate})`,
-    'ms',
-    bull.map((s) => s.max),
+  const ms = (key: string) => `${report.value(key).toFixed(1)} ms`;
+  report.goal(
+    'auto-sync: p50 and p99 no worse than BullMQ at the same rate',
+    '<= 1x BullMQ',
+    `p50 ${ms('autosync.syncbus.p50')} vs ${ms('autosync.bullmq.p50')}, p99 ${ms('autosync.syncbus.p99')} vs ${ms('autosync.bullmq.p99')}`,
+    p50 <= 1 && p99 <= 1,
   );
-  // TODO(issue 8): the syncbus side needs the auto-sync plugins (@syncbus/plugin-staging-autosync).
-  report.skip('autosync (syncbus)', 'the auto-sync plugins have not landed yet');
 }
