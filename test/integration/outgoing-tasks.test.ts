@@ -8,7 +8,6 @@ import {
   IntegrationHelper,
   IntegrationSyncLog,
   IntegrationSynchronizations,
-  type IntegrationProcessResult,
   type IntegrationTaskEventArgs,
 } from '@syncbus/integration';
 import { resetScripts, scriptOf, type ReceivedTask } from '@syncbus-fixtures/scripted-connector';
