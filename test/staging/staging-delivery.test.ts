@@ -4,6 +4,7 @@
 import { Kernel, createLogger } from '@syncbus/core';
 import { SyncbusHttpServer } from '@syncbus/server';
 import {
+  ServerInfoProvider,
   ServerSecrets,
   StagingEvents,
   StagingModule,
@@ -13,10 +14,11 @@ import {
   StagingTransport,
   SynchronizationInfoProvider,
 } from '@syncbus/staging';
-import { Article, Category } from '../support/content-model';
+import { Article, Category, contentModel } from '../support/content-model';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
-import { contentModel } from '../support/content-model';
 import {
+  bootStagingNode,
+  createTestSecret,
   eventually,
   resetPostgresSchema,
   startStagingPair,
@@ -227,6 +229,42 @@ describe.each<Engine>(['sqlite', 'postgres'])('staging delivery (source on %s)',
     expect(await runner().runSynchronization()).toMatchObject({ sent: 2, applied: 2, failed: 0 });
     expect(await targetRepo(Category).findOneByOrFail({ code: 'bad' })).toMatchObject({ name: 'Bad, fixed' });
     expect(await pendingRows()).toEqual([]);
+  });
+
+  it('a failing object is held back for the server that refuses it only; another server gets it', async () => {
+    if (skip) return;
+    await start();
+    const mirrorSecret = createTestSecret();
+    const mirror = await bootStagingNode({
+      name: 'mirror',
+      acceptFrom: [{ server: 'source', secret: mirrorSecret }],
+    });
+    try {
+      await pair.source.kernel
+        .get(ServerInfoProvider)
+        .addServer({ name: 'mirror', url: mirror.url!, secret: mirrorSecret.ref });
+      const mirrorId = (await pair.source.kernel.get(ServerInfoProvider).getServer('mirror'))!.id;
+      pair.target.kernel.get(StagingEvents).processTask.before.add(({ task }) => {
+        if (task.objectGuid === 'bad') throw new Error('the target refuses bad');
+      });
+      const bad = await sourceRepo(Category).save({ code: 'bad', name: 'Bad' });
+      bad.name = 'Bad, renamed';
+      await sourceRepo(Category).save(bad);
+
+      expect(await runner().runSynchronization()).toMatchObject({ applied: 0, failed: 1, heldBack: 1 });
+      const toMirror = new StagingTaskRunner(mirrorId, { get: (id) => pair.source.kernel.get(id) });
+      expect(await toMirror.runSynchronization()).toMatchObject({ applied: 2, failed: 0 });
+      expect(
+        await mirror.storage.dataSource.getRepository(Category).findOneByOrFail({ code: 'bad' }),
+      ).toMatchObject({ name: 'Bad, renamed' });
+      expect((await pendingRows()).map((r) => [r.objectKey, r.attempts])).toEqual([
+        ['cms.category:bad', 1],
+        ['cms.category:bad', 0],
+      ]);
+    } finally {
+      await mirror.stop();
+      delete process.env[mirrorSecret.variable];
+    }
   });
 
   it('seed pattern: running each task from logTask.after as it is logged delivers every task, in order', async () => {
