@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { CliContext, type CliStreams } from './cli-context';
 import { ExitCode, exitCodeOf } from './cli-error';
 import { registerConfigCommand } from './commands/config-command';
+import { registerDemoCommand } from './commands/demo-command';
 import { registerMigrateCommand } from './commands/migrate-command';
 import { registerServersCommand } from './commands/servers-command';
 import { registerStartCommand } from './commands/start-command';
@@ -14,6 +15,7 @@ import { defaultModules } from './default-modules';
 export type CommandRegistration = (program: Command, context: CliContext) => void;
 
 const registrations: CommandRegistration[] = [
+  registerDemoCommand,
   registerStartCommand,
   registerConfigCommand,
   registerMigrateCommand,

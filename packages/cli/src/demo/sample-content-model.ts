@@ -1,4 +1,4 @@
-// A small host content model for cross-package tests: categories, and articles that reference them.
+// The demo's sample host content model: categories, and articles that reference them (tests reuse it).
 import { SyncObject } from '@syncbus/core';
 import {
   Column,
@@ -13,6 +13,7 @@ import {
   type Relation,
 } from 'typeorm';
 
+/** A sample category, synchronized by its code name. */
 @SyncObject({ type: 'cms.category', identity: 'code', title: 'name' })
 @Entity('category')
 export class Category {
@@ -26,6 +27,7 @@ export class Category {
   name!: string;
 }
 
+/** A sample article, synchronized by its GUID; references its category. */
 @SyncObject({ type: 'cms.article', identity: 'guid', title: 'title' })
 @Entity('article')
 export class Article {
@@ -52,7 +54,7 @@ export class Article {
   category?: Relation<Category> | null;
 }
 
-/** Creates the content model's tables on SQLite and PostgreSQL alike. */
+/** Creates the sample model's tables on SQLite and PostgreSQL alike. */
 export class CreateContentModel1700000000001 implements MigrationInterface {
   name = 'CreateContentModel1700000000001';
 
@@ -109,5 +111,8 @@ export class CreateContentModel1700000000001 implements MigrationInterface {
   }
 }
 
-/** Entities and migrations to pass to `Kernel.boot`. */
-export const contentModel = { entities: [Category, Article], migrations: [CreateContentModel1700000000001] };
+/** The sample model's entities and migrations, to pass to `Kernel.boot`. */
+export const sampleContentModel = {
+  entities: [Category, Article],
+  migrations: [CreateContentModel1700000000001],
+};
