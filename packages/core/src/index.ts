@@ -28,6 +28,7 @@ export * from './storage/create-data-source';
 export * from './storage/storage';
 export * from './storage/write-gate';
 export * from './util/zod-problems';
+export * from './util/hmac-signature';
 export * from './storage/sql-executor';
 export * from './queue/backoff';
 export * from './queue/lease-queue';

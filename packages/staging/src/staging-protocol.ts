@@ -1,4 +1,5 @@
 // The staging wire format (docs/staging-protocol.md), as zod schemas shared by the sender, receiver and benchmark.
+import { HMAC_SIGNATURE_HEADER, HMAC_TIMESTAMP_HEADER } from '@syncbus/core';
 import { z } from 'zod';
 
 /** The protocol version this package speaks. */
@@ -6,9 +7,9 @@ export const STAGING_PROTOCOL_VERSION = 1;
 /** Path of the receiver route, relative to a server's base URL. */
 export const STAGING_TASKS_PATH = '/syncbus/staging/v1/tasks';
 /** Header carrying the request time in unix seconds. */
-export const TIMESTAMP_HEADER = 'x-syncbus-timestamp';
+export const TIMESTAMP_HEADER = HMAC_TIMESTAMP_HEADER;
 /** Header carrying `v1=<hex HMAC-SHA256(secret, timestamp + "." + rawBody)>`. */
-export const SIGNATURE_HEADER = 'x-syncbus-signature';
+export const SIGNATURE_HEADER = HMAC_SIGNATURE_HEADER;
 
 /** One task on the wire. */
 export const StagingWireTaskSchema = z

@@ -1,0 +1,52 @@
+// One HMAC request signature for every signed syncbus exchange (the staging wire format, webhook connectors), so a
+// receiver in any language verifies all of them the same way.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** Header carrying the unix time (seconds) the request was signed at. */
+export const HMAC_TIMESTAMP_HEADER = 'x-syncbus-timestamp';
+/** Header carrying `v1=<hex HMAC-SHA256(secret, timestamp + "." + rawBody)>`. */
+export const HMAC_SIGNATURE_HEADER = 'x-syncbus-signature';
+
+/** `v1=<hex HMAC-SHA256(secret, timestamp + "." + rawBody)>`: the value of `X-Syncbus-Signature`. */
+export function signHmacRequest(
+  secret: string,
+  timestamp: number | string,
+  rawBody: string | Buffer,
+): string {
+  return `v1=${createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest('hex')}`;
+}
+
+/** True when `signature` is the right `v1=` signature of the request; compared in constant time. */
+export function verifyHmacSignature(
+  secret: string,
+  timestamp: string,
+  rawBody: string | Buffer,
+  signature: string,
+): boolean {
+  const expected = Buffer.from(signHmacRequest(secret, timestamp, rawBody));
+  const given = Buffer.from(signature);
+  // Lengths are public (the format fixes them); only equal-length buffers can be compared.
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** Why a signed request was refused, or `ok`. */
+export type HmacRequestCheck = 'ok' | 'unsigned' | 'bad-signature' | 'stale';
+
+/**
+ * Checks a signed request whole: both headers present (timestamp as unix seconds), the signature right, and the
+ * timestamp within `toleranceSeconds` of `now` (a captured request cannot be replayed later).
+ */
+export function checkHmacRequest(request: {
+  readonly secret: string;
+  readonly timestamp?: string;
+  readonly signature?: string;
+  readonly rawBody: string | Buffer;
+  readonly toleranceSeconds: number;
+  readonly nowMs?: number;
+}): HmacRequestCheck {
+  const { timestamp, signature } = request;
+  if (!timestamp || !/^\d{1,12}$/.test(timestamp) || !signature) return 'unsigned';
+  if (!verifyHmacSignature(request.secret, timestamp, request.rawBody, signature)) return 'bad-signature';
+  const skew = Number(timestamp) - Math.floor((request.nowMs ?? Date.now()) / 1000);
+  return Math.abs(skew) > request.toleranceSeconds ? 'stale' : 'ok';
+}
