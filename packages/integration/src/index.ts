@@ -4,7 +4,11 @@ export * from './integration-settings';
 export * from './integration-errors';
 export { IntegrationEvents } from './integration-events';
 export type { IntegrationTask, IntegrationTaskEventArgs } from './tasks/integration-task';
-export { BaseIntegrationConnector, type IncomingTaskContext } from './connectors/base-integration-connector';
+export {
+  BaseIntegrationConnector,
+  type IncomingTaskContext,
+  type IncomingRequest,
+} from './connectors/base-integration-connector';
 export {
   IntegrationConnector,
   connectorOptionsOf,
@@ -34,7 +38,8 @@ export {
   type IntegrationConnectorInfo,
 } from './integration-connector-info-provider';
 export { IntegrationHelper, type ExternalTaskOptions } from './integration-helper';
-export type { ExternalTaskInput } from './incoming/incoming-task-log';
+export type { ExternalTaskInput, LoggedExternalTask } from './incoming/incoming-task-log';
+export { DuplicateExternalTaskError } from './incoming/duplicate-external-task.error';
 export {
   IncomingTaskService,
   IncomingTasksBodySchema,
@@ -57,3 +62,4 @@ export {
 } from './storage/integration-synchronization.entity';
 export { IntegrationSyncLogEntity } from './storage/integration-sync-log.entity';
 export { CreateIntegrationTables1730000000400 } from './storage/create-integration-tables.migration';
+export { CreateIntegrationReceivedTasks1730000000410 } from './storage/create-integration-received-tasks.migration';

@@ -1,5 +1,5 @@
 // Kentico's IntegrationHelper: the connector instances, and logging incoming tasks from code.
-import { EventCancelledError, inject, injectable, type TaskType } from '@syncbus/core';
+import { inject, injectable, type TaskType } from '@syncbus/core';
 import type { BaseIntegrationConnector } from './connectors/base-integration-connector';
 import { IntegrationConnectorRegistry } from './connectors/integration-connector-registry';
 import { IncomingTaskLog, type ExternalTaskInput } from './incoming/incoming-task-log';
@@ -23,8 +23,10 @@ export class IntegrationHelper {
 
   /**
    * Logs an incoming task for `connectorName` (Kentico's ProcessExternalTask); the processor then has the
-   * connector's `prepareInternalObject` map it and applies it to the host. Throws `ConnectorNotFoundError`,
-   * `IntegrationDisabledError`, or `EventCancelledError` when a `logExternalTask.before` handler cancelled it.
+   * connector's `prepareInternalObject` map it and applies it to the host. Resolves once the task is committed.
+   * Throws `ConnectorNotFoundError`, `IntegrationDisabledError`, `EventCancelledError` when a
+   * `logExternalTask.before` handler cancelled it, or `DuplicateExternalTaskError` when `options.guid` names a task
+   * this connector already received (acknowledge such a redelivery: the first one takes effect).
    */
   async processExternalTask(
     connectorName: string,
@@ -34,7 +36,7 @@ export class IntegrationHelper {
   ): Promise<IntegrationTask> {
     const connector = this.registry.get(connectorName);
     const [result] = await this.incoming.log(connector, [{ ...options, externalObject, taskType }]);
-    if (result instanceof EventCancelledError) throw result;
+    if (result instanceof Error) throw result;
     return result;
   }
 }

@@ -1,6 +1,7 @@
 // The integration bus as a module: its services, tables, settings, and the lifecycle of its processor.
-import { inject, Module, ObjectChangeListener, RegisterModule } from '@syncbus/core';
+import { inject, Logger, Module, ObjectChangeListener, RegisterModule } from '@syncbus/core';
 import { IntegrationConnectorRegistry } from './connectors/integration-connector-registry';
+import type { LoadedConnector } from './connectors/loaded-connector';
 import { IncomingTaskApplier } from './incoming/incoming-task-applier';
 import { IncomingTaskLog } from './incoming/incoming-task-log';
 import { IncomingTaskService } from './incoming/incoming-task-service';
@@ -17,6 +18,7 @@ import { IntegrationQueues } from './processing/integration-queues';
 import { IntegrationSyncLog } from './processing/integration-sync-log';
 import { IntegrationSynchronizations } from './processing/integration-synchronizations';
 import { IntegrationTaskProcessor } from './processing/integration-task-processor';
+import { CreateIntegrationReceivedTasks1730000000410 } from './storage/create-integration-received-tasks.migration';
 import { CreateIntegrationTables1730000000400 } from './storage/create-integration-tables.migration';
 import { IntegrationConnectorEntity } from './storage/integration-connector.entity';
 import { IntegrationSyncLogEntity } from './storage/integration-sync-log.entity';
@@ -58,16 +60,19 @@ import { IntegrationTaskStore } from './tasks/integration-task-store';
     IntegrationExternalSynchronizationEntity,
     IntegrationSyncLogEntity,
   ],
-  migrations: [CreateIntegrationTables1730000000400],
+  migrations: [CreateIntegrationTables1730000000400, CreateIntegrationReceivedTasks1730000000410],
   settings: [
     { key: 'integration', schema: IntegrationSettingsSchema, token: IntegrationSettings },
     { key: 'connectors', schema: ConnectorsSettingsSchema, token: ConnectorsSettings },
   ],
 })
 export class IntegrationModule extends Module {
+  private readonly running: LoadedConnector[] = [];
+
   constructor(
     @inject(IntegrationConnectorRegistry) private readonly registry: IntegrationConnectorRegistry,
     @inject(IntegrationTaskProcessor) private readonly processor: IntegrationTaskProcessor,
+    @inject(Logger) private readonly logger: Logger,
   ) {
     super('Integration');
   }
@@ -77,11 +82,28 @@ export class IntegrationModule extends Module {
     for (const connector of this.registry.all()) this.processor.add(connector);
   }
 
-  override onStart(): void {
+  override async onStart(): Promise<void> {
     this.processor.start();
+    // Connectors' own background work (e.g. consumers of inbound queues); one that fails to start is logged only.
+    for (const connector of this.registry.all()) {
+      if (!connector.enabled || connector.problem) continue;
+      try {
+        await connector.instance.start();
+        this.running.push(connector);
+      } catch (error) {
+        this.logger.error({ err: error, connector: connector.name }, 'connector start() failed');
+      }
+    }
   }
 
   override async onStop(): Promise<void> {
+    for (const connector of this.running.splice(0).reverse()) {
+      try {
+        await connector.instance.stop();
+      } catch (error) {
+        this.logger.error({ err: error, connector: connector.name }, 'connector stop() failed');
+      }
+    }
     await this.processor.stop();
   }
 }

@@ -20,6 +20,14 @@ export interface IncomingTaskContext {
   readonly dataType: IntegrationDataType;
 }
 
+/** An HTTP request posting incoming tasks for a connector, as `authenticateIncoming` sees it. */
+export interface IncomingRequest {
+  /** Header values by lower-case name. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** The body's exact bytes (signatures cover these). */
+  readonly rawBody: Buffer;
+}
+
 /**
  * Extend this, decorate it with `@IntegrationConnector({ name, configSchema, ... })`, and publish it in a package
  * whose package.json has `"syncbus": { "modules": "dist/index.js" }`. Declare subscriptions in `init()`; handle
@@ -57,6 +65,24 @@ export abstract class BaseIntegrationConnector<TConfig = unknown> {
 
   /** Tests the connection to the external system; throw (with a helpful message) when it does not work. */
   check(): void | Promise<void> {}
+
+  /**
+   * Starts the connector's own background work (e.g. consuming an inbound queue). Called once in the node's
+   * `onStart` for a connector enabled with a valid config; a throw is logged and the node starts anyway.
+   */
+  start(): void | Promise<void> {}
+
+  /** Ends what `start()` began; called in the node's `onStop`, before the queues stop. */
+  stop(): void | Promise<void> {}
+
+  /**
+   * Decides whether an HTTP request may post incoming tasks for this connector (e.g. by checking a signature over
+   * `rawBody`). Return true to accept, false to refuse (401). The default, undefined, leaves the decision to the
+   * connector entry's `incomingToken` (a bearer token).
+   */
+  authenticateIncoming(_request: IncomingRequest): boolean | undefined | Promise<boolean | undefined> {
+    return undefined;
+  }
 
   /**
    * Handles a queued outgoing task (Kentico's ProcessInternalTaskAsync: "async" is the process type, queued).

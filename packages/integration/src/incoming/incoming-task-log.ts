@@ -1,5 +1,13 @@
 // Logs incoming tasks: before-events per task, one transaction for all, after-events once committed.
-import { EventCancelledError, inject, injectable, Storage, type TaskType } from '@syncbus/core';
+import {
+  EventCancelledError,
+  inject,
+  injectable,
+  sqlExecutorFor,
+  Storage,
+  SyncbusError,
+  type TaskType,
+} from '@syncbus/core';
 import { randomUUID } from 'node:crypto';
 import type { IntegrationDataType } from '../connectors/connector-subscription';
 import type { LoadedConnector } from '../connectors/loaded-connector';
@@ -9,6 +17,7 @@ import { IntegrationSettings } from '../integration-settings';
 import { IntegrationTaskProcessor } from '../processing/integration-task-processor';
 import type { IntegrationTask } from '../tasks/integration-task';
 import { IntegrationTaskStore } from '../tasks/integration-task-store';
+import { DuplicateExternalTaskError } from './duplicate-external-task.error';
 
 /** An incoming task as a sender describes it. */
 export interface ExternalTaskInput {
@@ -21,7 +30,16 @@ export interface ExternalTaskInput {
   readonly title?: string;
   readonly dataType?: IntegrationDataType;
   readonly user?: string;
+  /**
+   * The sender's id of this task (at most 36 characters: a UUID, a message id), used as the task's guid. A guid
+   * this connector already received is not logged again (it is answered as a duplicate), so a sender that
+   * redelivers after a crash or a lost acknowledgement changes the host once. Without it every call logs a task.
+   */
+  readonly guid?: string;
 }
+
+/** One input's outcome: the stored task, or why it was not logged. */
+export type LoggedExternalTask = IntegrationTask | EventCancelledError | DuplicateExternalTaskError;
 
 /** Writes incoming tasks for a connector's incoming queue. */
 @injectable()
@@ -43,17 +61,23 @@ export class IncomingTaskLog {
   }
 
   /**
-   * Logs the inputs in one transaction. Each result is the stored task, or the `EventCancelledError` of a
-   * `logExternalTask.before` handler that cancelled that task (it is not logged; the others are).
+   * Logs the inputs in one transaction. Each result is the stored task, the `EventCancelledError` of a
+   * `logExternalTask.before` handler that cancelled that task, or a `DuplicateExternalTaskError` for a guid the
+   * connector already received (neither is logged; the others are).
    */
-  async log(
-    connector: LoadedConnector,
-    inputs: readonly ExternalTaskInput[],
-  ): Promise<(IntegrationTask | EventCancelledError)[]> {
+  async log(connector: LoadedConnector, inputs: readonly ExternalTaskInput[]): Promise<LoggedExternalTask[]> {
     this.assertAccepting();
+    for (const input of inputs) {
+      if (input.guid !== undefined && (input.guid.length === 0 || input.guid.length > 36)) {
+        throw new SyncbusError(
+          'INVALID_TASK_GUID',
+          `An incoming task guid must be 1 to 36 characters, got ${input.guid.length}; send a UUID or hash longer ids.`,
+        );
+      }
+    }
     const drafts: (IntegrationTask | EventCancelledError)[] = [];
     for (const input of inputs) {
-      const guid = randomUUID();
+      const guid = input.guid ?? randomUUID();
       const draft: IntegrationTask = {
         id: 0,
         guid,
@@ -80,19 +104,38 @@ export class IncomingTaskLog {
       }
     }
     const results = await this.storage.transaction(async (manager) => {
-      const stored: (IntegrationTask | EventCancelledError)[] = [];
-      for (const draft of drafts) {
-        stored.push(
-          draft instanceof EventCancelledError
-            ? draft
-            : await this.store.insert(manager, draft, connector.id, 'incoming'),
-        );
+      const sql = sqlExecutorFor(this.storage, manager);
+      const received = new Set<string>();
+      const stored: LoggedExternalTask[] = [];
+      for (const [index, draft] of drafts.entries()) {
+        const senderGuid = inputs[index].guid;
+        if (draft instanceof EventCancelledError) {
+          stored.push(draft);
+          continue;
+        }
+        if (senderGuid !== undefined) {
+          // The ledger row commits with the task: a crash before the commit logs neither, after it both.
+          const known = await sql.all(
+            'SELECT 1 AS found FROM integration_received_task WHERE connector_id = ? AND task_guid = ?',
+            [connector.id, senderGuid],
+          );
+          if (known.length > 0 || received.has(senderGuid)) {
+            stored.push(new DuplicateExternalTaskError(connector.name, senderGuid));
+            continue;
+          }
+          received.add(senderGuid);
+          await sql.run(
+            'INSERT INTO integration_received_task (connector_id, task_guid, received_at) VALUES (?, ?, ?)',
+            [connector.id, senderGuid, Date.now()],
+          );
+        }
+        stored.push(await this.store.insert(manager, draft, connector.id, 'incoming'));
       }
       return stored;
     });
     this.processor.wake(connector.id);
     for (const task of results) {
-      if (!(task instanceof EventCancelledError))
+      if (!(task instanceof Error))
         this.events.logExternalTask.after.emit({ task, connectorName: connector.name });
     }
     return results;

@@ -4,10 +4,13 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { IntegrationConnectorRegistry } from '../connectors/integration-connector-registry';
 import { IntegrationDisabledError } from '../integration-errors';
+import type { IncomingRequest } from '../connectors/base-integration-connector';
+import type { LoadedConnector } from '../connectors/loaded-connector';
+import { DuplicateExternalTaskError } from './duplicate-external-task.error';
 import { IncomingTaskError } from './incoming-task-error';
 import { IncomingTaskLog } from './incoming-task-log';
 
-/** Body of a post: `{ tasks: [{ taskType, objectType, externalId?, title?, dataType?, object }] }`. */
+/** Body of a post: `{ tasks: [{ taskType, objectType, externalId?, title?, dataType?, guid?, object }] }`. */
 export const IncomingTasksBodySchema = z
   .object({
     tasks: z
@@ -19,6 +22,8 @@ export const IncomingTasksBodySchema = z
             externalId: z.string().min(1).max(400).optional(),
             title: z.string().max(400).optional(),
             dataType: z.enum(['simple', 'snapshot']).optional(),
+            /** The sender's task id: a guid the connector already received is answered `duplicate`, not logged. */
+            guid: z.string().min(1).max(36).optional(),
             object: z.unknown().refine((value) => value !== undefined, 'is required (the external object)'),
           })
           .strict(),
@@ -28,16 +33,20 @@ export const IncomingTasksBodySchema = z
   })
   .strict();
 
-/** What the caller presented; a route reads `token` from `Authorization: Bearer <token>`. */
+/**
+ * What the caller presented; a route reads `token` from `Authorization: Bearer <token>` and passes the request's
+ * headers and exact body bytes for connectors that authenticate requests themselves (`authenticateIncoming`).
+ */
 export interface IncomingCredentials {
   readonly token?: string;
+  readonly request?: IncomingRequest;
 }
 
 /** The answer to an accepted post (HTTP 202): each task's guid and whether it was logged. */
 export interface IncomingTasksReceipt {
   readonly tasks: readonly {
     readonly guid?: string;
-    readonly status: 'accepted' | 'cancelled';
+    readonly status: 'accepted' | 'cancelled' | 'duplicate';
     readonly reason?: string;
   }[];
 }
@@ -69,24 +78,7 @@ export class IncomingTaskService {
         `No integration connector named '${connectorName}' runs here; check the URL.`,
       );
     }
-    if (!connector.incomingToken) {
-      throw new IncomingTaskError(
-        'INCOMING_NOT_CONFIGURED',
-        403,
-        `Connector '${connectorName}' does not accept incoming tasks over HTTP; give its config entry an incomingToken.`,
-      );
-    }
-    // Compare digests so the comparison takes the same time whatever the presented token is.
-    if (
-      !credentials.token ||
-      !timingSafeEqual(digest(credentials.token), digest(connector.incomingToken.reveal()))
-    ) {
-      throw new IncomingTaskError(
-        'UNAUTHORIZED',
-        401,
-        `Missing or wrong token for connector '${connectorName}'; send Authorization: Bearer <token>.`,
-      );
-    }
+    await this.authenticate(connector, credentials);
     const parsed = IncomingTasksBodySchema.safeParse(body);
     if (!parsed.success) {
       const problems = zodProblems(parsed.error);
@@ -109,6 +101,7 @@ export class IncomingTaskService {
           externalId: t.externalId,
           title: t.title,
           dataType: t.dataType,
+          guid: t.guid,
         })),
       );
     } catch (error) {
@@ -117,11 +110,51 @@ export class IncomingTaskService {
       throw error;
     }
     return {
-      tasks: results.map((r) =>
-        'guid' in r
-          ? { guid: r.guid, status: 'accepted' as const }
-          : { status: 'cancelled' as const, reason: r.reason },
-      ),
+      tasks: results.map((r) => {
+        if (r instanceof DuplicateExternalTaskError) return { guid: r.guid, status: 'duplicate' as const };
+        if ('guid' in r) return { guid: r.guid, status: 'accepted' as const };
+        return { status: 'cancelled' as const, reason: r.reason };
+      }),
     };
+  }
+
+  /** The connector's own `authenticateIncoming` decides when it answers; otherwise its `incomingToken`. */
+  private async authenticate(connector: LoadedConnector, credentials: IncomingCredentials): Promise<void> {
+    const name = connector.name;
+    if (credentials.request) {
+      let verdict: boolean | undefined;
+      try {
+        verdict = await connector.instance.authenticateIncoming(credentials.request);
+      } catch {
+        // A throwing check refuses; what it threw may echo request data, so it is not passed on.
+        verdict = false;
+      }
+      if (verdict === true) return;
+      if (verdict === false) {
+        throw new IncomingTaskError(
+          'UNAUTHORIZED',
+          401,
+          `Connector '${name}' refused the request's credentials; sign or authenticate it as that connector's documentation says.`,
+        );
+      }
+    }
+    if (!connector.incomingToken) {
+      throw new IncomingTaskError(
+        'INCOMING_NOT_CONFIGURED',
+        403,
+        `Connector '${name}' does not accept incoming tasks over HTTP; give its config entry an incomingToken.`,
+      );
+    }
+    // Compare digests so the comparison takes the same time whatever the presented token is.
+    if (
+      !credentials.token ||
+      !timingSafeEqual(digest(credentials.token), digest(connector.incomingToken.reveal()))
+    ) {
+      throw new IncomingTaskError(
+        'UNAUTHORIZED',
+        401,
+        `Missing or wrong token for connector '${name}'; send Authorization: Bearer <token>.`,
+      );
+    }
   }
 }

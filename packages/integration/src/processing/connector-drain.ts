@@ -290,7 +290,11 @@ export class ConnectorDrain {
       default: {
         const message = verdict.message ?? 'the connector answered Error';
         await syncLog.record(connectorId, task, verdict.result, message);
-        await queue.fail([{ id: row.id, error: message, final: verdict.final }], owner, settings.retry);
+        await queue.fail(
+          [{ id: row.id, error: message, final: verdict.final, notBefore: verdict.notBefore }],
+          owner,
+          settings.retry,
+        );
         logger.warn(
           {
             connector: this.connector.name,

@@ -15,9 +15,18 @@ export const IntegrationProcessResult = {
 export type IntegrationProcessResult =
   (typeof IntegrationProcessResult)[keyof typeof IntegrationProcessResult];
 
-/** What a connector method may return: a result, or a result with a message (recorded with errors). */
+/**
+ * What a connector method may return: a result, or a result with a message (recorded with errors) and, for an
+ * Error, `retryAfterMs`: the earliest next attempt the external system asked for (e.g. its `Retry-After`); the
+ * queue waits at least that long, and longer when its own backoff says so.
+ */
 export type ProcessingOutcome =
-  IntegrationProcessResult | { readonly result: IntegrationProcessResult; readonly message?: string };
+  | IntegrationProcessResult
+  | {
+      readonly result: IntegrationProcessResult;
+      readonly message?: string;
+      readonly retryAfterMs?: number;
+    };
 
 /** A result with its message, as the processor records it. */
 export interface ProcessingVerdict {
@@ -25,6 +34,8 @@ export interface ProcessingVerdict {
   readonly message?: string;
   /** An error that retrying cannot fix (e.g. data that does not fit the host): fail now, no more attempts. */
   readonly final?: boolean;
+  /** Epoch ms before which an Error is not retried (from the outcome's `retryAfterMs`). */
+  readonly notBefore?: number;
 }
 
 const RESULTS = new Set<string>(Object.values(IntegrationProcessResult));
@@ -33,8 +44,15 @@ const RESULTS = new Set<string>(Object.values(IntegrationProcessResult));
 export function readOutcome(value: unknown, method: string): ProcessingVerdict {
   if (typeof value === 'string' && RESULTS.has(value)) return { result: value as IntegrationProcessResult };
   if (value && typeof value === 'object' && RESULTS.has((value as { result?: string }).result ?? '')) {
-    const { result, message } = value as { result: IntegrationProcessResult; message?: unknown };
-    return { result, message: message === undefined ? undefined : String(message) };
+    const { result, message, retryAfterMs } = value as {
+      result: IntegrationProcessResult;
+      message?: unknown;
+      retryAfterMs?: unknown;
+    };
+    const verdict = { result, message: message === undefined ? undefined : String(message) };
+    return typeof retryAfterMs === 'number' && Number.isFinite(retryAfterMs) && retryAfterMs > 0
+      ? { ...verdict, notBefore: Date.now() + retryAfterMs }
+      : verdict;
   }
   const shown = value === undefined ? 'nothing' : (JSON.stringify(value)?.slice(0, 100) ?? String(value));
   return {
