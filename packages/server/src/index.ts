@@ -5,3 +5,5 @@ export * from './http-route-contribution';
 export * from './syncbus-http-server';
 export * from './staging-receiver-route';
 export * from './health-route';
+export * from './node-metrics';
+export * from './metrics-route';

@@ -1,21 +1,27 @@
 // The HTTP node module: serves every route contribution (staging receiver, health; later inbound tasks, admin).
 import { inject, Module, RegisterModule } from '@syncbus/core';
+import { IntegrationModule } from '@syncbus/integration';
 import { StagingModule } from '@syncbus/staging';
 import { HealthRoute } from './health-route';
 import { HttpRouteContribution } from './http-route-contribution';
 import { HttpSettings, HttpSettingsSchema } from './http-settings';
+import { MetricsRoute } from './metrics-route';
+import { NodeMetrics } from './node-metrics';
 import { StagingReceiverRoute } from './staging-receiver-route';
 import { SyncbusHttpServer } from './syncbus-http-server';
 
 /** Starts the node's HTTP server on `onStart` (when `http.enabled`) and stops it on `onStop`. */
 @RegisterModule({
-  dependsOn: [StagingModule],
+  dependsOn: [StagingModule, IntegrationModule],
   settings: [{ key: 'http', schema: HttpSettingsSchema, token: HttpSettings }],
   providers: [
     SyncbusHttpServer,
     HealthRoute,
     StagingReceiverRoute,
+    NodeMetrics,
+    MetricsRoute,
     { provide: HttpRouteContribution, useExisting: HealthRoute },
+    { provide: HttpRouteContribution, useExisting: MetricsRoute },
     { provide: HttpRouteContribution, useExisting: StagingReceiverRoute },
   ],
 })
