@@ -10,7 +10,13 @@ export class CreateIntegrationReceivedTasks1730000000410 implements MigrationInt
       new Table({
         name: 'integration_received_task',
         columns: [
-          { name: 'id', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' },
+          {
+            name: 'id',
+            type: 'integer',
+            isPrimary: true,
+            isGenerated: true,
+            generationStrategy: 'increment',
+          },
           { name: 'connector_id', type: 'integer' },
           { name: 'task_guid', type: 'varchar', length: '36' },
           { name: 'received_at', type: 'bigint' },
