@@ -1,0 +1,44 @@
+// The seed's LogTaskHandlers module for staging, done well: tasks synchronized as soon as they are logged.
+import { inject, Module, RegisterModule } from '@syncbus/core';
+import { StagingEvents, StagingModule } from '@syncbus/staging';
+import type { Subscription } from 'rxjs';
+import { StagingAutoSyncScheduler } from './staging-auto-sync-scheduler';
+import { StagingAutoSyncSettings, StagingAutoSyncSettingsSchema } from './staging-auto-sync-settings';
+import { StagingDeliveryLanes } from './staging-delivery-lanes';
+
+/**
+ * Subscribes to `StagingEvents.logTask.after` and kicks the drain loop of every server, so each task goes to every
+ * server it is pending for at once, in batches, one request in flight per server unless configured. `onStart`
+ * drains what was left pending; `onStop` lets the batches in flight finish and gives the leases back.
+ */
+@RegisterModule({
+  dependsOn: [StagingModule],
+  providers: [StagingDeliveryLanes, StagingAutoSyncScheduler],
+  settings: [
+    { key: 'stagingAutoSync', schema: StagingAutoSyncSettingsSchema, token: StagingAutoSyncSettings },
+  ],
+})
+export class StagingAutoSyncModule extends Module {
+  private subscription?: Subscription;
+
+  constructor(
+    @inject(StagingEvents) private readonly events: StagingEvents,
+    @inject(StagingAutoSyncScheduler) private readonly scheduler: StagingAutoSyncScheduler,
+  ) {
+    super('StagingAutoSync');
+  }
+
+  override onInit(): void {
+    // Only a flag is set here: the commit that fired the event never waits for a target.
+    this.subscription = this.events.logTask.after.subscribe(() => this.scheduler.kick());
+  }
+
+  override async onStart(): Promise<void> {
+    await this.scheduler.start();
+  }
+
+  override async onStop(): Promise<void> {
+    this.subscription?.unsubscribe();
+    await this.scheduler.stop();
+  }
+}

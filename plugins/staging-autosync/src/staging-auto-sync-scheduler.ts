@@ -1,0 +1,124 @@
+// Keeps one drain loop per target server and kicks them when tasks are logged, so tasks leave as soon as they are
+// logged without the logging call ever waiting for the network.
+import { ConfigError, DrainLoop, inject, injectable, Logger, type DrainPass } from '@syncbus/core';
+import {
+  ServerDisabledError,
+  ServerInfoProvider,
+  StagingQueue,
+  UnknownServerError,
+  type StagingDelivery,
+  type StagingRunSummary,
+} from '@syncbus/staging';
+import { StagingAutoSyncSettings } from './staging-auto-sync-settings';
+import { StagingDeliveryLanes } from './staging-delivery-lanes';
+
+/**
+ * The engine of the plugin. A discovery loop finds the servers to synchronize (every enabled one, or the configured
+ * names), also ones added or enabled later. Each server gets one `DrainLoop` per lane (`maxInFlight`, default one):
+ * a pass sends every due task through its lane (claimed in logged order through the staging queue's leases, which
+ * also keep lanes off each other's objects) and then sleeps until the next due time. A server that fails as a whole
+ * makes its loops back off; its tasks stay pending with the error on their rows.
+ */
+@injectable()
+export class StagingAutoSyncScheduler {
+  private readonly loops = new Map<number, DrainLoop[]>();
+  private discovery?: DrainLoop;
+  private lanes: StagingDelivery[] = [];
+  private running = false;
+
+  constructor(
+    @inject(StagingAutoSyncSettings) private readonly settings: StagingAutoSyncSettings,
+    @inject(ServerInfoProvider) private readonly servers: ServerInfoProvider,
+    @inject(StagingQueue) private readonly queue: StagingQueue,
+    @inject(StagingDeliveryLanes) private readonly deliveryLanes: StagingDeliveryLanes,
+    @inject(Logger) private readonly logger: Logger,
+  ) {}
+
+  /** Server ids that have a drain loop (for tests and the admin view). */
+  get serverIds(): number[] {
+    return [...this.loops.keys()];
+  }
+
+  /**
+   * Starts a loop per server; each first drains what was left pending (a crash, a restart, a target that was down).
+   * Throws `ConfigError` when `stagingAutoSync.servers` names a server this node does not have.
+   */
+  async start(): Promise<void> {
+    if (!this.settings.enabled || this.running) return;
+    const names = this.settings.servers;
+    if (names) {
+      const known = (await this.servers.getServers()).map((s) => s.name);
+      const unknown = names.filter((name) => !known.includes(name));
+      if (unknown.length > 0) {
+        throw new ConfigError(
+          unknown.map((name) => ({
+            path: `stagingAutoSync.servers.${names.indexOf(name)}`,
+            message: `no staging server '${name}' exists (known: ${known.join(', ') || 'none'}); add it to "servers" or fix the name`,
+          })),
+        );
+      }
+    }
+    this.lanes = this.deliveryLanes.create(this.settings.maxInFlight, this.settings.batchSize);
+    this.running = true;
+    this.discovery = this.loop('server discovery', () => this.discover());
+    this.discovery.start();
+  }
+
+  /** Tasks were logged: every server loop looks now (one pass however many kicks), discovery too. */
+  kick(): void {
+    if (!this.running) return;
+    for (const lanes of this.loops.values()) for (const loop of lanes) loop.kick();
+    this.discovery?.kick();
+  }
+
+  /** Starts no further pass; passes in hand finish their batch, then this node's leases are given back. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    await this.discovery?.stop();
+    const loops = [...this.loops.values()].flat().map((loop) => loop.stop());
+    // A lane's stop ends its drain after the batch in flight and releases the leases it holds.
+    await Promise.all(this.lanes.map((lane) => lane.stop()));
+    await Promise.all(loops);
+  }
+
+  private loop(what: string, drain: () => Promise<DrainPass>): DrainLoop {
+    return new DrainLoop({
+      drain,
+      pollIntervalMs: this.settings.pollIntervalMs,
+      backoff: this.settings.backoff,
+      onError: (error) => this.logger.error({ err: error, loop: what }, 'staging auto-sync pass failed'),
+    });
+  }
+
+  private async discover(): Promise<DrainPass> {
+    const names = this.settings.servers;
+    for (const server of await this.servers.getServers({ enabled: true })) {
+      if (this.loops.has(server.id) || (names && !names.includes(server.name))) continue;
+      const loops = this.lanes.map((lane) =>
+        this.loop(`server ${server.name}`, () => this.drain(lane, server.id)),
+      );
+      this.loops.set(server.id, loops);
+      if (this.running) for (const loop of loops) loop.start();
+    }
+    return { nextDueAt: undefined };
+  }
+
+  /** One pass of a lane: it sends until nothing is due, the server fails, or it stops. */
+  private async drain(lane: StagingDelivery, serverId: number): Promise<DrainPass> {
+    let summary: StagingRunSummary;
+    try {
+      summary = await lane.run(serverId);
+    } catch (error) {
+      // Disabled or deleted since its loop started: nothing to send; a kick or a poll looks again.
+      if (error instanceof ServerDisabledError || error instanceof UnknownServerError)
+        return { worked: false };
+      throw error;
+    }
+    return {
+      failed: summary.error !== undefined,
+      worked: summary.sent + summary.failed > 0,
+      nextDueAt: await this.queue.nextDueAt(serverId),
+    };
+  }
+}
