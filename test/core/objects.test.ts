@@ -166,4 +166,12 @@ describe('object changes', () => {
       ),
     ).rejects.toThrow(/cms.page/);
   });
+
+  it('does not capture update() calls, which do not name the object, instead of logging a task for "undefined"', async () => {
+    const listener = source.get(RecordingListener);
+    const repository = source.get(Storage).dataSource.getRepository(Category);
+    await repository.save({ code: 'c-1', name: 'One' });
+    await repository.update({ code: 'c-1' }, { name: 'Renamed' });
+    expect(listener.committed.map((c) => `${c.taskType} ${c.snapshot.objectGuid}`)).toEqual(['create c-1']);
+  });
 });

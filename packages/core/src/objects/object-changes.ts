@@ -86,10 +86,12 @@ export class ObjectChanges implements EntitySubscriberInterface {
   }
 
   async afterUpdate(event: UpdateEvent<ObjectLiteral>): Promise<void> {
-    if (!event.entity) {
+    // save() loads the stored row first; update() and the query builder do not, and their values may not even
+    // name the object, so such changes cannot be captured here.
+    if (!event.entity || !event.databaseEntity) {
       this.logger.warn(
         { entity: event.metadata.name },
-        'an update through the query builder is not captured; use save() or logObjectChange()',
+        'an update through update() or the query builder is not captured; use save() or logObjectChange()',
       );
       return;
     }
