@@ -35,3 +35,5 @@ export * from './queue/lease-queue';
 export * from './queue/synchronization-columns';
 export * from './queue/drain-loop';
 export * from './objects';
+export * from './storage/epoch-ms.transformer';
+export * from './queue/synchronization-row';
