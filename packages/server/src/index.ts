@@ -4,6 +4,7 @@ export * from './http-settings';
 export * from './http-route-contribution';
 export * from './syncbus-http-server';
 export * from './staging-receiver-route';
+export * from './incoming-tasks-route';
 export * from './health-route';
 export * from './node-metrics';
 export * from './metrics-route';

@@ -5,6 +5,7 @@ import { StagingModule } from '@syncbus/staging';
 import { HealthRoute } from './health-route';
 import { HttpRouteContribution } from './http-route-contribution';
 import { HttpSettings, HttpSettingsSchema } from './http-settings';
+import { IncomingTasksRoute } from './incoming-tasks-route';
 import { MetricsRoute } from './metrics-route';
 import { NodeMetrics } from './node-metrics';
 import { StagingReceiverRoute } from './staging-receiver-route';
@@ -18,11 +19,13 @@ import { SyncbusHttpServer } from './syncbus-http-server';
     SyncbusHttpServer,
     HealthRoute,
     StagingReceiverRoute,
+    IncomingTasksRoute,
     NodeMetrics,
     MetricsRoute,
     { provide: HttpRouteContribution, useExisting: HealthRoute },
     { provide: HttpRouteContribution, useExisting: MetricsRoute },
     { provide: HttpRouteContribution, useExisting: StagingReceiverRoute },
+    { provide: HttpRouteContribution, useExisting: IncomingTasksRoute },
   ],
 })
 export class ServerModule extends Module {

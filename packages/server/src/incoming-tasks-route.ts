@@ -1,0 +1,68 @@
+// The integration bus's inbound HTTP route: an external system posts tasks for a named connector.
+import { inject, injectable } from '@syncbus/core';
+import { IncomingTaskError, IncomingTaskService } from '@syncbus/integration';
+import type { FastifyInstance } from 'fastify';
+import type { HttpRouteContribution } from './http-route-contribution';
+
+/** Path of the route; `:name` is the connector's name. */
+export const INCOMING_TASKS_PATH = '/syncbus/integration/v1/connectors/:name/tasks';
+/** Largest body the route reads (413 above it). */
+export const INCOMING_TASKS_BODY_LIMIT = 4 * 1024 * 1024;
+
+/**
+ * `POST /syncbus/integration/v1/connectors/:name/tasks` with `{ tasks: [...] }` (see `IncomingTasksBodySchema`).
+ * Authenticated per connector: its `authenticateIncoming` hook (e.g. an HMAC signature over the raw body) or the
+ * bearer token of its entry's `incomingToken`. Answers 202 with the receipt; 404 unknown connector, 401 bad
+ * credentials, 403 incoming not configured, 400 bad body (JSON or fields, by path), 413 too large, 503 disabled.
+ */
+@injectable()
+export class IncomingTasksRoute implements HttpRouteContribution {
+  readonly name = 'integration-incoming-tasks';
+
+  constructor(@inject(IncomingTaskService) private readonly service: IncomingTaskService) {}
+
+  registerRoutes(app: FastifyInstance): void {
+    const bodyLimit = INCOMING_TASKS_BODY_LIMIT;
+    // Signatures cover the exact bytes: the body stays a Buffer until the connector has authenticated it.
+    app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (_request, body, done) =>
+      done(null, body),
+    );
+    app.post<{ Params: { name: string } }>(INCOMING_TASKS_PATH, { bodyLimit }, async (request, reply) => {
+      const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const headers: Record<string, string | undefined> = {};
+      for (const [key, value] of Object.entries(request.headers))
+        headers[key.toLowerCase()] = Array.isArray(value) ? value[0] : value;
+      const token = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? '')?.[1];
+      let body: unknown;
+      let notJson: string | undefined;
+      try {
+        body = JSON.parse(rawBody.toString('utf8'));
+      } catch (error) {
+        notJson = (error as Error).message;
+      }
+      try {
+        // Malformed JSON is reported only after authentication, so strangers learn nothing about the route.
+        const receipt = await this.service.accept(
+          request.params.name,
+          { token, request: { headers, rawBody } },
+          body,
+        );
+        return reply.code(202).send(receipt);
+      } catch (error) {
+        if (!(error instanceof IncomingTaskError)) throw error;
+        if (notJson !== undefined && error.code === 'INVALID_BODY') {
+          return reply
+            .code(400)
+            .send({
+              error: 'MALFORMED_JSON',
+              message: `The body is not valid JSON: ${notJson}`,
+              problems: [],
+            });
+        }
+        return reply
+          .code(error.statusCode)
+          .send({ error: error.code, message: error.message, problems: error.problems });
+      }
+    });
+  }
+}
