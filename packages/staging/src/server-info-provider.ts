@@ -1,21 +1,9 @@
 // The registry of target servers (Kentico's ServerInfoProvider): read, add, edit, enable and disable them.
-import { inject, injectable, Storage, withSqlTransaction, zodProblems } from '@syncbus/core';
+import { inject, injectable, SecretReference, Storage, withSqlTransaction, zodProblems } from '@syncbus/core';
 import { z } from 'zod';
 import { StagingServer } from './entities/staging-server.entity';
 import { DuplicateServerError, StagingValidationError, UnknownServerError } from './staging-errors';
 import type { ServersSettings } from './staging-settings';
-
-const SecretReferenceSchema = z
-  .union([
-    z
-      .string()
-      .regex(
-        /^env:[A-Za-z_][A-Za-z0-9_]*$/,
-        'must be a reference like "env:MY_SECRET" (never the secret itself)',
-      ),
-    z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/) }).strict(),
-  ])
-  .transform((ref) => (typeof ref === 'string' ? ref : `env:${ref.env}`));
 
 /** What `addServer` takes. The secret is a reference (`env:NAME`), resolved when tasks are sent. */
 export const ServerInputSchema = z
@@ -27,7 +15,7 @@ export const ServerInputSchema = z
     displayName: z.string().min(1).max(200).optional(),
     url: z.url({ protocol: /^https?$/ }).max(1000),
     enabled: z.boolean().default(true),
-    secret: SecretReferenceSchema,
+    secret: SecretReference,
   })
   .strict();
 /** Input of `addServer`. */

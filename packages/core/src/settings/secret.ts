@@ -49,10 +49,10 @@ export function withSecretEnvironment<T>(env: NodeJS.ProcessEnv, fn: () => T): T
 }
 
 /**
- * A secret reference in config: `{ "env": "NAME" }` or the string `"env:NAME"`. Parsing reads the variable and
- * fails (naming the variable) when it is unset or empty. Plain values are refused so secrets stay out of files.
+ * The form of a secret reference, `"env:NAME"` or `{ "env": "NAME" }`, normalised to `"env:NAME"` without reading
+ * the variable: for references stored now and resolved later (a staging server added through the API).
  */
-export const SecretRef = z
+export const SecretReference = z
   .union([
     z
       .string()
@@ -64,15 +64,21 @@ export const SecretRef = z
       .object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name') })
       .strict(),
   ])
-  .transform((ref, ctx) => {
-    const name = typeof ref === 'string' ? ref.slice(4) : ref.env;
-    const value = (secretEnvironment ?? process.env)[name];
-    if (!value) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `environment variable ${name} is not set; export it before starting`,
-      });
-      return z.NEVER;
-    }
-    return new Secret(value, `env:${name}`);
-  });
+  .transform((ref) => (typeof ref === 'string' ? ref : `env:${ref.env}`));
+
+/**
+ * A secret reference in config: `{ "env": "NAME" }` or the string `"env:NAME"`. Parsing reads the variable and
+ * fails (naming the variable) when it is unset or empty. Plain values are refused so secrets stay out of files.
+ */
+export const SecretRef = SecretReference.transform((ref, ctx) => {
+  const name = ref.slice(4);
+  const value = (secretEnvironment ?? process.env)[name];
+  if (!value) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `environment variable ${name} is not set; export it before starting`,
+    });
+    return z.NEVER;
+  }
+  return new Secret(value, ref);
+});
