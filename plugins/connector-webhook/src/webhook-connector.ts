@@ -1,0 +1,154 @@
+// Sends outgoing tasks to an HTTP endpoint as signed JSON, and accepts signed calls back as incoming tasks.
+import {
+  checkHmacRequest,
+  CoreSettings,
+  HMAC_SIGNATURE_HEADER,
+  HMAC_TIMESTAMP_HEADER,
+  inject,
+  signHmacRequest,
+  type ObjectSnapshot,
+  type TaskType,
+} from '@syncbus/core';
+import {
+  BaseIntegrationConnector,
+  IntegrationConnector,
+  type IncomingRequest,
+  type IncomingTaskContext,
+  type IntegrationTask,
+  type ProcessingOutcome,
+} from '@syncbus/integration';
+import { IDEMPOTENCY_KEY_HEADER, type WebhookPayload } from './webhook-payload';
+import { failureOf, outcomeOf } from './webhook-response';
+import { WebhookConfigSchema, type WebhookConfig } from './webhook-settings';
+
+const VERSION = '0.1.0';
+
+/**
+ * Outgoing: one POST per task, signed like the staging wire format (`X-Syncbus-Timestamp`,
+ * `X-Syncbus-Signature: v1=<hex HMAC-SHA256(secret, timestamp + "." + body)>`) with the task guid as
+ * `Idempotency-Key`; the bus retries Errors with backoff (never sooner than `Retry-After`), in order per object.
+ * Incoming: the node's route `POST /syncbus/integration/v1/connectors/webhook/tasks` accepts calls signed the
+ * same way. For a second endpoint, subclass this and decorate the subclass with another name.
+ */
+@IntegrationConnector({
+  name: 'webhook',
+  displayName: 'Webhook',
+  version: VERSION,
+  configSchema: WebhookConfigSchema,
+})
+export class WebhookConnector extends BaseIntegrationConnector<WebhookConfig> {
+  constructor(@inject(CoreSettings) private readonly core: CoreSettings) {
+    super();
+  }
+
+  override init(): void {
+    // An invalid config leaves `config` undefined; subscribe to everything so tasks wait rather than vanish.
+    const config = this.config as WebhookConfig | undefined;
+    for (const objectType of config?.objectTypes ?? ['*'])
+      this.subscribeToObjects('async', objectType, '*', config?.dataType ?? 'simple');
+  }
+
+  override async processInternalTaskAsync(task: IntegrationTask): Promise<ProcessingOutcome> {
+    const { url, secret, timeoutMs, headers, on4xx } = this.config;
+    const body = JSON.stringify(await this.payload(task));
+    const timestamp = Math.floor(Date.now() / 1000);
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        // A redirect would carry the signed body to an address nobody configured.
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
+        headers: {
+          ...headers,
+          'content-type': 'application/json',
+          'user-agent': `syncbus-connector-webhook/${VERSION}`,
+          [HMAC_TIMESTAMP_HEADER]: String(timestamp),
+          [HMAC_SIGNATURE_HEADER]: signHmacRequest(secret.reveal(), timestamp, body),
+          [IDEMPOTENCY_KEY_HEADER]: task.guid,
+        },
+        body,
+      });
+    } catch (error) {
+      return failureOf(error, url, timeoutMs);
+    }
+    let text = '';
+    if (response.ok) {
+      // The body of a 2xx is not read: whatever the receiver wrote, the task arrived.
+      await response.body?.cancel().catch(() => undefined);
+    } else {
+      text = await response.text().catch(() => '');
+    }
+    return outcomeOf(
+      {
+        status: response.status,
+        retryAfter: response.headers.get('retry-after'),
+        location: response.headers.get('location'),
+        body: text,
+      },
+      on4xx,
+      url,
+    );
+  }
+
+  /** Verifies the signature and timestamp window of an inbound call; no `incoming` config: bearer token rules. */
+  override authenticateIncoming(request: IncomingRequest): boolean | undefined {
+    const incoming = this.config?.incoming;
+    if (!incoming) return undefined;
+    return (
+      checkHmacRequest({
+        secret: (incoming.secret ?? this.config.secret).reveal(),
+        timestamp: request.headers[HMAC_TIMESTAMP_HEADER],
+        signature: request.headers[HMAC_SIGNATURE_HEADER],
+        rawBody: request.rawBody,
+        toleranceSeconds: incoming.toleranceSeconds,
+      }) === 'ok'
+    );
+  }
+
+  /**
+   * An inbound task's `object` holds the object's properties by name; `externalId` identifies it. A value
+   * `{ "$ref": { "type": "cms.category", "id": "<external id>" } }` references another object by its external id.
+   */
+  override async prepareInternalObject(
+    external: unknown,
+    _taskType: TaskType,
+    context: IncomingTaskContext,
+  ): Promise<ObjectSnapshot> {
+    if (!context.externalId) throw new Error('the task has no externalId; send the object id as externalId');
+    if (!external || typeof external !== 'object' || Array.isArray(external))
+      throw new Error('the task object must be a JSON object of property values');
+    const data: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(external)) {
+      const ref = (value as { $ref?: { type?: unknown; id?: unknown } } | null)?.$ref;
+      data[key] =
+        ref && typeof ref.type === 'string' && typeof ref.id === 'string'
+          ? await this.internalReference(ref.type, ref.id)
+          : value;
+    }
+    const identity = await this.getInternalObjectIdentity(context.objectType, context.externalId);
+    return { objectType: context.objectType, objectGuid: identity, data };
+  }
+
+  private async payload(task: IntegrationTask): Promise<WebhookPayload> {
+    return {
+      protocol: 1,
+      source: { node: this.core.nodeName },
+      task: {
+        guid: task.guid,
+        taskType: task.taskType,
+        objectType: task.objectType,
+        objectId: (await this.getExternalObjectId(task.objectType, task.objectGuid)) ?? task.objectGuid,
+        objectGuid: task.objectGuid,
+        title: task.title,
+        createdAt: task.createdAt.toISOString(),
+        user: task.user,
+        data: await this.externalData(task),
+        related:
+          task.dataType === 'snapshot'
+            ? task.related.map((r) => ({ objectType: r.objectType, objectGuid: r.objectGuid, data: r.data }))
+            : undefined,
+      },
+    };
+  }
+}
