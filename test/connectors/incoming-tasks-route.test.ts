@@ -51,7 +51,10 @@ describe('POST /syncbus/integration/v1/connectors/:name/tasks', () => {
     expect(again).toEqual({ status: 202, body: { tasks: [{ guid, status: 'duplicate' }] } });
 
     const repository = node.storage.dataSource.getRepository(Article);
-    const applied = await until(() => repository.findOne({ where: { guid: 'r-1' } }), 'the article');
+    const applied = await until(
+      () => repository.findOne({ where: { guid: 'r-1' } }).then((a) => a ?? undefined),
+      'the article',
+    );
     expect(applied.title).toBe('Posted');
     const ledger = await node.kernel
       .get(Storage)
