@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { CliContext, type CliStreams } from './cli-context';
 import { ExitCode, exitCodeOf } from './cli-error';
 import { registerConfigCommand } from './commands/config-command';
+import { registerConnectorsCommand } from './commands/connectors-command';
 import { registerDemoCommand } from './commands/demo-command';
 import { registerMigrateCommand } from './commands/migrate-command';
 import { registerServersCommand } from './commands/servers-command';
@@ -21,6 +22,7 @@ const registrations: CommandRegistration[] = [
   registerMigrateCommand,
   registerServersCommand,
   registerTasksCommand,
+  registerConnectorsCommand,
 ];
 
 /** Adds command groups (used by this package's own command files as they grow). */

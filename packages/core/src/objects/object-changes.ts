@@ -88,6 +88,7 @@ export class ObjectChanges implements EntitySubscriberInterface {
   async afterUpdate(event: UpdateEvent<ObjectLiteral>): Promise<void> {
     // save() loads the stored row first; update() and the query builder do not, and their values may not even
     // name the object, so such changes cannot be captured here.
+    if (!this.types.ofTarget(event.metadata.target)) return;
     if (!event.entity || !event.databaseEntity) {
       this.logger.warn(
         { entity: event.metadata.name },

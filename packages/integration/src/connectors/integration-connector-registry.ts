@@ -80,14 +80,20 @@ export class IntegrationConnectorRegistry {
     }
     let config: unknown = entry?.config ?? {};
     let problem: LoadedConnector['problem'];
-    if (options.configSchema) {
+    if (!entry) {
+      // Off until the config lists it; its config is validated then.
+      problem = {
+        kind: 'config',
+        message: `Connector '${options.name}' is not listed in "connectors"; add { "name": "${options.name}", "config": {...} } to use it.`,
+      };
+    } else if (options.configSchema) {
       const parsed = options.configSchema.safeParse(config);
       if (parsed.success) config = parsed.data;
       else {
         config = undefined;
         const error = new ConnectorConfigError(
           options.name,
-          zodProblems(parsed.error, `connectors.${this.entries.indexOf(entry!)}.config`),
+          zodProblems(parsed.error, `connectors.${this.entries.indexOf(entry)}.config`),
         );
         problem = { kind: 'config', message: error.message };
       }

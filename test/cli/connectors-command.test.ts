@@ -1,0 +1,49 @@
+// `syncbus connectors ...` on a node whose config loads the scripted fixture connectors by package name.
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../support/run-cli';
+
+describe('syncbus connectors', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'syncbus-cli-connectors-'));
+    // The host folder has the plugins installed, as `npm install` would leave them.
+    symlinkSync(join(__dirname, '..', '..', 'node_modules'), join(dir, 'node_modules'), 'dir');
+    writeFileSync(
+      join(dir, 'syncbus.config.json'),
+      JSON.stringify({
+        plugins: ['@syncbus-fixtures/scripted-connector'],
+        connectors: [{ name: 'alpha', config: { endpoint: 'http://127.0.0.1:9/crm' } }],
+      }),
+    );
+  });
+  const cli = (...args: string[]) => runCli(args, { cwd: dir });
+
+  it('lists connectors with their package, state and queue', async () => {
+    const run = await cli('connectors', 'list', '--json');
+    expect(run.code).toBe(0);
+    const rows = JSON.parse(run.stdout) as {
+      name: string;
+      enabled: boolean;
+      package: string;
+      problem: string | null;
+    }[];
+    expect(rows.map((r) => [r.name, r.enabled, r.package])).toEqual([
+      ['alpha', true, '@syncbus-fixtures/scripted-connector'],
+      ['beta', false, '@syncbus-fixtures/scripted-connector'],
+    ]);
+    expect(rows[0].problem).toBeNull();
+    expect(rows[1].problem).toMatch(/not listed in "connectors"/);
+  });
+
+  it('checks the enabled connectors, disables and enables one, and names an unknown one', async () => {
+    const check = await cli('connectors', 'check');
+    expect(check.code).toBe(0);
+    expect(check.stdout).toMatch(/alpha\s+yes\s+ok/);
+    expect((await cli('connectors', 'disable', 'alpha')).stdout).toMatch(/disabled connector 'alpha'/);
+    const unknown = await cli('connectors', 'enable', 'nope');
+    expect(unknown.code).toBe(4);
+    expect(unknown.stderr).toMatch(/No integration connector named 'nope'/);
+  });
+});
