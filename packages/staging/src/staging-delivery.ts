@@ -75,6 +75,23 @@ export class StagingDelivery {
     return current;
   }
 
+  /**
+   * Another delivery over the same queue and transport with its own lease owner (and batch size): a lane that
+   * sends to a server concurrently with this one while the leases keep each object's tasks in order.
+   */
+  lane(options: { batchSize?: number } = {}): StagingDelivery {
+    const settings = { ...this.settings, batchSize: options.batchSize ?? this.settings.batchSize };
+    return new StagingDelivery(
+      this.storage,
+      this.queue,
+      this.servers,
+      this.secrets,
+      this.transport,
+      settings,
+      this.logger,
+    );
+  }
+
   /** Waits for runs in progress, then gives back every lease this node holds. */
   async stop(): Promise<void> {
     this.stopped = true;

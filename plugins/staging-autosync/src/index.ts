@@ -12,7 +12,6 @@ export {
 /** One drain loop per server, kicked by logged tasks. */
 export { StagingAutoSyncScheduler } from './staging-auto-sync-scheduler';
 /** The deliveries auto-sync sends through (own batch size, one per request in flight). */
-export { StagingDeliveryLanes } from './staging-delivery-lanes';
 
 /** Plugins default-export their module. */
 export default StagingAutoSyncModule;

@@ -4,7 +4,6 @@ import { StagingEvents, StagingModule } from '@syncbus/staging';
 import type { Subscription } from 'rxjs';
 import { StagingAutoSyncScheduler } from './staging-auto-sync-scheduler';
 import { StagingAutoSyncSettings, StagingAutoSyncSettingsSchema } from './staging-auto-sync-settings';
-import { StagingDeliveryLanes } from './staging-delivery-lanes';
 
 /**
  * Subscribes to `StagingEvents.logTask.after` and kicks the drain loop of every server, so each task goes to every
@@ -13,7 +12,7 @@ import { StagingDeliveryLanes } from './staging-delivery-lanes';
  */
 @RegisterModule({
   dependsOn: [StagingModule],
-  providers: [StagingDeliveryLanes, StagingAutoSyncScheduler],
+  providers: [StagingAutoSyncScheduler],
   settings: [
     { key: 'stagingAutoSync', schema: StagingAutoSyncSettingsSchema, token: StagingAutoSyncSettings },
   ],

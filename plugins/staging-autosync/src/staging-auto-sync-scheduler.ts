@@ -6,11 +6,10 @@ import {
   ServerInfoProvider,
   StagingQueue,
   UnknownServerError,
-  type StagingDelivery,
+  StagingDelivery,
   type StagingRunSummary,
 } from '@syncbus/staging';
 import { StagingAutoSyncSettings } from './staging-auto-sync-settings';
-import { StagingDeliveryLanes } from './staging-delivery-lanes';
 
 /**
  * The engine of the plugin. A discovery loop finds the servers to synchronize (every enabled one, or the configured
@@ -30,7 +29,7 @@ export class StagingAutoSyncScheduler {
     @inject(StagingAutoSyncSettings) private readonly settings: StagingAutoSyncSettings,
     @inject(ServerInfoProvider) private readonly servers: ServerInfoProvider,
     @inject(StagingQueue) private readonly queue: StagingQueue,
-    @inject(StagingDeliveryLanes) private readonly deliveryLanes: StagingDeliveryLanes,
+    @inject(StagingDelivery) private readonly delivery: StagingDelivery,
     @inject(Logger) private readonly logger: Logger,
   ) {}
 
@@ -58,7 +57,9 @@ export class StagingAutoSyncScheduler {
         );
       }
     }
-    this.lanes = this.deliveryLanes.create(this.settings.maxInFlight, this.settings.batchSize);
+    this.lanes = Array.from({ length: this.settings.maxInFlight }, () =>
+      this.delivery.lane({ batchSize: this.settings.batchSize }),
+    );
     this.running = true;
     this.discovery = this.loop('server discovery', () => this.discover());
     this.discovery.start();
