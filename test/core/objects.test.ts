@@ -174,4 +174,22 @@ describe('object changes', () => {
     await repository.update({ code: 'c-1' }, { name: 'Renamed' });
     expect(listener.committed.map((c) => `${c.taskType} ${c.snapshot.objectGuid}`)).toEqual(['create c-1']);
   });
+
+  it("forgets after-commit work of a savepoint that rolled back, and keeps the outer transaction's", async () => {
+    const listener = source.get(RecordingListener);
+    await source.get(Storage).transaction(async (manager) => {
+      await manager.save(Category, { code: 'kept', name: 'Kept' });
+      await expect(
+        manager.transaction(async (inner) => {
+          await inner.save(Category, { code: 'undone', name: 'Undone' });
+          throw new Error('savepoint rolls back');
+        }),
+      ).rejects.toThrow('savepoint rolls back');
+      await manager.transaction((inner) => inner.save(Category, { code: 'nested', name: 'Nested' }));
+    });
+    expect(listener.committed.map((c) => c.snapshot.objectGuid)).toEqual(['kept', 'nested']);
+    expect(
+      (await source.get(Storage).dataSource.getRepository(Category).find()).map((c) => c.code).sort(),
+    ).toEqual(['kept', 'nested']);
+  });
 });

@@ -36,7 +36,8 @@ export interface LogObjectChangeOptions {
  * call `logObjectChange` instead.
  */
 export class ObjectChanges implements EntitySubscriberInterface {
-  private readonly pendingAfterCommit = new WeakMap<QueryRunner, (() => void)[]>();
+  /** Callbacks per transaction, with the savepoint depth they were registered at (rolled back with it). */
+  private readonly pendingAfterCommit = new WeakMap<QueryRunner, { depth: number; fn: () => void }[]>();
 
   constructor(
     private readonly types: ObjectTypes,
@@ -117,11 +118,19 @@ export class ObjectChanges implements EntitySubscriberInterface {
     const callbacks = this.pendingAfterCommit.get(event.queryRunner);
     if (!callbacks || event.queryRunner.isTransactionActive) return;
     this.pendingAfterCommit.delete(event.queryRunner);
-    for (const callback of callbacks) callback();
+    for (const callback of callbacks) callback.fn();
   }
 
   afterTransactionRollback(event: TransactionRollbackEvent): void {
-    if (!event.queryRunner.isTransactionActive) this.pendingAfterCommit.delete(event.queryRunner);
+    const runner = event.queryRunner;
+    if (!runner.isTransactionActive) {
+      this.pendingAfterCommit.delete(runner);
+      return;
+    }
+    // A savepoint rolled back: forget what was registered inside it, keep what the outer levels registered.
+    const depth = depthOf(runner);
+    const kept = this.pendingAfterCommit.get(runner)?.filter((c) => c.depth <= depth);
+    if (kept) this.pendingAfterCommit.set(runner, kept);
   }
 
   private async capture(
@@ -144,7 +153,7 @@ export class ObjectChanges implements EntitySubscriberInterface {
       afterCommit: (fn) => {
         if (runner?.isTransactionActive) {
           const list = this.pendingAfterCommit.get(runner) ?? [];
-          list.push(fn);
+          list.push({ depth: depthOf(runner), fn });
           this.pendingAfterCommit.set(runner, list);
         } else {
           // Logged outside a transaction: the write has already committed.
@@ -154,4 +163,9 @@ export class ObjectChanges implements EntitySubscriberInterface {
     };
     for (const listener of this.listeners) await listener.onObjectChange(change, context);
   }
+}
+
+/** How many transactions (outermost plus savepoints) are open on a query runner. */
+function depthOf(runner: QueryRunner): number {
+  return (runner as unknown as { transactionDepth?: number }).transactionDepth ?? 1;
 }
