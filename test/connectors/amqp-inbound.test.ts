@@ -14,8 +14,6 @@ import { tempSqliteUrl } from '../support/temp-sqlite';
 import { bootConnectorNode, FAST_INTEGRATION, until, type ConnectorNode } from './connector-node';
 import { createTestVhost, type TestVhost } from './rabbitmq';
 
-const QUEUE = 'crm.inbound';
-
 describe('@syncbus/connector-amqp, incoming', () => {
   const password = createTestSecret();
   process.env[password.variable] = 'guest';
