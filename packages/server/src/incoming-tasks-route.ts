@@ -51,13 +51,11 @@ export class IncomingTasksRoute implements HttpRouteContribution {
       } catch (error) {
         if (!(error instanceof IncomingTaskError)) throw error;
         if (notJson !== undefined && error.code === 'INVALID_BODY') {
-          return reply
-            .code(400)
-            .send({
-              error: 'MALFORMED_JSON',
-              message: `The body is not valid JSON: ${notJson}`,
-              problems: [],
-            });
+          return reply.code(400).send({
+            error: 'MALFORMED_JSON',
+            message: `The body is not valid JSON: ${notJson}`,
+            problems: [],
+          });
         }
         return reply
           .code(error.statusCode)
