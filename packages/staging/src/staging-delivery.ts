@@ -76,11 +76,16 @@ export class StagingDelivery {
   }
 
   /**
-   * Another delivery over the same queue and transport with its own lease owner (and batch size): a lane that
-   * sends to a server concurrently with this one while the leases keep each object's tasks in order.
+   * Another delivery over the same queue and transport with its own lease owner: a lane that sends to a server
+   * concurrently with this one while the leases keep each object's tasks in order. A lane keeps one batch in
+   * flight unless told otherwise; whoever creates lanes decides how many requests go at once.
    */
-  lane(options: { batchSize?: number } = {}): StagingDelivery {
-    const settings = { ...this.settings, batchSize: options.batchSize ?? this.settings.batchSize };
+  lane(options: { batchSize?: number; maxInFlight?: number } = {}): StagingDelivery {
+    const settings = {
+      ...this.settings,
+      batchSize: options.batchSize ?? this.settings.batchSize,
+      maxInFlight: options.maxInFlight ?? 1,
+    };
     return new StagingDelivery(
       this.storage,
       this.queue,
@@ -113,43 +118,49 @@ export class StagingDelivery {
       failed: 0,
       heldBack: 0,
     };
-    const { leaseMs, batchSize, retry } = this.settings;
+    const { leaseMs, batchSize, retry, maxInFlight } = this.settings;
     // Objects that failed in this run: each is tried once per run, however short its backoff.
     const failedInRun = new Set<string>();
-    while (!this.stopped) {
-      const claimed = await this.queue.claim({
-        targetId: serverId,
-        owner: this.owner,
-        limit: batchSize,
-        leaseMs,
-        taskIds,
-      });
-      const again = claimed.filter((r) => failedInRun.has(r.objectKey)).map((r) => r.id);
-      await this.queue.postpone(again, this.owner, Date.now());
-      const rows = claimed.filter((r) => !failedInRun.has(r.objectKey));
-      if (rows.length === 0) break;
-      const tasks = await this.loadTasks(rows);
-      const missing = rows.filter((r) => !tasks.has(r.taskId)).map((r) => r.id);
-      if (missing.length > 0) await this.queue.complete(missing, this.owner); // the task was deleted meanwhile
-      const batch = rows.filter((r) => tasks.has(r.taskId));
-      if (batch.length === 0) continue;
-      const error = await this.sendBatch(server, batch, tasks, secret, summary, failedInRun);
-      if (error) {
-        await this.queue.fail(
-          batch.map((r) => ({ id: r.id, error })),
-          this.owner,
-          retry,
-        );
-        await this.alignBackoff(batch.map((r) => r.id));
-        summary.failed += batch.length;
-        summary.error = error;
-        this.logger.warn(
-          { server: server.name, tasks: batch.length, error },
-          'staging batch failed; tasks stay pending',
-        );
-        break;
+    let halted = false;
+    // Up to `maxInFlight` batches on the wire at once: while one is applied on the target the next is claimed and
+    // sent. The leases keep order per object: a row whose object has a batch in flight is not claimable.
+    const lane = async () => {
+      while (!this.stopped && !halted) {
+        const claimed = await this.queue.claim({
+          targetId: serverId,
+          owner: this.owner,
+          limit: batchSize,
+          leaseMs,
+          taskIds,
+        });
+        const again = claimed.filter((r) => failedInRun.has(r.objectKey)).map((r) => r.id);
+        await this.queue.postpone(again, this.owner, Date.now());
+        const rows = claimed.filter((r) => !failedInRun.has(r.objectKey));
+        if (rows.length === 0) break;
+        const tasks = await this.loadTasks(rows);
+        const missing = rows.filter((r) => !tasks.has(r.taskId)).map((r) => r.id);
+        if (missing.length > 0) await this.queue.complete(missing, this.owner); // the task was deleted meanwhile
+        const batch = rows.filter((r) => tasks.has(r.taskId));
+        if (batch.length === 0) continue;
+        const error = await this.sendBatch(server, batch, tasks, secret, summary, failedInRun);
+        if (error) {
+          halted = true;
+          await this.queue.fail(
+            batch.map((r) => ({ id: r.id, error })),
+            this.owner,
+            retry,
+          );
+          await this.alignBackoff(batch.map((r) => r.id));
+          summary.failed += batch.length;
+          summary.error = error;
+          this.logger.warn(
+            { server: server.name, tasks: batch.length, error },
+            'staging batch failed; tasks stay pending',
+          );
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: maxInFlight }, lane));
     return summary;
   }
 

@@ -37,6 +37,8 @@ export const StagingSettingsSchema = z
     excludedObjectTypes: z.array(z.string().min(1)).default([]),
     /** Tasks sent per request. */
     batchSize: z.number().int().min(1).max(10_000).default(100),
+    /** Batches on the wire to one server at once during a run (order per object holds through the leases). */
+    maxInFlight: z.number().int().min(1).max(16).default(2),
     /** How long to wait for a target's reply, in ms. */
     requestTimeoutMs: z.number().int().min(100).default(30_000),
     /** How long a claimed synchronization row stays leased without a heartbeat, in ms. */

@@ -33,6 +33,9 @@ export function createDataSource(target: DatabaseTarget, contributions: DataSour
       type: 'better-sqlite3',
       database: target.file,
       timeout: contributions.busyTimeoutMs,
+      // One cache shared by every caller's query runner (see sqlite-isolation): TypeORM's default of 100 thrashes
+      // once staging, integration and the host's own queries are all in use (measured on the staging receiver).
+      statementCacheSize: 1000,
       prepareDatabase: (db: { pragma(sql: string): unknown }) => {
         db.pragma('journal_mode = WAL');
         db.pragma('synchronous = NORMAL');
