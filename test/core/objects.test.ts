@@ -24,6 +24,10 @@ class RecordingListener implements ObjectChangeListener {
   readonly seen: ObjectChange[] = [];
   readonly committed: ObjectChange[] = [];
   failOn?: string;
+  ignoredTypes = new Set<string>();
+  wantsChange(objectType: string): boolean {
+    return !this.ignoredTypes.has(objectType);
+  }
   async onObjectChange(change: ObjectChange, context: ChangeContext): Promise<void> {
     if (change.snapshot.objectGuid === this.failOn) throw new Error('listener refused');
     this.seen.push(change);
@@ -191,5 +195,16 @@ describe('object changes', () => {
     expect(
       (await source.get(Storage).dataSource.getRepository(Category).find()).map((c) => c.code).sort(),
     ).toEqual(['kept', 'nested']);
+  });
+
+  it('does not serialize or dispatch a change no listener wants', async () => {
+    const listener = source.get(RecordingListener);
+    listener.ignoredTypes.add('cms.category');
+    const storage = source.get(Storage);
+    await storage.transaction(async (manager) => {
+      const news = await manager.save(Category, { code: 'quiet', name: 'Quiet' });
+      await manager.save(Article, { guid: 'a-9', title: 'Heard', categoryId: news.id });
+    });
+    expect(listener.seen.map((c) => c.snapshot.objectType)).toEqual(['cms.article']);
   });
 });

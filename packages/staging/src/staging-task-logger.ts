@@ -7,6 +7,7 @@ import {
   sqlExecutorFor,
   Storage,
   type ChangeContext,
+  type ChangeOrigin,
   type ObjectChange,
   type ObjectChangeListener,
   type SqlExecutor,
@@ -44,10 +45,14 @@ export class StagingTaskLogger implements ObjectChangeListener {
     this.excluded = new Set(settings.excludedObjectTypes);
   }
 
-  async onObjectChange(change: ObjectChange, context: ChangeContext): Promise<void> {
-    if (!this.settings.logChanges) return;
+  wantsChange(objectType: string, _taskType: string, origin: ChangeOrigin | undefined): boolean {
+    if (!this.settings.logChanges || this.excluded.has(objectType)) return false;
     // A change made by applying a received task is logged again only when asked to (and then never back).
-    if ((change.origin?.servers.length ?? 0) > 0 && !this.settings.logReceivedChanges) return;
+    return (origin?.servers.length ?? 0) === 0 || this.settings.logReceivedChanges;
+  }
+
+  async onObjectChange(change: ObjectChange, context: ChangeContext): Promise<void> {
+    if (!this.wantsChange(change.snapshot.objectType, change.taskType, change.origin)) return;
     await this.logTask(change, context);
   }
 

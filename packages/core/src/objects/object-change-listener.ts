@@ -1,6 +1,6 @@
 // The extension point through which staging and integration turn object changes into tasks.
 import type { EntityManager } from 'typeorm';
-import type { ObjectChange } from './object-change';
+import type { ChangeOrigin, ObjectChange, TaskType } from './object-change';
 
 /** Context of a change: its transaction, and a way to act once it has committed. */
 export interface ChangeContext {
@@ -16,5 +16,10 @@ export interface ChangeContext {
  */
 export const ObjectChangeListener = Symbol('ObjectChangeListener');
 export interface ObjectChangeListener {
+  /**
+   * Optional and cheap: false when the listener would ignore any change of this type, task type and origin.
+   * When every listener says so, the change is not even serialized (applying received tasks is the hot case).
+   */
+  wantsChange?(objectType: string, taskType: TaskType, origin: ChangeOrigin | undefined): boolean;
   onObjectChange(change: ObjectChange, context: ChangeContext): Promise<void>;
 }

@@ -141,8 +141,9 @@ export class ObjectChanges implements EntitySubscriberInterface {
   ) {
     const info = this.types.ofTarget(target);
     if (!info || !entity) return;
-    const snapshot = await this.serializer.snapshot(info, entity, manager);
     const scope = currentChangeScope();
+    if (this.listeners.every((l) => l.wantsChange?.(info.type, taskType, scope.origin) === false)) return;
+    const snapshot = await this.serializer.snapshot(info, entity, manager);
     await this.dispatch({ taskType, snapshot, origin: scope.origin, user: scope.user }, manager);
   }
 

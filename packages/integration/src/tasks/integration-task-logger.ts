@@ -7,6 +7,7 @@ import {
   ObjectSerializer,
   ObjectTypes,
   type ChangeContext,
+  type ChangeOrigin,
   type ObjectChange,
   type ObjectChangeListener,
   type ObjectSnapshot,
@@ -46,6 +47,18 @@ export class IntegrationTaskLogger implements ObjectChangeListener {
     @inject(ObjectSerializer) private readonly serializer: ObjectSerializer,
     @inject(Logger) private readonly logger: Logger,
   ) {}
+
+  wantsChange(objectType: string, taskType: string, origin: ChangeOrigin | undefined): boolean {
+    if (!this.settings.enabled || !this.settings.logInternal) return false;
+    return this.registry
+      .all()
+      .some(
+        (c) =>
+          c.enabled &&
+          origin?.connector !== c.name &&
+          selectSubscription(c.instance.subscriptions, objectType, taskType) !== undefined,
+      );
+  }
 
   async onObjectChange(change: ObjectChange, context: ChangeContext): Promise<void> {
     if (!this.settings.enabled || !this.settings.logInternal) return;
