@@ -54,9 +54,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   let integrationLogged = 0;
   const sink = new DemoSink(process.env[WEBHOOK_SECRET]!, (delivery) => {
     const task =
-      (delivery.body as { task?: { type?: string; objectType?: string; objectGuid?: string } }).task ?? {};
+      (delivery.body as { task?: { taskType?: string; objectType?: string; objectGuid?: string } }).task ??
+      {};
     say(
-      `${clock()} connector  ${pad(task.type, 7)} ${pad(task.objectType, 13)} ${task.objectGuid}  received by the webhook sink`,
+      `${clock()} connector  ${pad(task.taskType, 7)} ${pad(task.objectType, 13)} ${task.objectGuid}  received by the webhook sink`,
     );
   });
   const sinkUrl = await sink.start();

@@ -82,7 +82,11 @@ export function demoScript(burst: number): DemoStep[] {
               repository.save({ guid: `burst-${i}`, title: `Burst article ${i}`, categoryId: news.id }),
             );
           }
-          if (i % 4 === 2) await Promise.all(writes.splice(0));
+          if (i % 4 === 2) {
+            await Promise.all(writes.splice(0));
+            // Like requests of a real host, let the event loop breathe between changes: delivery runs meanwhile.
+            await new Promise((resolve) => setImmediate(resolve));
+          }
         }
         await Promise.all(writes);
       },
