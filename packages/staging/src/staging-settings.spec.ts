@@ -7,6 +7,7 @@ describe('staging settings', () => {
       logReceivedChanges: false,
       excludedObjectTypes: [],
       batchSize: 100,
+      maxInFlight: 2,
       requestTimeoutMs: 30_000,
       leaseMs: 60_000,
       retry: { maxAttempts: 10, baseDelayMs: 1000, maxDelayMs: 300_000 },
