@@ -190,6 +190,13 @@ describe('object changes', () => {
         }),
       ).rejects.toThrow('savepoint rolls back');
       await manager.transaction((inner) => inner.save(Category, { code: 'nested', name: 'Nested' }));
+      // A released savepoint's work survives a later sibling savepoint that rolls back.
+      await expect(
+        manager.transaction(async (inner) => {
+          await inner.save(Category, { code: 'undone-too', name: 'Undone too' });
+          throw new Error('second savepoint rolls back');
+        }),
+      ).rejects.toThrow('second savepoint rolls back');
     });
     expect(listener.committed.map((c) => c.snapshot.objectGuid)).toEqual(['kept', 'nested']);
     expect(

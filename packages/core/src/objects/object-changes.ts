@@ -115,9 +115,16 @@ export class ObjectChanges implements EntitySubscriberInterface {
   }
 
   afterTransactionCommit(event: TransactionCommitEvent): void {
-    const callbacks = this.pendingAfterCommit.get(event.queryRunner);
-    if (!callbacks || event.queryRunner.isTransactionActive) return;
-    this.pendingAfterCommit.delete(event.queryRunner);
+    const runner = event.queryRunner;
+    const callbacks = this.pendingAfterCommit.get(runner);
+    if (!callbacks) return;
+    if (runner.isTransactionActive) {
+      // A savepoint was released: its work now belongs to the enclosing level, and rolls back only with that.
+      const depth = depthOf(runner);
+      for (const callback of callbacks) if (callback.depth > depth) callback.depth = depth;
+      return;
+    }
+    this.pendingAfterCommit.delete(runner);
     for (const callback of callbacks) callback.fn();
   }
 
