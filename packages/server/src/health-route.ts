@@ -1,5 +1,5 @@
 // `/healthz`: answers 200 while the node can reach its database, 503 otherwise (for load balancers and probes).
-import { inject, injectable, Storage } from '@syncbus/core';
+import { inject, injectable, Logger, Storage } from '@syncbus/core';
 import type { FastifyInstance } from 'fastify';
 import type { HttpRouteContribution } from './http-route-contribution';
 
@@ -8,7 +8,10 @@ import type { HttpRouteContribution } from './http-route-contribution';
 export class HealthRoute implements HttpRouteContribution {
   readonly name = 'health';
 
-  constructor(@inject(Storage) private readonly storage: Storage) {}
+  constructor(
+    @inject(Storage) private readonly storage: Storage,
+    @inject(Logger) private readonly logger: Logger,
+  ) {}
 
   registerRoutes(app: FastifyInstance): void {
     app.get('/healthz', async (_request, reply) => {
@@ -16,9 +19,9 @@ export class HealthRoute implements HttpRouteContribution {
         await this.storage.dataSource.query('SELECT 1');
         return { status: 'ok', database: this.storage.kind };
       } catch (error) {
-        return reply
-          .code(503)
-          .send({ status: 'unavailable', message: `database: ${(error as Error).message}` });
+        // The detail goes to the node's log, not to whoever probes the port.
+        this.logger.warn({ err: error }, 'health check: the database does not answer');
+        return reply.code(503).send({ status: 'unavailable', message: 'the database does not answer' });
       }
     });
   }

@@ -7,12 +7,10 @@ export type Logger = pino.Logger;
 
 /** Field names that never reach a log line, at any of the first levels of nesting. */
 const SECRET_FIELDS = ['secret', 'password', 'token', 'authorization', 'apiKey', 'signature'];
-const REDACT_PATHS = SECRET_FIELDS.flatMap((f) => [
-  f,
-  `*.${f}`,
-  `*.*.${f}`,
-  `headers["x-syncbus-signature"]`,
-]);
+const REDACT_PATHS = [
+  ...SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]),
+  'headers["x-syncbus-signature"]',
+];
 
 /** Options of `createLogger`. */
 export interface LoggerOptions {

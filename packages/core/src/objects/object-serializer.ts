@@ -2,6 +2,7 @@
 import type { EntityManager, ObjectLiteral } from 'typeorm';
 import type { ObjectSnapshot } from './object-change';
 import type { ObjectTypeInfo } from './object-types';
+import { syncObjectOptionsOf } from './sync-object';
 
 /** Serializes entities of synchronized types. */
 export class ObjectSerializer {
@@ -33,7 +34,7 @@ export class ObjectSerializer {
     }
     for (const { relation, targetType } of info.references) {
       const loaded = relation.getEntityValue(entity) as ObjectLiteral | null | undefined;
-      const targetIdentity = syncIdentityProperty(relation.inverseEntityMetadata.target);
+      const targetIdentity = syncObjectOptionsOf(relation.inverseEntityMetadata.target)?.identity;
       let identity: unknown = loaded && targetIdentity ? loaded[targetIdentity] : undefined;
       if (identity === undefined) {
         const foreignKey = relation.joinColumns[0]?.getEntityValue(entity);
@@ -64,10 +65,4 @@ export class ObjectSerializer {
       data,
     };
   }
-}
-
-function syncIdentityProperty(target: Function | string): string | undefined {
-  const options =
-    typeof target === 'function' ? Reflect.getMetadata(Symbol.for('syncbus:sync-object'), target) : undefined;
-  return options?.identity;
 }

@@ -1,6 +1,7 @@
 // Parameterised SQL in one transaction on either engine, for hot paths that drop below the ORM.
 import type { Database, Statement } from 'better-sqlite3';
 import type { EntityManager } from 'typeorm';
+import { SyncbusError } from '../errors';
 import type { Storage } from './storage';
 
 /** Runs parameterised SQL written with `?` placeholders (rewritten to `$n` on PostgreSQL). */
@@ -96,6 +97,13 @@ export async function withSqlTransaction<T>(
  * connection); on PostgreSQL the manager's query runner.
  */
 export function sqlExecutorFor(storage: Storage, manager: EntityManager): SqlExecutor {
+  // Outside a transaction the raw SQLite connection could be inside another caller's transaction: refuse.
+  if (!manager.queryRunner?.isTransactionActive) {
+    throw new SyncbusError(
+      'NO_TRANSACTION',
+      'sqlExecutorFor needs the manager of an open transaction; use withSqlTransaction to open one.',
+    );
+  }
   if (storage.sqlite) return sqliteExecutor(storage.sqlite.db);
   const query = async (sql: string, params: readonly unknown[]) => {
     const runner = manager.queryRunner ?? manager.connection.createQueryRunner();

@@ -19,9 +19,4 @@ export class Storage {
   transaction<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(fn);
   }
-
-  /** `$1, $2` placeholders on PostgreSQL, `?` on SQLite, for hand-written parameterised SQL. */
-  placeholder(index: number): string {
-    return this.kind === 'postgres' ? `$${index}` : '?';
-  }
 }
