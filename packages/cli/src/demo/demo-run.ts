@@ -5,7 +5,7 @@ import { IntegrationEvents, IntegrationModule, IntegrationSynchronizations } fro
 import { ServerModule, SyncbusHttpServer } from '@syncbus/server';
 import { StagingEvents, StagingModule, StagingTaskList } from '@syncbus/staging';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -61,118 +61,123 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     );
   });
   const sinkUrl = await sink.start();
-
-  const target = await Kernel.boot({
-    config: {
-      nodeName: 'production',
-      database: { url: `sqlite:${join(dir, 'production.sqlite')}` },
-      http: { port: 0 },
-      staging: { receiver: { sources: [{ server: 'editorial', secret: `env:${STAGING_SECRET}` }] } },
-    },
-    modules: MODULES,
-    ...sampleContentModel,
-    logger,
-  });
-  const targetUrl = target.get(SyncbusHttpServer).url;
-  const source = await Kernel.boot({
-    config: {
-      nodeName: 'editorial',
-      database: { url: `sqlite:${join(dir, 'editorial.sqlite')}` },
-      http: { enabled: false },
-      plugins: [
-        '@syncbus/plugin-staging-autosync',
-        '@syncbus/plugin-integration-autosync',
-        '@syncbus/connector-webhook',
-      ],
-      servers: [{ name: 'production', url: targetUrl, secret: `env:${STAGING_SECRET}` }],
-      connectors: [{ name: 'webhook', config: { url: sinkUrl, secret: `env:${WEBHOOK_SECRET}` } }],
-      stagingAutoSync: { backoff: { baseDelayMs: 200, maxDelayMs: 2000 } },
-    },
-    // The plugins are dependencies of this package, so they resolve from here wherever the CLI is installed.
-    baseDir: __dirname,
-    modules: MODULES,
-    ...sampleContentModel,
-    logger,
-  });
-
-  source.get(StagingEvents).logTask.after.subscribe(({ task }) => {
-    logged.set(task.guid, Date.now());
-    say(
-      `${clock()} logged     ${pad(task.taskType, 7)} ${pad(task.objectType, 13)} ${task.objectGuid}  task #${task.id}`,
-    );
-  });
-  source.get(IntegrationEvents).logInternalTask.after.subscribe(() => void integrationLogged++);
-  target.get(StagingEvents).processTask.after.subscribe(({ task }) => {
-    const at = logged.get(task.guid);
-    const latency = at === undefined ? undefined : Date.now() - at;
-    if (latency !== undefined) latencies.push(latency);
-    say(
-      `${clock()} applied    ${pad(task.taskType, 7)} ${pad(task.objectType, 13)} ${task.objectGuid}  on production${latency === undefined ? '' : ` (${latency} ms after commit)`}`,
-    );
-  });
-
-  say(
-    `syncbus demo: source 'editorial' stages to target 'production' (${targetUrl}) and sends to a webhook (${sinkUrl})`,
-  );
-  say(`databases in ${dir}\n`);
-  const sourceData = source.get(Storage).dataSource;
-  for (const step of demoScript(options.burst)) {
-    say(`${clock()} ---- ${step.title}`);
-    await step.run(sourceData);
-  }
-
-  const tasks = source.get(StagingTaskList);
-  const queues = source.get(IntegrationSynchronizations);
-  const deadline = Date.now() + options.timeoutMs;
-  let settled = false;
-  while (Date.now() < deadline) {
-    const staging = await tasks.count('production');
-    const integration = await queues.list('webhook');
-    if (staging.pending + staging.failed === 0 && integration.length === 0) {
-      settled = true;
-      break;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-
-  const same = settled && (await sameContent(source.get(Storage), target.get(Storage)));
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const result: DemoResult = {
-    complete: same && sink.deliveries.size === integrationLogged,
-    logged: logged.size,
-    applied: latencies.length,
-    received: sink.deliveries.size,
-    latencyMs: {
-      p50: percentile(sorted, 0.5),
-      p99: percentile(sorted, 0.99),
-      max: sorted[sorted.length - 1] ?? 0,
-    },
-  };
-  say('');
-  say('summary');
-  say(
-    `  staging tasks logged ${result.logged}, applied on production ${result.applied} (collapsed before sending: ${result.logged - result.applied})`,
-  );
-  say(
-    `  integration tasks logged ${integrationLogged}, received by the webhook sink ${result.received} (signature checked; ${sink.rejected} rejected)`,
-  );
-  say(
-    `  commit on source -> applied on target: p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, max ${result.latencyMs.max} ms`,
-  );
-  say(`  content of editorial and production: ${same ? 'identical' : 'DIFFERENT'}`);
-  say(result.complete ? '  everything arrived.' : '  NOT everything arrived; see the warnings above.');
-
-  if (!options.once) {
-    say(`\nstill serving: production ${targetUrl}/healthz, webhook sink ${sinkUrl}. Ctrl-C stops.`);
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
+  // Everything started is stopped again, and the temporary databases removed, however the demo ends.
+  const running: { stop(): Promise<void> }[] = [sink];
+  try {
+    const target = await Kernel.boot({
+      config: {
+        nodeName: 'production',
+        database: { url: `sqlite:${join(dir, 'production.sqlite')}` },
+        http: { port: 0 },
+        staging: { receiver: { sources: [{ server: 'editorial', secret: `env:${STAGING_SECRET}` }] } },
+      },
+      modules: MODULES,
+      ...sampleContentModel,
+      logger,
     });
+    running.push(target);
+    const targetUrl = target.get(SyncbusHttpServer).url;
+    const source = await Kernel.boot({
+      config: {
+        nodeName: 'editorial',
+        database: { url: `sqlite:${join(dir, 'editorial.sqlite')}` },
+        http: { enabled: false },
+        plugins: [
+          '@syncbus/plugin-staging-autosync',
+          '@syncbus/plugin-integration-autosync',
+          '@syncbus/connector-webhook',
+        ],
+        servers: [{ name: 'production', url: targetUrl, secret: `env:${STAGING_SECRET}` }],
+        connectors: [{ name: 'webhook', config: { url: sinkUrl, secret: `env:${WEBHOOK_SECRET}` } }],
+        stagingAutoSync: { backoff: { baseDelayMs: 200, maxDelayMs: 2000 } },
+      },
+      // The plugins are dependencies of this package, so they resolve from here wherever the CLI is installed.
+      baseDir: __dirname,
+      modules: MODULES,
+      ...sampleContentModel,
+      logger,
+    });
+    running.push(source);
+
+    source.get(StagingEvents).logTask.after.subscribe(({ task }) => {
+      logged.set(task.guid, Date.now());
+      say(
+        `${clock()} logged     ${pad(task.taskType, 7)} ${pad(task.objectType, 13)} ${task.objectGuid}  task #${task.id}`,
+      );
+    });
+    source.get(IntegrationEvents).logInternalTask.after.subscribe(() => void integrationLogged++);
+    target.get(StagingEvents).processTask.after.subscribe(({ task }) => {
+      const at = logged.get(task.guid);
+      const latency = at === undefined ? undefined : Date.now() - at;
+      if (latency !== undefined) latencies.push(latency);
+      say(
+        `${clock()} applied    ${pad(task.taskType, 7)} ${pad(task.objectType, 13)} ${task.objectGuid}  on production${latency === undefined ? '' : ` (${latency} ms after commit)`}`,
+      );
+    });
+
+    say(
+      `syncbus demo: source 'editorial' stages to target 'production' (${targetUrl}) and sends to a webhook (${sinkUrl})`,
+    );
+    say(`databases in ${dir} (removed at the end)\n`);
+    const sourceData = source.get(Storage).dataSource;
+    for (const step of demoScript(options.burst)) {
+      say(`${clock()} ---- ${step.title}`);
+      await step.run(sourceData);
+    }
+
+    const tasks = source.get(StagingTaskList);
+    const queues = source.get(IntegrationSynchronizations);
+    const deadline = Date.now() + options.timeoutMs;
+    let settled = false;
+    while (Date.now() < deadline) {
+      const staging = await tasks.count('production');
+      const integration = await queues.list('webhook');
+      if (staging.pending + staging.failed === 0 && integration.length === 0) {
+        settled = true;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+
+    const same = settled && (await sameContent(source.get(Storage), target.get(Storage)));
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const result: DemoResult = {
+      complete: same && sink.deliveries.size === integrationLogged,
+      logged: logged.size,
+      applied: latencies.length,
+      received: sink.deliveries.size,
+      latencyMs: {
+        p50: percentile(sorted, 0.5),
+        p99: percentile(sorted, 0.99),
+        max: sorted[sorted.length - 1] ?? 0,
+      },
+    };
+    say('');
+    say('summary');
+    say(
+      `  staging tasks logged ${result.logged}, applied on production ${result.applied} (collapsed before sending: ${result.logged - result.applied})`,
+    );
+    say(
+      `  integration tasks logged ${integrationLogged}, received by the webhook sink ${result.received} (signature checked; ${sink.rejected} rejected)`,
+    );
+    say(
+      `  commit on source -> applied on target: p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, max ${result.latencyMs.max} ms`,
+    );
+    say(`  content of editorial and production: ${same ? 'identical' : 'DIFFERENT'}`);
+    say(result.complete ? '  everything arrived.' : '  NOT everything arrived; see the warnings above.');
+
+    if (!options.once) {
+      say(`\nstill serving: production ${targetUrl}/healthz, webhook sink ${sinkUrl}. Ctrl-C stops.`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+    }
+    return result;
+  } finally {
+    for (const part of running.reverse()) await part.stop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
   }
-  await source.stop();
-  await target.stop();
-  await sink.stop();
-  return result;
 }
 
 async function sameContent(source: Storage, target: Storage): Promise<boolean> {
