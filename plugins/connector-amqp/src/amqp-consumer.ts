@@ -29,6 +29,7 @@ export class AmqpConsumer {
   private channel?: Channel;
   private timer?: NodeJS.Timeout;
   private attempts = 0;
+  private consumerTag?: string;
   private stopped = true;
   private chain: Promise<void> = Promise.resolve();
 
@@ -50,11 +51,13 @@ export class AmqpConsumer {
     void this.subscribe();
   }
 
-  /** Stops: no new message is taken; the one in hand finishes (its ack or nack is sent) first. */
+  /** Stops: the consumer is cancelled, the message in hand finishes (its ack or nack is sent), the rest go back. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
+    // Take no new deliveries; prefetched ones still queued in the chain go back to the broker unhandled.
+    if (this.channel && this.consumerTag) await this.channel.cancel(this.consumerTag).catch(() => undefined);
     await this.chain;
     const channel = this.channel;
     this.channel = undefined;
@@ -90,11 +93,12 @@ export class AmqpConsumer {
       }
       await opened.prefetch(prefetch);
       this.channel = opened;
-      await opened.consume(queue, (message) => {
+      const { consumerTag } = await opened.consume(queue, (message) => {
         // null: the broker cancelled the consumer (e.g. the queue was deleted).
         if (message === null) void opened.close().catch(() => undefined);
         else this.chain = this.chain.then(() => this.process(opened, message));
       });
+      this.consumerTag = consumerTag;
       this.attempts = 0;
       this.logger.info({ queue }, 'consuming the inbound AMQP queue');
     } catch (error) {
@@ -120,6 +124,14 @@ export class AmqpConsumer {
   }
 
   private async process(channel: Channel, message: ConsumeMessage): Promise<void> {
+    if (this.stopped) {
+      try {
+        channel.nack(message, false, true);
+      } catch {
+        // The channel is gone already: the broker redelivers the message anyway.
+      }
+      return;
+    }
     let verdict: InboundVerdict;
     try {
       verdict = await this.handle(message);
