@@ -13,6 +13,7 @@ import {
   runInTaskGroup,
   type StagingTaskEventArgs,
 } from '@syncbus/staging';
+import { Client } from 'pg';
 import { Article, Category } from '../support/content-model';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 import {
@@ -143,6 +144,34 @@ describe.each<Engine>(['sqlite', 'postgres'])('staging task logging (%s)', (engi
     expect(await rowsOf(node)).toEqual([`${tasks[0].id}:target`, `${tasks[0].id}:qa`]);
   });
 
+  it('a replacing update keeps what the partial update it replaces changed (a relation it did not load)', async () => {
+    if (skip) return;
+    const node = await boot();
+    const news = await categories(node).save({ code: 'news', name: 'News' });
+    const tech = await categories(node).save({ code: 'tech', name: 'Tech' });
+    const articles = node.storage.dataSource.getRepository(Article);
+    const article = await articles.save({ guid: 'a-1', title: 't0', body: 'b0', categoryId: news.id });
+    article.title = 't1';
+    article.categoryId = tech.id;
+    await articles.save(article);
+    // A change of only some properties (a host logging it itself): its snapshot has no category or body, and it
+    // replaces the pending update above.
+    await node.kernel
+      .get(ObjectChanges)
+      .logObjectChange({ guid: 'a-1', title: 't2' }, 'update', { objectType: 'cms.article' });
+    const updates = (await tasksOf(node)).filter(
+      (t) => t.objectType === 'cms.article' && t.taskType === 'update',
+    );
+    expect(updates).toHaveLength(1);
+    expect(updates[0].data).toEqual({
+      guid: 'a-1',
+      title: 't2',
+      views: 0,
+      body: 'b0',
+      category: { $ref: { type: 'cms.category', identity: 'tech' } },
+    });
+  });
+
   it('never collapses a task that is being sent (its row is leased), only the rows of other servers', async () => {
     if (skip) return;
     const node = await boot();
@@ -169,6 +198,67 @@ describe.each<Engine>(['sqlite', 'postgres'])('staging task logging (%s)', (engi
       `${tasks[2].id}:target`,
       `${tasks[2].id}:qa`,
     ]);
+  });
+
+  // On PostgreSQL another node claims without the logger's lock: a claim that leases a row while the collapse runs
+  // must keep it (deleting it would let the newer task overtake the older one in flight).
+  const onPostgres = engine === 'postgres' ? it : it.skip;
+  onPostgres('a row leased while the collapse is deciding stays with its claimer', async () => {
+    if (skip) return;
+    const node = await boot();
+    const repo = categories(node);
+    const category = await repo.save({ code: 'c', name: 'v0' });
+    category.name = 'v1';
+    await repo.save(category);
+    const [, update] = await tasksOf(node);
+    const targetId = (await node.kernel.get(ServerInfoProvider).getServer('target'))!.id;
+    // A claimer on its own connection has locked the update's row (claim's FOR UPDATE), its lease not yet written.
+    const claimer = new Client({ connectionString: database!.url });
+    await claimer.connect();
+    try {
+      await claimer.query('BEGIN');
+      const locked = await claimer.query(
+        'SELECT id FROM staging_synchronization WHERE task_id = $1 AND server_id = $2 FOR UPDATE',
+        [update.id, targetId],
+      );
+      category.name = 'v2';
+      const saving = repo.save(category);
+      await eventually(
+        async () =>
+          Number(
+            (
+              await node.storage.dataSource.query(
+                `SELECT COUNT(*) AS n FROM pg_stat_activity
+                  WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+              )
+            )[0].n,
+          ) > 0,
+        'the collapse to wait for the claimed row',
+      );
+      await claimer.query(
+        'UPDATE staging_synchronization SET lease_owner = $1, lease_expires_at = $2 WHERE id = $3',
+        ['claimer', Date.now() + 60_000, locked.rows[0].id],
+      );
+      await claimer.query('COMMIT');
+      await saving;
+    } finally {
+      await claimer.end();
+    }
+    const tasks = await tasksOf(node);
+    expect(tasks.map((t) => [t.taskType, t.data.name])).toEqual([
+      ['create', 'v0'],
+      ['update', 'v1'],
+      ['update', 'v2'],
+    ]);
+    // The leased row for target stays (and holds v2 back behind it); qa's pending row was collapsed.
+    expect((await rowsOf(node)).filter((r) => !r.startsWith(`${tasks[0].id}:`))).toEqual([
+      `${tasks[1].id}:target`,
+      `${tasks[2].id}:target`,
+      `${tasks[2].id}:qa`,
+    ]);
+    const queue = node.kernel.get<StagingQueue>(StagingQueue);
+    const claimable = await queue.claim({ targetId, owner: 'other', limit: 10, leaseMs: 60_000 });
+    expect(claimable.map((r) => r.taskId)).toEqual([tasks[0].id]);
   });
 
   it('excludes object types by config and by a before-handler; a cancelling handler aborts the change', async () => {

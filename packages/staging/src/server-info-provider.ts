@@ -2,6 +2,7 @@
 import { inject, injectable, SecretReference, Storage, withSqlTransaction, zodProblems } from '@syncbus/core';
 import { z } from 'zod';
 import { StagingServer } from './entities/staging-server.entity';
+import { StagingQueue } from './staging-queue';
 import { DuplicateServerError, StagingValidationError, UnknownServerError } from './staging-errors';
 import type { ServersSettings } from './staging-settings';
 
@@ -26,7 +27,10 @@ export type ServerChanges = Partial<Omit<ServerInput, 'name'>>;
 /** Reads and changes the staging servers of this node. */
 @injectable()
 export class ServerInfoProvider {
-  constructor(@inject(Storage) private readonly storage: Storage) {}
+  constructor(
+    @inject(Storage) private readonly storage: Storage,
+    @inject(StagingQueue) private readonly queue: StagingQueue,
+  ) {}
 
   private get repository() {
     return this.storage.dataSource.getRepository(StagingServer);
@@ -88,15 +92,11 @@ export class ServerInfoProvider {
         'SELECT DISTINCT task_id FROM staging_synchronization WHERE server_id = ?',
         [server.id],
       );
-      const taskIds = rows.map((r) => Number(r.task_id));
       await sql.run('DELETE FROM staging_synchronization WHERE server_id = ?', [server.id]);
-      if (taskIds.length > 0) {
-        await sql.run(
-          `DELETE FROM staging_task WHERE id ${sql.in(taskIds)}
-             AND NOT EXISTS (SELECT 1 FROM staging_synchronization s WHERE s.task_id = staging_task.id)`,
-          sql.inParams(taskIds),
-        );
-      }
+      await this.queue.deleteOrphanTasks(
+        sql,
+        rows.map((r) => Number(r.task_id)),
+      );
       await sql.run('DELETE FROM staging_server WHERE id = ?', [server.id]);
     });
   }

@@ -14,6 +14,7 @@ import {
 } from '@syncbus/core';
 import type { StagingTask } from './entities/staging-task.entity';
 import { StagingEvents } from './staging-events';
+import { StagingQueue } from './staging-queue';
 import { StagingSettings } from './staging-settings';
 import { currentTaskGroups } from './task-group-scope';
 
@@ -41,6 +42,7 @@ export class StagingTaskLogger implements ObjectChangeListener {
     @inject(Storage) private readonly storage: Storage,
     @inject(StagingEvents) private readonly events: StagingEvents,
     @inject(StagingSettings) private readonly settings: StagingSettings,
+    @inject(StagingQueue) private readonly queue: StagingQueue,
   ) {
     this.excluded = new Set(settings.excludedObjectTypes);
   }
@@ -136,7 +138,7 @@ export class StagingTaskLogger implements ObjectChangeListener {
   /**
    * Removes the synchronization rows of older pending tasks of the same object that `task` replaces, for the
    * servers `task` goes to, unless a row is leased (being sent); tasks left without rows go. The users and groups
-   * of every replaced task carry over into `task`.
+   * of every replaced task carry over into `task`, and an update takes over the values of the updates it follows.
    */
   private async collapse(
     sql: SqlExecutor,
@@ -144,28 +146,32 @@ export class StagingTaskLogger implements ObjectChangeListener {
     replacedTypes: readonly string[],
     servers: readonly { id: number }[],
   ): Promise<StagingTask> {
-    const candidates = await sql.all<{ id: unknown; users: string; groups: string }>(
-      `SELECT id, users, "groups" FROM staging_task
-        WHERE object_type = ? AND object_guid = ? AND task_type ${sql.in(replacedTypes)}`,
-      [task.objectType, task.objectGuid, ...sql.inParams(replacedTypes)],
+    const older = await sql.all<{
+      id: unknown;
+      task_type: string;
+      data: string;
+      users: string;
+      groups: string;
+    }>(
+      `SELECT id, task_type, data, users, "groups" FROM staging_task
+        WHERE object_type = ? AND object_guid = ? ORDER BY id`,
+      [task.objectType, task.objectGuid],
     );
+    const candidates = older.filter((t) => replacedTypes.includes(t.task_type));
     if (candidates.length === 0) return task;
     const candidateIds = candidates.map((c) => Number(c.id));
     const serverIds = servers.map((s) => s.id);
-    const rows = await sql.all<{ id: unknown; task_id: unknown }>(
-      `SELECT id, task_id FROM staging_synchronization
-        WHERE task_id ${sql.in(candidateIds)} AND server_id ${sql.in(serverIds)} AND lease_owner IS NULL`,
+    // One statement, so the lease check and the delete cannot be split: on PostgreSQL a claimer that leased a row
+    // meanwhile holds its lock, and the delete re-checks `lease_owner` on the row it waited for and leaves it.
+    const removed = await sql.all<{ task_id: unknown }>(
+      `DELETE FROM staging_synchronization
+        WHERE task_id ${sql.in(candidateIds)} AND server_id ${sql.in(serverIds)} AND lease_owner IS NULL
+        RETURNING task_id`,
       [...sql.inParams(candidateIds), ...sql.inParams(serverIds)],
     );
-    if (rows.length === 0) return task;
-    const rowIds = rows.map((r) => Number(r.id));
-    await sql.run(`DELETE FROM staging_synchronization WHERE id ${sql.in(rowIds)}`, sql.inParams(rowIds));
-    await sql.run(
-      `DELETE FROM staging_task WHERE id ${sql.in(candidateIds)}
-         AND NOT EXISTS (SELECT 1 FROM staging_synchronization s WHERE s.task_id = staging_task.id)`,
-      sql.inParams(candidateIds),
-    );
-    const replacedIds = new Set(rows.map((r) => Number(r.task_id)));
+    if (removed.length === 0) return task;
+    const replacedIds = new Set(removed.map((r) => Number(r.task_id)));
+    await this.queue.deleteOrphanTasks(sql, [...replacedIds]);
     const users = new Set<string>();
     const groups = new Set<string>();
     for (const candidate of candidates.filter((c) => replacedIds.has(Number(c.id)))) {
@@ -174,6 +180,27 @@ export class StagingTaskLogger implements ObjectChangeListener {
     }
     for (const user of task.users) users.add(user);
     for (const group of task.groups) groups.add(group);
-    return { ...task, users: [...users], groups: [...groups] };
+    const data = task.taskType === 'update' ? mergedUpdateData(older, task.data) : task.data;
+    return { ...task, data, users: [...users], groups: [...groups] };
   }
+}
+
+/**
+ * The data of an update that replaces older updates. Update snapshots can be partial (only what the save touched,
+ * e.g. no relation it did not load), and the target merges them into the object, so the replacing update carries
+ * every value the updates before it set since the object's last create, delete or host-defined task, the newest
+ * winning. Updates still being sent count too: their values are already on the way, and skipping one would let an
+ * older value overwrite it.
+ */
+function mergedUpdateData(
+  older: readonly { task_type: string; data: string }[],
+  newest: Record<string, unknown>,
+): Record<string, unknown> {
+  let start = 0;
+  older.forEach((t, index) => {
+    if (t.task_type !== 'update') start = index + 1;
+  });
+  const merged: Record<string, unknown> = {};
+  for (const t of older.slice(start)) Object.assign(merged, JSON.parse(t.data) as Record<string, unknown>);
+  return { ...merged, ...newest };
 }

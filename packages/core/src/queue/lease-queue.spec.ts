@@ -159,6 +159,19 @@ describe('LeaseQueue (SQLite)', () => {
     ).toEqual([1, 3]);
   });
 
+  it("deletes orphan tasks in a caller's transaction: only given tasks without rows", async () => {
+    const storage = kernel.get(Storage);
+    await withSqlTransaction(storage, async (sql) => {
+      await sql.run('DELETE FROM q_sync WHERE task_id IN (1, 2)');
+      await queue.deleteOrphanTasks(sql, [1, 3, 3, 5]);
+    });
+    const tasks = await withSqlTransaction(storage, (sql) =>
+      sql.all<{ id: number }>('SELECT id FROM q_task ORDER BY id'),
+    );
+    // 1 had no row left; 2 was not named; 3 and 5 still have rows
+    expect(tasks.map((t) => t.id)).toEqual([2, 3, 4, 5]);
+  });
+
   it('removes rows for good, with tasks no other row needs', async () => {
     const storage = kernel.get(Storage);
     const ids = await withSqlTransaction(storage, (sql) =>

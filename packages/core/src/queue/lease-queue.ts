@@ -272,8 +272,11 @@ export class LeaseQueue {
     });
   }
 
-  /** Deletes the given tasks that no synchronization row needs any more (when the table says so). */
-  private async deleteOrphanTasks(sql: SqlExecutor, taskIds: readonly number[]): Promise<void> {
+  /**
+   * Deletes the given tasks that no synchronization row needs any more (when the table says so), in `sql`'s
+   * transaction: for callers that delete rows themselves (collapsing, deleting a target) alongside other work.
+   */
+  async deleteOrphanTasks(sql: SqlExecutor, taskIds: readonly number[]): Promise<void> {
     const { table, taskTable } = this.spec;
     const unique = [...new Set(taskIds)];
     if (!this.spec.deleteCompletedTasks || unique.length === 0) return;
