@@ -1,5 +1,11 @@
 // Drains one connector's queues in logged order: claim with leases, call the connector, record what it answered.
-import { retryDelayMs, type ClaimedSynchronization, type Logger } from '@syncbus/core';
+import {
+  DrainLoop,
+  retryDelayMs,
+  type ClaimedSynchronization,
+  type DrainPass,
+  type Logger,
+} from '@syncbus/core';
 import type { LoadedConnector } from '../connectors/loaded-connector';
 import type { IncomingTaskApplier } from '../incoming/incoming-task-applier';
 import type { IntegrationSettings } from '../integration-settings';
@@ -23,14 +29,13 @@ export interface DrainContext {
 }
 
 /**
- * The background worker of one connector. Everything it does runs one piece at a time (`exclusive`), so the
- * seed's immediate `processInternalTask` calls and the background rounds keep the logged order.
+ * The background worker of one connector, on core's `DrainLoop` (kicks coalesce into passes, idle sleeps until
+ * the next due row or the poll interval, a throwing pass backs off). Everything it does runs one piece at a time
+ * (`exclusive`), so the seed's immediate `processInternalTask` calls and the background passes keep the logged order.
  */
 export class ConnectorDrain {
   private stopped = false;
-  private loop?: Promise<void>;
-  private wakeUp?: () => void;
-  private woken = false;
+  private readonly loop: DrainLoop;
   private tail: Promise<unknown> = Promise.resolve();
   private checked = false;
   private checkFailures = 0;
@@ -40,26 +45,33 @@ export class ConnectorDrain {
   constructor(
     readonly connector: LoadedConnector,
     private readonly context: DrainContext,
-  ) {}
+  ) {
+    const { settings, logger } = context;
+    this.loop = new DrainLoop({
+      drain: () => this.exclusive(() => this.pass()),
+      pollIntervalMs: settings.pollIntervalMs,
+      backoff: { baseDelayMs: settings.retry.baseDelayMs, maxDelayMs: settings.retry.maxDelayMs },
+      onError: (error) =>
+        logger.error({ err: error, connector: connector.name }, 'integration drain pass failed'),
+    });
+  }
 
   start(): void {
-    this.loop ??= this.run();
+    this.loop.start();
   }
 
   /** Ends the loop after the task in hand; claimed rows not yet processed are given back. */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake();
-    await this.loop;
+    await this.loop.stop();
     await this.tail.catch(() => undefined);
   }
 
-  /** New work may be due: run a round now instead of after the poll interval. */
+  /** New work may be due: run a pass now (or right after the one in hand) instead of after the poll interval. */
   wake(): void {
     // New rows may lack the note of why this connector cannot work: write it again.
     this.noted = undefined;
-    this.woken = true;
-    this.wakeUp?.();
+    this.loop.kick();
   }
 
   /** Runs `fn` after everything this drain started before it. */
@@ -87,20 +99,18 @@ export class ConnectorDrain {
     });
   }
 
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      let busy = false;
-      try {
-        busy = await this.exclusive(() => this.round());
-      } catch (error) {
-        this.context.logger.error(
-          { err: error, connector: this.connector.name },
-          'integration drain round failed',
-        );
-      }
-      if (!this.stopped && !busy)
-        await this.sleep(await this.idleDelay().catch(() => this.context.settings.pollIntervalMs));
-    }
+  /** One pass of the loop: a round, then when work is next due (only the directions switched on count). */
+  private async pass(): Promise<DrainPass> {
+    if (this.stopped) return {};
+    if (await this.round()) return { worked: true, nextDueAt: 0 };
+    const { settings, queues } = this.context;
+    if (!settings.enabled || !this.connector.enabled || this.connector.problem) return { worked: false };
+    const directions: TaskDirection[] = [];
+    if (settings.processInternal) directions.push('outgoing');
+    if (settings.processExternal) directions.push('incoming');
+    const dues = await Promise.all(directions.map((d) => queues.of(d).nextDueAt(this.connector.id)));
+    const known = dues.filter((d): d is number => d !== undefined);
+    return { worked: false, nextDueAt: known.length === 0 ? undefined : Math.min(...known) };
   }
 
   /** One round: a batch from each direction that is switched on. True when something was claimed. */
@@ -223,30 +233,42 @@ export class ConnectorDrain {
           break;
         }
         pending.delete(row.id);
-        if (blocked.has(row.objectKey)) {
-          // Behind an earlier task of the same object that failed or was skipped: back in line, no attempt counted.
-          await queue.postpone([row.id], owner, Date.now());
-          continue;
-        }
-        const task = tasks.get(row.taskId);
-        if (!task) {
-          await queue.complete([row.id], owner);
-          continue;
-        }
-        const verdict = await this.call(direction, task);
-        await this.record(direction, row, task, verdict);
-        results.set(task.id, verdict.result);
-        if (
-          verdict.result === IntegrationProcessResult.Error ||
-          verdict.result === IntegrationProcessResult.SkipNow
-        ) {
-          blocked.add(row.objectKey);
-        }
+        await this.processRow(direction, row, tasks.get(row.taskId), blocked, results);
       }
     } finally {
       clearInterval(heartbeat);
     }
     return results;
+  }
+
+  /** Calls the connector for one claimed row (unless its object is held back) and records the answer. */
+  private async processRow(
+    direction: TaskDirection,
+    row: ClaimedSynchronization,
+    task: IntegrationTask | undefined,
+    blocked: Set<string>,
+    results: Map<number, IntegrationProcessResult>,
+  ): Promise<void> {
+    const { queues, owner } = this.context;
+    const queue = queues.of(direction);
+    if (blocked.has(row.objectKey)) {
+      // Behind an earlier task of the same object that failed or was skipped: back in line, no attempt counted.
+      await queue.postpone([row.id], owner, Date.now());
+      return;
+    }
+    if (!task) {
+      await queue.complete([row.id], owner);
+      return;
+    }
+    const verdict = await this.call(direction, task);
+    await this.record(direction, row, task, verdict);
+    results.set(task.id, verdict.result);
+    if (
+      verdict.result === IntegrationProcessResult.Error ||
+      verdict.result === IntegrationProcessResult.SkipNow
+    ) {
+      blocked.add(row.objectKey);
+    }
   }
 
   private call(direction: TaskDirection, task: IntegrationTask): Promise<ProcessingVerdict> {
@@ -307,38 +329,5 @@ export class ConnectorDrain {
         );
       }
     }
-  }
-
-  private async idleDelay(): Promise<number> {
-    const { settings, queues } = this.context;
-    if (!settings.enabled || !this.connector.enabled || this.connector.problem)
-      return settings.pollIntervalMs;
-    const dues = await Promise.all([
-      queues.outgoing.nextDueAt(this.connector.id),
-      queues.incoming.nextDueAt(this.connector.id),
-    ]);
-    const now = Date.now();
-    const next = Math.min(...dues.map((d) => (d === undefined ? Infinity : d === 0 ? now : d)));
-    // Never spin: a row due "now" that the claim passed over (leased by another node) is looked at again shortly.
-    return Math.max(10, Math.min(settings.pollIntervalMs, next - now));
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.woken || this.stopped) {
-      this.woken = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = () => {
-        this.wakeUp = undefined;
-        this.woken = false;
-        done();
-      };
-    });
   }
 }
