@@ -10,7 +10,7 @@ export const FAST_INTEGRATION = {
   pollIntervalMs: 50,
   callTimeoutMs: 5000,
   skipDelayMs: 150,
-  leaseMs: 5000,
+  leaseMs: 10_000,
   retry: { maxAttempts: 5, baseDelayMs: 40, maxDelayMs: 200 },
 };
 

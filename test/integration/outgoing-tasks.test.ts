@@ -1,7 +1,7 @@
 // Outgoing tasks on SQLite and PostgreSQL: logged with the change per matching connector, events, the seed's
 // immediate processing, the drain's results (OK, Error with per-object hold-back, ErrorAndSkip, SkipNow),
 // misbehaving connectors (throw, nonsense, hang, disabled mid-queue), snapshots and translation, and a restart.
-import { Kernel, Storage } from '@syncbus/core';
+import { Kernel, Storage, withSqlTransaction } from '@syncbus/core';
 import {
   IntegrationConnectorInfoProvider,
   IntegrationEvents,
@@ -255,6 +255,35 @@ describe.each(['sqlite', 'postgres'] as const)('outgoing integration tasks on %s
     expect(history.map((h) => h.error)).toEqual([
       expect.stringContaining('alpha.processInternalTaskAsync timed out after 1000 ms'),
     ]);
+  });
+
+  it('heartbeats renew the lease of the task in hand while its connector call runs', async () => {
+    if (!url) return;
+    scriptOf('alpha').steps = { held: ['hang', 'OK'] };
+    // Heartbeat every 300 ms; the call may run up to 800 ms, so without renewal its lease could lapse mid-call.
+    const kernel = await boot({ leaseMs: 900, callTimeoutMs: 800 });
+    const alphaId = await connectorId(kernel, 'alpha');
+    await articles(kernel).save({ guid: 'held', title: 'Held' });
+    await until(() => scriptOf('alpha').received.length === 1, 'alpha to be in its call');
+    const lease = async () => {
+      const [row] = await withSqlTransaction(kernel.get(Storage), (sql) =>
+        sql.all<{ lease_expires_at: unknown }>(
+          'SELECT lease_expires_at FROM integration_synchronization WHERE connector_id = ?',
+          [alphaId],
+        ),
+      );
+      return Number(row?.lease_expires_at ?? 0);
+    };
+    const first = await lease();
+    expect(first).toBeGreaterThan(Date.now());
+    // Within two heartbeat periods, still inside the call (it times out only at 800 ms).
+    await until(async () => (await lease()) > first, 'the lease of the row in hand to be renewed', 600);
+    expect(scriptOf('alpha').received).toHaveLength(1);
+    await until(
+      async () => (await kernel.get(IntegrationSynchronizations).list('alpha')).length === 0,
+      'alpha to finish',
+    );
+    expect(steps(scriptOf('alpha').received, 'held')).toEqual(['create:hang', 'create:OK']);
   });
 
   it('a connector disabled mid-queue keeps its tasks, says why, and processes them once enabled again', async () => {

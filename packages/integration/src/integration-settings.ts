@@ -27,7 +27,14 @@ export const IntegrationSettingsSchema = z
     skipDelayMs: z.number().int().min(0).default(30_000),
     retry: RetryPolicySchema.default({ maxAttempts: 10, baseDelayMs: 1000, maxDelayMs: 5 * 60_000 }),
   })
-  .strict();
+  .strict()
+  // Heartbeats renew leases during a call, but a lease shorter than a call would lapse whenever a heartbeat is late
+  // (a busy event loop): another node could then take the row and call the connector a second time.
+  .refine((s) => s.callTimeoutMs < s.leaseMs, {
+    path: ['callTimeoutMs'],
+    message:
+      'must be less than integration.leaseMs, or another node may take a task while its call is still running; raise leaseMs or lower callTimeoutMs',
+  });
 
 /** Parsed `integration` section. */
 export type IntegrationSettings = z.infer<typeof IntegrationSettingsSchema>;

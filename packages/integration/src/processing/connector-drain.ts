@@ -232,8 +232,12 @@ export class ConnectorDrain {
           pending.clear();
           break;
         }
-        pending.delete(row.id);
-        await this.processRow(direction, row, tasks.get(row.taskId), blocked, results);
+        try {
+          await this.processRow(direction, row, tasks.get(row.taskId), blocked, results);
+        } finally {
+          // Only now: the heartbeat keeps renewing the lease of the row in hand through the connector call.
+          pending.delete(row.id);
+        }
       }
     } finally {
       clearInterval(heartbeat);
