@@ -73,8 +73,13 @@ export class ObjectApplier {
         return;
       }
       const values = await this.values(info, snapshot, manager);
-      const entity: ObjectLiteral = existing ? repository.merge(existing, values) : repository.create(values);
-      await repository.save(entity);
+      if (existing) {
+        await repository.save(repository.merge(existing, values));
+      } else {
+        // A plain INSERT (subscribers still fire): save() would diff and reload a row we know is new (measured
+        // on the staging receiver, where most tasks are creates).
+        await repository.insert(repository.create(values));
+      }
     });
   }
 
