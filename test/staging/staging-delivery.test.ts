@@ -115,7 +115,8 @@ describe.each<Engine>(['sqlite', 'postgres'])('staging delivery (source on %s)',
 
   it('a target that is down keeps the tasks pending with the error; a later run delivers them in order', async () => {
     if (skip) return;
-    await start({ retry: { maxAttempts: 5, baseDelayMs: 50, maxDelayMs: 50 } });
+    // One attempt allowed: were an outage counted as an attempt, the first run would turn every task failed.
+    await start({ retry: { maxAttempts: 1, baseDelayMs: 50, maxDelayMs: 50 } });
     const http = pair.target.kernel.get(SyncbusHttpServer);
     const port = Number(new URL(http.url).port);
     await http.stop();
@@ -133,10 +134,22 @@ describe.each<Engine>(['sqlite', 'postgres'])('staging delivery (source on %s)',
     const rows = await pendingRows();
     expect(rows).toHaveLength(3);
     for (const row of rows) {
-      expect(row).toMatchObject({ status: 'pending', attempts: 1, leaseOwner: null, lastError: down.error });
+      expect(row).toMatchObject({ status: 'pending', attempts: 0, leaseOwner: null, lastError: down.error });
       expect(row.lastRunAt).toBeGreaterThanOrEqual(before);
       expect(row.nextAttemptAt).toBeGreaterThanOrEqual(row.lastRunAt! + 25);
     }
+    // The rows of a failed batch come due together (in logged order) after the server's outage backoff.
+    expect(new Set(rows.map((r) => r.nextAttemptAt)).size).toBe(1);
+    // A second run against the target still down, once the backoff has passed: still no attempt counted.
+    await eventually(
+      async () => (await runner().runSynchronization()).failed === 3,
+      'a second run against the target that is down',
+    );
+    expect((await pendingRows()).map((r) => [r.status, r.attempts])).toEqual([
+      ['pending', 0],
+      ['pending', 0],
+      ['pending', 0],
+    ]);
 
     await http.start({ port });
     // Backoff is 25-50 ms here: run until it has passed and everything arrived.

@@ -67,7 +67,8 @@ describe('staging sender failures', () => {
     expect(summary).toMatchObject({ sent: 0, applied: 0, failed: 1 });
     expect(summary.error).toMatch(error);
     const [row] = await rows();
-    expect(row).toMatchObject({ status: 'pending', attempts: 1, leaseOwner: null });
+    // A failure of the batch as a whole counts no attempt: an outage never turns tasks failed.
+    expect(row).toMatchObject({ status: 'pending', attempts: 0, leaseOwner: null });
     expect(row.lastError).toMatch(error);
     expect(row.nextAttemptAt).toBeGreaterThan(Date.now());
     expect(await node.storage.dataSource.query('SELECT id FROM staging_task')).toHaveLength(1);

@@ -5,6 +5,7 @@ import {
   inject,
   injectable,
   Logger,
+  retryDelayMs,
   Storage,
   withSqlTransaction,
   type ClaimedSynchronization,
@@ -28,7 +29,10 @@ export interface StagingRunSummary {
   applied: number;
   /** Tasks the target had applied before (a redelivery); they count as delivered. */
   duplicates: number;
-  /** Tasks whose attempt failed (error kept on the row, retried with backoff). */
+  /**
+   * Tasks whose delivery failed (error kept on the row, retried with backoff). A task the target refused counts
+   * an attempt; a batch that failed as a whole (`error`) does not.
+   */
   failed: number;
   /** Tasks sent behind a failed task of the same object; they wait for it without losing an attempt. */
   heldBack: number;
@@ -46,6 +50,8 @@ export class StagingDelivery {
   /** The lease owner of this node: unique per process and node. */
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly chains = new Map<number, Promise<unknown>>();
+  /** Consecutive whole-batch failures per server (shared with lanes): the backoff of an outage grows with it. */
+  private outages = new Map<number, number>();
   private stopped = false;
 
   constructor(
@@ -86,7 +92,7 @@ export class StagingDelivery {
       batchSize: options.batchSize ?? this.settings.batchSize,
       maxInFlight: options.maxInFlight ?? 1,
     };
-    return new StagingDelivery(
+    const lane = new StagingDelivery(
       this.storage,
       this.queue,
       this.servers,
@@ -95,6 +101,8 @@ export class StagingDelivery {
       settings,
       this.logger,
     );
+    lane.outages = this.outages;
+    return lane;
   }
 
   /** Waits for runs in progress, then gives back every lease this node holds. */
@@ -122,6 +130,7 @@ export class StagingDelivery {
     // Objects that failed in this run: each is tried once per run, however short its backoff.
     const failedInRun = new Set<string>();
     let halted = false;
+    let outageUntil: number | undefined;
     // Up to `maxInFlight` batches on the wire at once: while one is applied on the target the next is claimed and
     // sent. The leases keep order per object: a row whose object has a batch in flight is not claimable.
     const lane = async () => {
@@ -143,21 +152,32 @@ export class StagingDelivery {
         const batch = rows.filter((r) => tasks.has(r.taskId));
         if (batch.length === 0) continue;
         const error = await this.sendBatch(server, batch, tasks, secret, summary, failedInRun);
-        if (error) {
-          halted = true;
-          await this.queue.fail(
-            batch.map((r) => ({ id: r.id, error })),
-            this.owner,
-            retry,
-          );
-          await this.alignBackoff(batch.map((r) => r.id));
-          summary.failed += batch.length;
-          summary.error = error;
-          this.logger.warn(
-            { server: server.name, tasks: batch.length, error },
-            'staging batch failed; tasks stay pending',
-          );
+        if (!error) {
+          this.outages.delete(serverId);
+          continue;
         }
+        halted = true;
+        // The whole batch failed: the target (or the way to it) is down, not these tasks wrong. Counting an
+        // attempt would turn a backlog `failed` during an outage of a few minutes, so the rows keep their
+        // attempts and wait, with the error, for a backoff that grows with the server's consecutive outages.
+        // One due time for every batch of the run: they come due together and go out in logged order again.
+        if (outageUntil === undefined) {
+          const outages = (this.outages.get(serverId) ?? 0) + 1;
+          this.outages.set(serverId, outages);
+          outageUntil = Date.now() + retryDelayMs(outages, retry);
+        }
+        await this.queue.postpone(
+          batch.map((r) => r.id),
+          this.owner,
+          outageUntil,
+          error,
+        );
+        summary.failed += batch.length;
+        summary.error = error;
+        this.logger.warn(
+          { server: server.name, tasks: batch.length, error },
+          'staging batch failed; tasks stay pending',
+        );
       }
     };
     await Promise.all(Array.from({ length: maxInFlight }, lane));
@@ -231,21 +251,6 @@ export class StagingDelivery {
     summary.failed += failures.length;
     summary.heldBack += heldBack.length;
     return undefined;
-  }
-
-  /**
-   * Rows of a batch that failed as a whole get the latest of their jittered next attempts, so they come due
-   * together and go out in logged order again (a category before the article that references it).
-   */
-  private async alignBackoff(ids: readonly number[]): Promise<void> {
-    await withSqlTransaction(this.storage, (sql) =>
-      sql.run(
-        `UPDATE staging_synchronization SET next_attempt_at =
-           (SELECT MAX(next_attempt_at) FROM staging_synchronization WHERE id ${sql.in(ids)})
-         WHERE status = 'pending' AND id ${sql.in(ids)}`,
-        [...sql.inParams(ids), ...sql.inParams(ids)],
-      ),
-    );
   }
 
   private async loadTasks(rows: readonly ClaimedSynchronization[]): Promise<Map<number, StagingTaskData>> {
