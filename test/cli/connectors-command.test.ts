@@ -42,6 +42,17 @@ describe('syncbus connectors', () => {
     expect(check.code).toBe(0);
     expect(check.stdout).toMatch(/alpha\s+yes\s+ok/);
     expect((await cli('connectors', 'disable', 'alpha')).stdout).toMatch(/disabled connector 'alpha'/);
+    // Every command boots a node from the config: a later one must not switch alpha back on.
+    const enabledOf = async (name: string) => {
+      const rows = JSON.parse((await cli('connectors', 'list', '--json')).stdout) as {
+        name: string;
+        enabled: boolean;
+      }[];
+      return rows.find((r) => r.name === name)?.enabled;
+    };
+    expect(await enabledOf('alpha')).toBe(false);
+    expect((await cli('connectors', 'enable', 'alpha')).stdout).toMatch(/enabled connector 'alpha'/);
+    expect(await enabledOf('alpha')).toBe(true);
     const unknown = await cli('connectors', 'enable', 'nope');
     expect(unknown.code).toBe(4);
     expect(unknown.stderr).toMatch(/No integration connector named 'nope'/);

@@ -3,6 +3,7 @@
 import { ConfigError, Kernel, Storage } from '@syncbus/core';
 import {
   IntegrationConnectorInfoProvider,
+  IntegrationConnectorRegistry,
   IntegrationHelper,
   IntegrationSynchronizations,
   BaseIntegrationConnector,
@@ -39,8 +40,8 @@ describe('connector loading (SQLite)', () => {
       connectorPackage: '@syncbus-fixtures/scripted-connector',
       connectorVersion: '1.2.0',
       connectorEnabled: true,
-      // the row holds the reference, never the secret
-      connectorConfig: { endpoint: 'https://a.example.test', apiKey: 'env:SCRIPTED_ALPHA_KEY' },
+      // the row holds the validated config (defaults filled in) with the reference, never the secret
+      connectorConfig: { endpoint: 'https://a.example.test', apiKey: 'env:SCRIPTED_ALPHA_KEY', retries: 3 },
     });
     // beta is loaded from the package but not listed in "connectors": known, and off
     expect(
@@ -63,6 +64,70 @@ describe('connector loading (SQLite)', () => {
       config: string;
     }[];
     expect(JSON.stringify(rows)).not.toContain('alpha-secret-value');
+  });
+
+  it('a refused config is not stored (it may hold a secret typed in plain); a valid one keeps secrets as references', async () => {
+    const url = tempSqliteUrl('connectors');
+    process.env.SCRIPTED_BETA_KEY = 'beta-secret-value';
+    kernel = await bootIntegrationNode({
+      url,
+      connectors: [
+        connectorEntry('alpha', {
+          config: { endpoint: 'https://a.example.test', apiKey: 'plain-secret-123' },
+        }),
+        connectorEntry('beta', {
+          config: { endpoint: 'https://b.example.test', apiKey: { env: 'SCRIPTED_BETA_KEY' } },
+        }),
+      ],
+    });
+    const provider = kernel.get(IntegrationConnectorInfoProvider);
+    expect((await provider.getIntegrationConnectorInfo('alpha'))!.connectorConfig).toEqual({});
+    expect((await provider.getIntegrationConnectorInfo('beta'))!.connectorConfig).toEqual({
+      endpoint: 'https://b.example.test',
+      apiKey: 'env:SCRIPTED_BETA_KEY',
+      retries: 3,
+    });
+    const rows = JSON.stringify(
+      await kernel.get(Storage).dataSource.query('SELECT * FROM integration_connector'),
+    );
+    expect(rows).not.toContain('plain-secret-123');
+    expect(rows).not.toContain('beta-secret-value');
+    delete process.env.SCRIPTED_BETA_KEY;
+  });
+
+  it("the connector switch is the row's: kept over restarts unless the config sets it, and followed by running nodes", async () => {
+    const url = tempSqliteUrl('connectors');
+    kernel = await bootIntegrationNode({ url });
+    const running = kernel;
+    // A second node on the same database, as a CLI command is: it switches alpha off.
+    const cli = await bootIntegrationNode({ url, integration: { processInternal: false } });
+    await cli.get(IntegrationConnectorInfoProvider).setIntegrationConnectorEnabled('alpha', false);
+    await until(
+      () => !running.get(IntegrationConnectorRegistry).get('alpha').enabled,
+      'the running node to see alpha switched off',
+    );
+    await cli.stop();
+    await running.get(Storage).dataSource.getRepository(Article).save({ guid: 'a-1', title: 'One' });
+    await until(() => scriptOf('beta').received.length === 1, 'beta to process the task');
+    expect(await running.get(IntegrationSynchronizations).list('alpha')).toEqual([]);
+    await running.stop();
+
+    // A restart (or the next CLI command) does not switch it back on ...
+    kernel = await bootIntegrationNode({ url });
+    expect(
+      (await kernel.get(IntegrationConnectorInfoProvider).getIntegrationConnectorInfo('alpha'))!
+        .connectorEnabled,
+    ).toBe(false);
+    expect(kernel.get(IntegrationConnectorRegistry).get('alpha').enabled).toBe(false);
+    await kernel.stop();
+    // ... a config entry that says so does.
+    kernel = await bootIntegrationNode({
+      url,
+      connectors: [connectorEntry('alpha', { enabled: true }), connectorEntry('beta', { enabled: false })],
+    });
+    const provider = kernel.get(IntegrationConnectorInfoProvider);
+    expect((await provider.getIntegrationConnectorInfo('alpha'))!.connectorEnabled).toBe(true);
+    expect((await provider.getIntegrationConnectorInfo('beta'))!.connectorEnabled).toBe(false);
   });
 
   it('a config entry naming no loaded connector stops the boot, naming the field', async () => {

@@ -1,10 +1,14 @@
 // Kentico's IntegrationConnectorInfoProvider: reads the integration_connector rows.
 import { inject, injectable, Storage } from '@syncbus/core';
 import { IntegrationConnectorRegistry } from './connectors/integration-connector-registry';
+import type { LoadedConnector } from './connectors/loaded-connector';
 import { IntegrationTaskProcessor } from './processing/integration-task-processor';
 import { IntegrationConnectorEntity } from './storage/integration-connector.entity';
 
-/** A connector row (Kentico's IntegrationConnectorInfo). `connectorConfig` holds secret references, not secrets. */
+/**
+ * A connector row (Kentico's IntegrationConnectorInfo). `connectorConfig` is the validated config with secret
+ * references, never secrets (`{}` while the config is refused).
+ */
 export interface IntegrationConnectorInfo {
   readonly connectorId: number;
   readonly connectorName: string;
@@ -15,13 +19,17 @@ export interface IntegrationConnectorInfo {
   readonly connectorConfig: Record<string, unknown>;
 }
 
-const toInfo = (row: IntegrationConnectorEntity): IntegrationConnectorInfo => ({
+const toInfo = (
+  row: IntegrationConnectorEntity,
+  loaded: LoadedConnector | undefined,
+): IntegrationConnectorInfo => ({
   connectorId: row.id,
   connectorName: row.name,
   connectorDisplayName: row.displayName,
   connectorPackage: row.packageName,
   connectorVersion: row.version,
-  connectorEnabled: Boolean(row.enabled),
+  // A connector the config does not list is off on this node whatever its switch says.
+  connectorEnabled: Boolean(row.enabled) && (loaded?.listed ?? true),
   connectorConfig: JSON.parse(row.config) as Record<string, unknown>,
 });
 
@@ -39,7 +47,7 @@ export class IntegrationConnectorInfoProvider {
     const row = await this.storage.dataSource
       .getRepository(IntegrationConnectorEntity)
       .findOne({ where: { name } });
-    return row ? toInfo(row) : undefined;
+    return row ? toInfo(row, this.registry.find(row.name)) : undefined;
   }
 
   /** Every connector row, by name. */
@@ -47,7 +55,7 @@ export class IntegrationConnectorInfoProvider {
     const rows = await this.storage.dataSource
       .getRepository(IntegrationConnectorEntity)
       .find({ order: { name: 'ASC' } });
-    return rows.map(toInfo);
+    return rows.map((row) => toInfo(row, this.registry.find(row.name)));
   }
 
   /** Enables or disables a loaded connector; its queued tasks wait while it is disabled. */

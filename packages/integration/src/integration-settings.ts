@@ -48,7 +48,11 @@ export const ConnectorEntrySchema = z
     name: z.string().min(1),
     /** Shown in lists; defaults to the connector's own display name. */
     displayName: z.string().min(1).optional(),
-    enabled: z.boolean().default(true),
+    /**
+     * Sets the connector's switch at every start; absent: the switch stays as `syncbus connectors enable|disable`
+     * left it (on for a connector seen the first time).
+     */
+    enabled: z.boolean().optional(),
     /** The connector's own settings, validated with its config schema at start (secrets as "env:NAME"). */
     config: z.record(z.string(), z.unknown()).default({}),
     /** Token an external system presents to post incoming tasks for this connector; none: incoming HTTP refused. */

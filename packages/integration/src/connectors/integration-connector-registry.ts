@@ -5,6 +5,7 @@ import {
   injectable,
   Logger,
   Registrations,
+  Secret,
   Storage,
   zodProblems,
   type Newable,
@@ -100,15 +101,14 @@ export class IntegrationConnectorRegistry {
     }
     const displayName = entry?.displayName ?? options.displayName ?? options.name;
     const packageName = this.registrations.packageOf(type);
-    // A connector not listed in "connectors" is known (it has a row) but stays off until the config lists it.
-    const enabled = entry?.enabled ?? false;
-    const id = await this.saveRow({
+    const { id, enabled } = await this.saveRow({
       name: options.name,
       displayName,
       packageName,
       version: options.version,
-      enabled,
-      entry,
+      enabled: entry?.enabled,
+      // Validated values only, secrets as their references: a refused config may hold a secret typed in plain.
+      config: problem ? {} : storedConfig(config),
     });
     const loaded: LoadedConnector = {
       id,
@@ -116,7 +116,9 @@ export class IntegrationConnectorRegistry {
       displayName,
       packageName,
       instance,
-      enabled,
+      listed: entry !== undefined,
+      // A connector not listed in "connectors" is known (it has a row) but stays off until the config lists it.
+      enabled: entry !== undefined && enabled,
       problem,
       incomingToken: entry?.incomingToken,
     };
@@ -145,14 +147,18 @@ export class IntegrationConnectorRegistry {
     this.byName.set(options.name, loaded);
   }
 
+  /**
+   * Writes the connector's row. `enabled` is the operator's switch (`syncbus connectors enable|disable`): written
+   * when the row is created (default on) or when the config entry sets it, kept otherwise. Returns the row's state.
+   */
   private async saveRow(row: {
     name: string;
     displayName: string;
     packageName?: string;
     version?: string;
-    enabled: boolean;
-    entry?: { config: Record<string, unknown> };
-  }): Promise<number> {
+    enabled?: boolean;
+    config: Record<string, unknown>;
+  }): Promise<{ id: number; enabled: boolean }> {
     return this.storage.transaction(async (manager) => {
       const repository = manager.getRepository(IntegrationConnectorEntity);
       const existing = await repository.findOne({ where: { name: row.name } });
@@ -161,17 +167,17 @@ export class IntegrationConnectorRegistry {
         displayName: row.displayName,
         packageName: row.packageName ?? null,
         version: row.version ?? null,
-        enabled: row.enabled,
-        // As written in the config file: secret references ("env:NAME"), never their values.
-        config: JSON.stringify(row.entry?.config ?? {}),
+        config: JSON.stringify(row.config),
         updatedAt: Date.now(),
       };
       if (existing) {
-        await repository.update({ id: existing.id }, values);
-        return existing.id;
+        const enabled = row.enabled ?? Boolean(existing.enabled);
+        await repository.update({ id: existing.id }, { ...values, enabled });
+        return { id: existing.id, enabled };
       }
-      const result = await repository.insert(values);
-      return Number(result.identifiers[0].id);
+      const enabled = row.enabled ?? true;
+      const result = await repository.insert({ ...values, enabled });
+      return { id: Number(result.identifiers[0].id), enabled };
     });
   }
 
@@ -198,17 +204,48 @@ export class IntegrationConnectorRegistry {
     await this.storage.dataSource
       .getRepository(IntegrationConnectorEntity)
       .update({ id: connector.id }, { enabled, updatedAt: Date.now() });
-    connector.enabled = enabled;
+    connector.enabled = connector.listed && enabled;
   }
 
-  /** Re-reads `enabled` from the rows (another node or the CLI may have changed it). */
-  async refreshEnabled(): Promise<void> {
-    const rows = await this.storage.dataSource
-      .getRepository(IntegrationConnectorEntity)
-      .find({ select: { id: true, enabled: true, name: true } });
+  /**
+   * Re-reads `enabled` from the rows (the CLI or another node may have switched a connector); only `connector`'s
+   * row when given. Drains call it every pass, so a running node follows `syncbus connectors disable` at once.
+   */
+  async refreshEnabled(connector?: LoadedConnector): Promise<void> {
+    const rows = await this.storage.dataSource.getRepository(IntegrationConnectorEntity).find({
+      select: { id: true, enabled: true, name: true },
+      where: connector ? { id: connector.id } : {},
+    });
     for (const row of rows) {
-      const connector = this.byName.get(row.name);
-      if (connector) connector.enabled = Boolean(row.enabled);
+      const loaded = this.byName.get(row.name);
+      if (loaded) loaded.enabled = loaded.listed && Boolean(row.enabled);
     }
   }
+}
+
+/** A parsed connector config as its row keeps it: every core `Secret` replaced by its reference ("env:NAME"). */
+function storedConfig(value: unknown): Record<string, unknown> {
+  const stored = withSecretsAsReferences(value);
+  return stored && typeof stored === 'object' && !Array.isArray(stored)
+    ? (stored as Record<string, unknown>)
+    : {};
+}
+
+function withSecretsAsReferences(value: unknown): unknown {
+  // Duck-typed: a plugin's schema may build its Secrets from its own copy of @syncbus/core.
+  if (value instanceof Secret || isSecretLike(value)) return (value as Secret).source;
+  if (Array.isArray(value)) return value.map(withSecretsAsReferences);
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withSecretsAsReferences(v)]));
+  }
+  return value;
+}
+
+function isSecretLike(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Secret).reveal === 'function' &&
+    typeof (value as Secret).source === 'string'
+  );
 }

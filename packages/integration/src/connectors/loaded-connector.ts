@@ -16,6 +16,9 @@ export interface LoadedConnector {
   readonly displayName: string;
   readonly packageName?: string;
   readonly instance: BaseIntegrationConnector;
+  /** Whether the config's "connectors" section lists it; an unlisted connector stays off whatever its row says. */
+  readonly listed: boolean;
+  /** Whether it works now: listed, and switched on in its row (re-read by the drain every pass). */
   enabled: boolean;
   problem?: ConnectorProblem;
   /** Token external systems present to post incoming tasks; undefined: incoming HTTP is refused. */

@@ -26,6 +26,8 @@ export interface DrainContext {
   readonly logger: Logger;
   /** Lease owner id of this process. */
   readonly owner: string;
+  /** Re-reads the connector's switch from its row (the CLI or another node may have changed it). */
+  readonly refreshEnabled: (connector: LoadedConnector) => Promise<void>;
 }
 
 /**
@@ -102,6 +104,7 @@ export class ConnectorDrain {
   /** One pass of the loop: a round, then when work is next due (only the directions switched on count). */
   private async pass(): Promise<DrainPass> {
     if (this.stopped) return {};
+    await this.context.refreshEnabled(this.connector);
     if (await this.round()) return { worked: true, nextDueAt: 0 };
     const { settings, queues } = this.context;
     if (!settings.enabled || !this.connector.enabled || this.connector.problem) return { worked: false };

@@ -1,6 +1,7 @@
 // Runs one drain per connector in the background and routes immediate processing to the right drain.
 import { CoreSettings, inject, injectable, Logger } from '@syncbus/core';
 import { randomUUID } from 'node:crypto';
+import { IntegrationConnectorRegistry } from '../connectors/integration-connector-registry';
 import type { LoadedConnector } from '../connectors/loaded-connector';
 import { IncomingTaskApplier } from '../incoming/incoming-task-applier';
 import { IntegrationSettings } from '../integration-settings';
@@ -28,10 +29,12 @@ export class IntegrationTaskProcessor {
     @inject(IntegrationTaskStore) store: IntegrationTaskStore,
     @inject(IntegrationSyncLog) syncLog: IntegrationSyncLog,
     @inject(IncomingTaskApplier) incoming: IncomingTaskApplier,
+    @inject(IntegrationConnectorRegistry) registry: IntegrationConnectorRegistry,
     @inject(Logger) logger: Logger,
   ) {
     const owner = `${core.nodeName}:${process.pid}:${randomUUID().slice(0, 8)}`;
-    this.context = { settings, queues, store, syncLog, incoming, logger, owner };
+    const refreshEnabled = (connector: LoadedConnector) => registry.refreshEnabled(connector);
+    this.context = { settings, queues, store, syncLog, incoming, logger, owner, refreshEnabled };
   }
 
   /** Lease owner id of this node's processor. */
