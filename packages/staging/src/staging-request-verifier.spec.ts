@@ -1,4 +1,4 @@
-import { Secret } from '@syncbus/core';
+import { createLogger, Secret } from '@syncbus/core';
 import { signStagingRequest } from './request-signature';
 import { StagingRequestRejectedError } from './staging-errors';
 import { StagingRequestVerifier } from './staging-request-verifier';
@@ -12,7 +12,7 @@ describe('StagingRequestVerifier', () => {
       sources: [{ server: 'source', secret: 'env:SYNCBUS_SPEC_SOURCE_SECRET' }],
     },
   });
-  const verifier = new StagingRequestVerifier(settings);
+  const verifier = new StagingRequestVerifier(settings, createLogger({ level: 'silent' }));
   const now = () => Math.floor(Date.now() / 1000);
   const task = {
     guid: 'g-1',
@@ -55,13 +55,32 @@ describe('StagingRequestVerifier', () => {
     });
   });
 
+  it('answers an unknown source and a bad signature with the same message', () => {
+    const good = { protocol: 1, source: { server: 'source' }, tasks: [task] };
+    const message = (input: ReturnType<typeof request>) => {
+      try {
+        verifier.verify(input);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'accepted';
+    };
+    const unknown = message(request({ ...good, source: { server: 'nobody' } }));
+    expect(unknown).toBe(message(request(good, now(), 'wrong')));
+    expect(unknown).not.toContain('nobody');
+  });
+
   it('answers each kind of bad request with its status', () => {
     const good = { protocol: 1, source: { server: 'source' }, tasks: [task] };
     expect(rejection(request('x'.repeat(3000)))).toBe('413 BODY_TOO_LARGE');
     expect(rejection(request('{'))).toBe('400 MALFORMED_JSON');
     expect(rejection(request({ protocol: 1, tasks: [] }))).toBe('400 INVALID_REQUEST');
-    expect(rejection(request({ ...good, source: { server: 'nobody' } }))).toBe('401 UNKNOWN_SOURCE');
+    // An unknown source is answered like a bad signature: the answer does not tell which names are configured.
+    expect(rejection(request({ ...good, source: { server: 'nobody' } }))).toBe('401 BAD_SIGNATURE');
     expect(rejection(request(good, now(), 'wrong'))).toBe('401 BAD_SIGNATURE');
+    expect(
+      rejection({ ...request({ ...good, source: { server: 'nobody' } }), signature: undefined } as never),
+    ).toBe('401 UNSIGNED_REQUEST');
     expect(rejection({ ...request(good), signature: undefined } as never)).toBe('401 UNSIGNED_REQUEST');
     expect(rejection(request(good, now() - 301))).toBe('401 STALE_TIMESTAMP');
     expect(rejection(request(good, now() + 301))).toBe('401 STALE_TIMESTAMP');

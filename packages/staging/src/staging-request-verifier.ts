@@ -1,6 +1,6 @@
 // Decides whether a staging request may be applied at all: size, source, signature, timestamp, protocol, shape.
-import { inject, injectable, type Secret, zodProblems } from '@syncbus/core';
-import { verifyStagingSignature } from './request-signature';
+import { randomBytes } from 'node:crypto';
+import { checkHmacRequest, inject, injectable, Logger, type Secret, zodProblems } from '@syncbus/core';
 import { StagingRequestRejectedError } from './staging-errors';
 import { STAGING_PROTOCOL_VERSION, StagingRequestSchema, type StagingRequest } from './staging-protocol';
 import { StagingSettings } from './staging-settings';
@@ -14,14 +14,19 @@ export interface IncomingStagingRequest {
 
 /**
  * Verifies staging requests against `staging.receiver`. Every refusal is a `StagingRequestRejectedError` whose
- * `statusCode` is the HTTP answer: 413 too large, 400 not JSON or wrong shape, 401 unknown source, bad
- * signature or a timestamp outside the window, 409 another protocol version.
+ * `statusCode` is the HTTP answer: 413 too large, 400 not JSON or wrong shape, 401 unsigned, a bad signature or
+ * an unknown source (one answer for both, the detail is logged here) or a timestamp outside the window, 409
+ * another protocol version.
  */
 @injectable()
 export class StagingRequestVerifier {
   private readonly secrets: ReadonlyMap<string, Secret>;
+  private readonly decoyKey = randomBytes(32).toString('hex');
 
-  constructor(@inject(StagingSettings) private readonly settings: StagingSettings) {
+  constructor(
+    @inject(StagingSettings) private readonly settings: StagingSettings,
+    @inject(Logger) private readonly logger: Logger,
+  ) {
     this.secrets = new Map(settings.receiver.sources.map((s) => [s.server, s.secret]));
   }
 
@@ -54,30 +59,36 @@ export class StagingRequestVerifier {
       );
     }
     const secret = this.secrets.get(source);
-    if (!secret) {
-      throw new StagingRequestRejectedError(
-        401,
-        'UNKNOWN_SOURCE',
-        `This node accepts no tasks from '${source}'; add it with its shared secret to staging.receiver.sources.`,
-      );
-    }
-    const timestamp = request.timestamp ?? '';
-    if (!/^\d{1,12}$/.test(timestamp) || !request.signature) {
+    // Unknown source or wrong signature get the same answer, so a caller cannot probe which names are configured;
+    // an unknown source is still checked against a key (nobody's), so both take the same time.
+    const check = checkHmacRequest({
+      secret: secret?.reveal() ?? this.decoyKey,
+      timestamp: request.timestamp,
+      signature: request.signature,
+      rawBody: request.rawBody,
+      toleranceSeconds: timestampToleranceSeconds,
+    });
+    if (check === 'unsigned') {
       throw new StagingRequestRejectedError(
         401,
         'UNSIGNED_REQUEST',
         'The request lacks X-Syncbus-Timestamp (unix seconds) or X-Syncbus-Signature.',
       );
     }
-    if (!verifyStagingSignature(secret.reveal(), timestamp, request.rawBody, request.signature)) {
+    if (!secret || check === 'bad-signature') {
+      this.logger.warn(
+        { source, reason: secret ? 'bad signature' : 'source not in staging.receiver.sources' },
+        'staging request refused',
+      );
       throw new StagingRequestRejectedError(
         401,
         'BAD_SIGNATURE',
-        `The signature does not match; check that '${source}' and this node share the same secret.`,
+        "The signature does not match; check that this node lists the sending node's name in " +
+          'staging.receiver.sources with the same shared secret.',
       );
     }
-    const skew = Number(timestamp) - Math.floor(Date.now() / 1000);
-    if (Math.abs(skew) > timestampToleranceSeconds) {
+    if (check === 'stale') {
+      const skew = Number(request.timestamp) - Math.floor(Date.now() / 1000);
       throw new StagingRequestRejectedError(
         401,
         'STALE_TIMESTAMP',
