@@ -3,6 +3,7 @@
 import { Kernel, Storage } from '@syncbus/core';
 import {
   ConnectorNotFoundError,
+  DuplicateExternalTaskError,
   IncomingTaskError,
   IncomingTaskService,
   IntegrationConnectorInfoProvider,
@@ -15,7 +16,9 @@ import {
 } from '@syncbus/integration';
 import { resetScripts, scriptOf } from '@syncbus-fixtures/scripted-connector';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { Client } from 'pg';
 import { Article } from '../support/content-model';
+import { createTestDatabase } from '../support/postgres';
 import { tempSqliteUrl } from '../support/temp-sqlite';
 import { bootIntegrationNode, connectorEntry, until } from './integration-node';
 
@@ -282,5 +285,52 @@ describe('incoming integration tasks (SQLite)', () => {
       await until(() => article('h-1').then((a) => a ?? undefined), 'the accepted article');
       expect(await article('h-2')).toBeNull();
     });
+  });
+});
+
+describe('incoming task ledger (PostgreSQL)', () => {
+  it('a delivery racing another of the same guid waits for it and is answered as a duplicate, not an error', async () => {
+    const database = await createTestDatabase('integration_ledger');
+    if (!database) return; // PostgreSQL not reachable outside CI: createTestDatabase warned loudly.
+    const kernel = await bootIntegrationNode({ url: database.url, integration: { processExternal: false } });
+    const first = new Client({ connectionString: database.url });
+    await first.connect();
+    try {
+      const alpha = await kernel.get(IntegrationConnectorInfoProvider).getIntegrationConnectorInfo('alpha');
+      // The first delivery of 'race-1' has written its ledger row and not committed yet.
+      await first.query('BEGIN');
+      await first.query(
+        'INSERT INTO integration_received_task (connector_id, task_guid, received_at) VALUES ($1, $2, $3)',
+        [alpha!.connectorId, 'race-1', Date.now()],
+      );
+      const second = kernel
+        .get(IntegrationHelper)
+        .processExternalTask('alpha', { id: 'ext-r', headline: 'Race' }, 'create', {
+          objectType: 'cms.article',
+          externalId: 'ext-r',
+          guid: 'race-1',
+        })
+        .then(
+          (task) => task,
+          (error: unknown) => error,
+        );
+      await until(
+        async () =>
+          (
+            await first.query(
+              "SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'",
+              [database.name],
+            )
+          ).rowCount! > 0,
+        'the second delivery to wait on the ledger row of the first',
+      );
+      await first.query('COMMIT');
+      expect(await second).toBeInstanceOf(DuplicateExternalTaskError);
+      expect(await kernel.get(IntegrationSynchronizations).list('alpha', 'incoming')).toEqual([]);
+    } finally {
+      await first.end();
+      await kernel.stop();
+      await database.drop();
+    }
   });
 });

@@ -105,7 +105,6 @@ export class IncomingTaskLog {
     }
     const results = await this.storage.transaction(async (manager) => {
       const sql = sqlExecutorFor(this.storage, manager);
-      const received = new Set<string>();
       const stored: LoggedExternalTask[] = [];
       for (const [index, draft] of drafts.entries()) {
         const senderGuid = inputs[index].guid;
@@ -114,20 +113,18 @@ export class IncomingTaskLog {
           continue;
         }
         if (senderGuid !== undefined) {
-          // The ledger row commits with the task: a crash before the commit logs neither, after it both.
-          const known = await sql.all(
-            'SELECT 1 AS found FROM integration_received_task WHERE connector_id = ? AND task_guid = ?',
-            [connector.id, senderGuid],
+          // The ledger row commits with the task: a crash before the commit logs neither, after it both. No prior
+          // SELECT: of two concurrent deliveries (PostgreSQL), the second's insert waits on the unique index for
+          // the first to commit and then inserts nothing, so it is answered as a duplicate instead of failing.
+          const inserted = await sql.run(
+            `INSERT INTO integration_received_task (connector_id, task_guid, received_at) VALUES (?, ?, ?)
+               ON CONFLICT (connector_id, task_guid) DO NOTHING`,
+            [connector.id, senderGuid, Date.now()],
           );
-          if (known.length > 0 || received.has(senderGuid)) {
+          if (inserted === 0) {
             stored.push(new DuplicateExternalTaskError(connector.name, senderGuid));
             continue;
           }
-          received.add(senderGuid);
-          await sql.run(
-            'INSERT INTO integration_received_task (connector_id, task_guid, received_at) VALUES (?, ?, ?)',
-            [connector.id, senderGuid, Date.now()],
-          );
         }
         stored.push(await this.store.insert(manager, draft, connector.id, 'incoming'));
       }

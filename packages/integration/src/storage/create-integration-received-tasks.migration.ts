@@ -21,7 +21,7 @@ export class CreateIntegrationReceivedTasks1730000000410 implements MigrationInt
           { name: 'task_guid', type: 'varchar', length: '36' },
           { name: 'received_at', type: 'bigint' },
         ],
-        // Unique: of two concurrent deliveries of one task, the second fails here and is answered as a duplicate.
+        // Unique: of two concurrent deliveries of one task, the second inserts nothing here and is answered as a duplicate.
         indices: [
           new TableIndex({
             name: 'IDX_integration_received_task_guid',
