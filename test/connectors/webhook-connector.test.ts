@@ -134,6 +134,8 @@ describe('@syncbus/connector-webhook, outgoing', () => {
           return void response.writeHead(200).end('\u0000\u00ff not json <<<');
         case 'garbage-500':
           return void response.writeHead(500).end('<html>\u0000Internal kaboom</html>');
+        case 'huge-500':
+          return void response.writeHead(500).end('z'.repeat(1024 * 1024));
         case 'refused':
           return void response.writeHead(422).end('{"error":"title too long"}');
         default:
@@ -141,18 +143,24 @@ describe('@syncbus/connector-webhook, outgoing', () => {
       }
     };
     node = await boot({ timeoutMs: 300, on4xx: 'ErrorAndSkip' });
-    for (const guid of ['slow', 'redirect', 'garbage-ok', 'garbage-500', 'refused', 'fine'])
+    for (const guid of ['slow', 'redirect', 'garbage-ok', 'garbage-500', 'huge-500', 'refused', 'fine'])
       await articles().save({ guid, title: guid });
 
     const errors = await until(async () => {
       const log = await node!.syncLog('webhook');
       const by = new Map(log.map((e) => [e.objectGuid, e]));
-      return ['slow', 'redirect', 'garbage-500', 'refused'].every((g) => by.has(g)) ? by : undefined;
+      return ['slow', 'redirect', 'garbage-500', 'huge-500', 'refused'].every((g) => by.has(g))
+        ? by
+        : undefined;
     }, 'an error for each faulty object');
     expect(errors.get('slow')!.error).toBe(`${receiver.url} did not answer within 300 ms; retrying`);
     expect(errors.get('redirect')!.error).toContain(`answered 302, redirecting to ${elsewhere.url}`);
     expect(errors.get('garbage-500')!.error).toBe(
       `${receiver.url} answered 500: <html> Internal kaboom</html>; retrying`,
+    );
+    // An error reply is read up to 64 KiB only.
+    expect(errors.get('huge-500')!.error).toBe(
+      `${receiver.url} answered 500: (the reply body exceeds 65536 bytes and was not read); retrying`,
     );
     expect(errors.get('refused')).toMatchObject({ result: 'ErrorAndSkip' });
     expect(errors.get('refused')!.error).toContain('422: {"error":"title too long"}');
@@ -160,7 +168,12 @@ describe('@syncbus/connector-webhook, outgoing', () => {
     await elsewhere.close();
 
     // Error keeps the task (retried); ErrorAndSkip and OK leave the queue
-    const expected = ['cms.article:garbage-500', 'cms.article:redirect', 'cms.article:slow'];
+    const expected = [
+      'cms.article:garbage-500',
+      'cms.article:huge-500',
+      'cms.article:redirect',
+      'cms.article:slow',
+    ];
     const keys = await until(async () => {
       const waiting = (await rows()).map((r) => r.objectKey).sort();
       return JSON.stringify(waiting) === JSON.stringify(expected) ? waiting : undefined;

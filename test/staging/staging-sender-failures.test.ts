@@ -117,6 +117,13 @@ describe('staging sender failures', () => {
     await expectPendingWith(/not the staging protocol \("<html>Welcome to nginx<\/html>"\)/);
   });
 
+  it('a reply larger than any staging reply is not read to its end', async () => {
+    answer = (respond) => respond(200, JSON.stringify({ results: [], padding: 'x'.repeat(2 * 1024 * 1024) }));
+    await expectPendingWith(
+      /answered 200 with a reply of more than 1048576 bytes, which is not the staging protocol/,
+    );
+  });
+
   it('a reply with results that do not match the tasks', async () => {
     answer = (respond) => respond(200, JSON.stringify({ results: [] }));
     await expectPendingWith(/not the staging protocol/);

@@ -29,6 +29,7 @@ export * from './storage/storage';
 export * from './storage/write-gate';
 export * from './util/zod-problems';
 export * from './util/hmac-signature';
+export * from './util/read-limited-text';
 export * from './storage/sql-executor';
 export * from './queue/backoff';
 export * from './queue/lease-queue';

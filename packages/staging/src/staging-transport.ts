@@ -1,5 +1,12 @@
 // Sends one batch of tasks to a target over signed HTTP (Node's fetch: keep-alive, bounded by a timeout).
-import { CoreSettings, inject, injectable, type Secret } from '@syncbus/core';
+import {
+  CoreSettings,
+  inject,
+  injectable,
+  readLimitedText,
+  ReplyTooLargeError,
+  type Secret,
+} from '@syncbus/core';
 import type { StagingServer } from './entities/staging-server.entity';
 import { signStagingRequest } from './request-signature';
 import { StagingTransportError } from './staging-errors';
@@ -13,6 +20,11 @@ import {
 } from './staging-protocol';
 import { StagingSettings } from './staging-settings';
 import type { StagingTaskData } from './staging-task-data';
+
+/** Most of a reply read from a target (1 MiB), or `MAX_REPLY_BYTES_PER_TASK` per task sent when that is more. */
+const MAX_REPLY_BYTES = 1024 * 1024;
+/** Reply bytes allowed per task sent: a result is a guid, a status and at most a short message. */
+const MAX_REPLY_BYTES_PER_TASK = 2048;
 
 /** Posts batches to targets. Every failure of the batch as a whole is a `StagingTransportError`. */
 @injectable()
@@ -61,9 +73,20 @@ export class StagingTransport {
       );
     }
     let text: string;
+    // A reply lists one short result per task: anything much larger is not a syncbus node answering.
+    const maxReplyBytes = Math.max(MAX_REPLY_BYTES, tasks.length * MAX_REPLY_BYTES_PER_TASK);
     try {
-      text = await response.text();
+      text = await readLimitedText(response, maxReplyBytes);
     } catch (error) {
+      if (error instanceof ReplyTooLargeError) {
+        throw new StagingTransportError(
+          server.name,
+          `Staging server '${server.name}' answered ${response.status} with a reply of more than ${maxReplyBytes} ` +
+            `bytes, which is not the staging protocol; check that ${url} is a syncbus node. The tasks stay pending.`,
+          response.status,
+          { cause: error },
+        );
+      }
       throw new StagingTransportError(
         server.name,
         `Staging server '${server.name}' broke off its reply (${(error as Error).message}); the tasks stay pending.`,

@@ -5,6 +5,8 @@ import {
   HMAC_SIGNATURE_HEADER,
   HMAC_TIMESTAMP_HEADER,
   inject,
+  readLimitedText,
+  ReplyTooLargeError,
   signHmacRequest,
   type ObjectSnapshot,
   type TaskType,
@@ -18,6 +20,9 @@ import {
   type ProcessingOutcome,
 } from '@syncbus/integration';
 import { IDEMPOTENCY_KEY_HEADER, type WebhookPayload } from './webhook-payload';
+
+/** Most of an error reply's body the connector reads (64 KiB). */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
 import { failureOf, outcomeOf } from './webhook-response';
 import { WebhookConfigSchema, type WebhookConfig } from './webhook-settings';
 
@@ -77,7 +82,12 @@ export class WebhookConnector extends BaseIntegrationConnector<WebhookConfig> {
       // The body of a 2xx is not read: whatever the receiver wrote, the task arrived.
       await response.body?.cancel().catch(() => undefined);
     } else {
-      text = await response.text().catch(() => '');
+      // Only a snippet of an error reply ends in the log: read at most 64 KiB of it, whatever the endpoint sends.
+      text = await readLimitedText(response, MAX_ERROR_BODY_BYTES).catch((error: unknown) =>
+        error instanceof ReplyTooLargeError
+          ? `(the reply body exceeds ${MAX_ERROR_BODY_BYTES} bytes and was not read)`
+          : '',
+      );
     }
     return outcomeOf(
       {
