@@ -284,6 +284,10 @@ describe.each<Engine>(['sqlite', 'postgres'])('staging delivery (source on %s)',
     if (skip) return;
     await start();
     const sync = pair.source.kernel.get(SynchronizationInfoProvider);
+    const applied: string[] = [];
+    pair.target.kernel
+      .get(StagingEvents)
+      .processTask.after.subscribe(({ task }) => applied.push(`${task.taskType} ${String(task.data.name)}`));
     const runs: Promise<unknown>[] = [];
     pair.source.kernel.get(StagingEvents).logTask.after.subscribe(({ task }) => {
       const run = (async () => {
@@ -304,6 +308,15 @@ describe.each<Engine>(['sqlite', 'postgres'])('staging delivery (source on %s)',
       return (await pendingRows()).length === 0;
     }, 'every run to finish');
     expect(await targetRepo(Category).findOneByOrFail({ code: 'hot' })).toMatchObject({ name: 'v10' });
+    // In order: the create first, then updates in logged order (collapsing may skip versions, never reorder), v10
+    // last, each applied once.
+    expect(applied[0]).toBe('create v0');
+    const versions = applied.slice(1).map((entry) => {
+      expect(entry).toMatch(/^update v\d+$/);
+      return Number(entry.slice('update v'.length));
+    });
+    expect(versions).toEqual([...new Set(versions)].sort((a, b) => a - b));
+    expect(versions.at(-1)).toBe(10);
   });
 
   // Several nodes share one database on PostgreSQL; two SQLite nodes in one process would block each other's
