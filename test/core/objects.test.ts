@@ -214,4 +214,25 @@ describe('object changes', () => {
     });
     expect(listener.seen.map((c) => c.snapshot.objectType)).toEqual(['cms.article']);
   });
+
+  it('a partial save does not clear a reference it did not mention', async () => {
+    const listener = source.get(RecordingListener);
+    const storage = source.get(Storage);
+    const news = await storage.dataSource.getRepository(Category).save({ code: 'p-news', name: 'News' });
+    const saved = await storage.dataSource
+      .getRepository(Article)
+      .save({ guid: 'p-1', title: 'First', categoryId: news.id });
+    await storage.dataSource.getRepository(Article).save({ id: saved.id, guid: 'p-1', title: 'Renamed' });
+    const update = listener.committed.find((c) => c.taskType === 'update')!;
+    expect(update.snapshot.data.title).toBe('Renamed');
+    expect(update.snapshot.data.category).toEqual({ $ref: { type: 'cms.category', identity: 'p-news' } });
+    // ...and a save that moves it through the foreign key column sends the new reference.
+    const tech = await storage.dataSource.getRepository(Category).save({ code: 'p-tech', name: 'Tech' });
+    await storage.dataSource.getRepository(Article).save({ id: saved.id, guid: 'p-1', categoryId: tech.id });
+    const moved = listener.committed.filter((c) => c.taskType === 'update').pop()!;
+    expect(moved.snapshot.data).toMatchObject({
+      title: 'Renamed',
+      category: { $ref: { type: 'cms.category', identity: 'p-tech' } },
+    });
+  });
 });

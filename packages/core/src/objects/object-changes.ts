@@ -90,6 +90,8 @@ export class ObjectChanges implements EntitySubscriberInterface {
     // save() loads the stored row first; update() and the query builder do not, and their values may not even
     // name the object, so such changes cannot be captured here.
     if (!this.types.ofTarget(event.metadata.target)) return;
+    if (process.env.DBG)
+      console.log('UPD', JSON.stringify(event.entity), JSON.stringify(event.databaseEntity));
     if (!event.entity || !event.databaseEntity) {
       this.logger.warn(
         { entity: event.metadata.name },
@@ -97,12 +99,20 @@ export class ObjectChanges implements EntitySubscriberInterface {
       );
       return;
     }
-    await this.capture(
-      'update',
-      event.metadata.target,
-      { ...event.databaseEntity, ...event.entity },
-      event.manager,
-    );
+    // The stored row with only what this save changed: the saved object may hold placeholders for what it did
+    // not mention (TypeORM fills a relation's foreign key column with null when the relation is absent).
+    const after: ObjectLiteral = { ...event.databaseEntity };
+    for (const column of event.updatedColumns)
+      column.setEntityValue(after, column.getEntityValue(event.entity));
+    for (const relation of event.updatedRelations) {
+      const value = relation.getEntityValue(event.entity);
+      if (value === undefined) continue; // changed through its foreign key column, set above
+      after[relation.propertyName] = value;
+      for (const join of relation.joinColumns) {
+        if (join.propertyName !== relation.propertyName) delete after[join.propertyName];
+      }
+    }
+    await this.capture('update', event.metadata.target, after, event.manager);
   }
 
   async beforeRemove(event: RemoveEvent<ObjectLiteral>): Promise<void> {
