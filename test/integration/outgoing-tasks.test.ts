@@ -115,9 +115,10 @@ describe.each(['sqlite', 'postgres'] as const)('outgoing integration tasks on %s
 
   it("seed parity: an after-handler's connector.processInternalTask(task) processes the task at once, in order", async () => {
     if (!url) return;
-    // alpha's drain is busy with a hanging call when 'now' is logged: the handler's call waits for it, then goes first.
+    // alpha's drain (polling) is busy with a hanging call when 'now' is logged: the handler's call waits for it,
+    // then goes first.
     scriptOf('alpha').steps = { slow: ['hang', 'OK'] };
-    const kernel = await boot({ pollIntervalMs: 60_000, callTimeoutMs: 300 });
+    const kernel = await boot({ callTimeoutMs: 300 });
     const results: string[] = [];
     // The seed's LogIntegrationTask_After, injected instead of static.
     kernel.get(IntegrationEvents).logInternalTask.after.subscribe(async (e) => {

@@ -1,9 +1,16 @@
 // The seed's last paragraph, proved between real nodes over HTTP on loopback: with its LogTaskHandlerModule (ported
 // to TypeScript in a plugin package), all staging tasks reach all relevant target servers immediately and all
 // outgoing integration tasks are processed by the named connector immediately. The same test body then runs with
-// the two auto-sync plugins in its place and gets the same result.
+// the two auto-sync plugins in its place and gets the same result. A control run without either proves that
+// "immediately" is theirs: within the time they needed (and longer), nothing is sent and MyConnector processes
+// nothing, since the background drains only poll (every 10 minutes here).
 import { createLogger, Kernel, Storage } from '@syncbus/core';
-import { IntegrationEvents, IntegrationModule, IntegrationSynchronizations } from '@syncbus/integration';
+import {
+  IntegrationEvents,
+  IntegrationModule,
+  IntegrationSynchronizations,
+  IntegrationTaskProcessor,
+} from '@syncbus/integration';
 import { StagingModule, SynchronizationInfoProvider } from '@syncbus/staging';
 import { Article, Category, contentModel } from '../support/content-model';
 import {
@@ -20,8 +27,8 @@ interface Variant {
   readonly name: string;
   readonly plugins: readonly string[];
   readonly config: Record<string, unknown>;
-  /** The module that does the automatic synchronization in this variant. */
-  readonly module: string;
+  /** The module that does the automatic synchronization in this variant; none in the control run. */
+  readonly module?: string;
 }
 
 const variants: Variant[] = [
@@ -37,7 +44,13 @@ const variants: Variant[] = [
     config: { integrationAutoSync: { connectors: ['MyConnector'] } },
     module: 'StagingAutoSync',
   },
+  { name: 'neither (control run)', plugins: [], config: {} },
 ];
+
+/** The longest time an automatic variant needed, from the first edit to all done: the control run waits longer. */
+const needed = { staging: 0, integration: 0 };
+/** What the control run waits before it checks that nothing happened, in ms. */
+const controlWait = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(500, 3 * ms)));
 
 describe.each(variants)('seed parity with $name', (variant) => {
   let secret: TestSecret;
@@ -77,6 +90,8 @@ describe.each(variants)('seed parity with $name', (variant) => {
       ...contentModel,
       logger: createLogger({ level: 'silent' }),
     });
+    // The drains' first pass (over tasks left from before a start) is done: from here only a wake or a poll sends.
+    await source.get(IntegrationTaskProcessor).settled();
   });
   afterEach(async () => {
     await source.stop();
@@ -117,10 +132,22 @@ describe.each(variants)('seed parity with $name', (variant) => {
   });
 
   it('all staging tasks reach all relevant target servers immediately; a disabled server gets nothing', async () => {
-    expect(source.modules.map((m) => m.name)).toContain(variant.module);
+    const started = Date.now();
     await edit();
     const expected = await content(source.get(Storage));
     expect(expected.articles).toHaveLength(5);
+    if (!variant.module) {
+      const names = source.modules.map((m) => m.name);
+      for (const name of ['LogTaskHandlers', 'StagingAutoSync', 'IntegrationAutoSync'])
+        expect(names).not.toContain(name);
+      // Proving an absence: a bounded wait, longer than the automatic variants needed.
+      await controlWait(needed.staging);
+      for (const target of Object.values(targets))
+        expect(await content(target.storage)).toEqual({ categories: [], articles: [] });
+      expect((await source.get(SynchronizationInfoProvider).getSynchronizations()).length).toBeGreaterThan(0);
+      return;
+    }
+    expect(source.modules.map((m) => m.name)).toContain(variant.module);
     // No runner is called here and nothing else would send: the handlers do it, as soon as each task is logged.
     for (const target of [targets.a, targets.b]) {
       await eventually(
@@ -132,6 +159,7 @@ describe.each(variants)('seed parity with $name', (variant) => {
       async () => (await source.get(SynchronizationInfoProvider).getSynchronizations()).length === 0,
       'no staging task left pending on the source',
     );
+    needed.staging = Math.max(needed.staging, Date.now() - started);
     expect(await content(targets.off.storage)).toEqual({ categories: [], articles: [] });
     expect(await targets.off.storage.dataSource.query('SELECT * FROM staging_received_task')).toEqual([]);
   });
@@ -141,6 +169,7 @@ describe.each(variants)('seed parity with $name', (variant) => {
     source
       .get(IntegrationEvents)
       .logInternalTask.after.subscribe((e) => logged.push({ connector: e.connectorName, guid: e.task.guid }));
+    const started = Date.now();
     await edit();
     const mine = logged.filter((t) => t.connector === 'MyConnector').map((t) => t.guid);
     const others = logged.filter((t) => t.connector === 'OtherConnector').map((t) => t.guid);
@@ -148,11 +177,19 @@ describe.each(variants)('seed parity with $name', (variant) => {
     expect(others).toHaveLength(mine.length);
 
     const postedBy = (path: string) => endpoint.received.get(path) ?? [];
+    if (!variant.module) {
+      await controlWait(needed.integration);
+      expect(postedBy('/my')).toEqual([]);
+      expect(postedBy('/other')).toEqual([]);
+      expect(await source.get(IntegrationSynchronizations).list('MyConnector')).toHaveLength(mine.length);
+      return;
+    }
     await eventually(() => postedBy('/my').length >= mine.length, 'MyConnector to process its tasks');
     await eventually(
       async () => (await source.get(IntegrationSynchronizations).list('MyConnector')).length === 0,
       "MyConnector's queue to be empty",
     );
+    needed.integration = Math.max(needed.integration, Date.now() - started);
     // Each of MyConnector's tasks once, in the order logged, and nothing of another connector's.
     expect(postedBy('/my').map((p) => p.guid)).toEqual(mine);
     expect(postedBy('/my').every((p) => p.connector === 'MyConnector')).toBe(true);

@@ -14,7 +14,6 @@ import type { LoadedConnector } from '../connectors/loaded-connector';
 import { IntegrationEvents } from '../integration-events';
 import { IntegrationDisabledError } from '../integration-errors';
 import { IntegrationSettings } from '../integration-settings';
-import { IntegrationTaskProcessor } from '../processing/integration-task-processor';
 import type { IntegrationTask } from '../tasks/integration-task';
 import { IntegrationTaskStore } from '../tasks/integration-task-store';
 import { DuplicateExternalTaskError } from './duplicate-external-task.error';
@@ -49,7 +48,6 @@ export class IncomingTaskLog {
     @inject(Storage) private readonly storage: Storage,
     @inject(IntegrationEvents) private readonly events: IntegrationEvents,
     @inject(IntegrationTaskStore) private readonly store: IntegrationTaskStore,
-    @inject(IntegrationTaskProcessor) private readonly processor: IntegrationTaskProcessor,
   ) {}
 
   /** Throws `IntegrationDisabledError` when incoming tasks are not accepted now. */
@@ -130,7 +128,7 @@ export class IncomingTaskLog {
       }
       return stored;
     });
-    this.processor.wake(connector.id);
+    // No wake of the drain here: the auto-sync plugin processes at once when configured; else the drain's poll.
     for (const task of results) {
       if (!(task instanceof Error))
         this.events.logExternalTask.after.emit({ task, connectorName: connector.name });

@@ -76,6 +76,11 @@ export class ConnectorDrain {
     this.loop.kick();
   }
 
+  /** Resolves once what this drain has started (a pass, `processNow` calls) is done. */
+  settled(): Promise<void> {
+    return this.exclusive(() => Promise.resolve());
+  }
+
   /** Runs `fn` after everything this drain started before it. */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.tail.then(fn, fn);

@@ -64,6 +64,14 @@ export class IntegrationTaskProcessor {
     ]);
   }
 
+  /**
+   * Resolves once every drain finished what it has started, e.g. the first pass after `start()` over tasks left
+   * from before (tests wait for it before they prove that nothing more happens without a wake).
+   */
+  async settled(): Promise<void> {
+    await Promise.all([...this.drains.values()].map((d) => d.settled()));
+  }
+
   /** Work was logged for the connector: let its drain look now. */
   wake(connectorId: number): void {
     if (this.started) this.drains.get(connectorId)?.wake();

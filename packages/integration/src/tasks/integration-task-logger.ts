@@ -22,7 +22,6 @@ import { IntegrationSettings } from '../integration-settings';
 import { callForVerdict } from '../processing/connector-call';
 import { IntegrationProcessResult } from '../processing/integration-process-result';
 import { IntegrationSyncLog } from '../processing/integration-sync-log';
-import { IntegrationTaskProcessor } from '../processing/integration-task-processor';
 import type { IntegrationTask } from './integration-task';
 import { IntegrationTaskStore } from './integration-task-store';
 import { collectRelatedObjects } from './related-objects';
@@ -41,7 +40,6 @@ export class IntegrationTaskLogger implements ObjectChangeListener {
     @inject(IntegrationConnectorRegistry) private readonly registry: IntegrationConnectorRegistry,
     @inject(IntegrationEvents) private readonly events: IntegrationEvents,
     @inject(IntegrationTaskStore) private readonly store: IntegrationTaskStore,
-    @inject(IntegrationTaskProcessor) private readonly processor: IntegrationTaskProcessor,
     @inject(IntegrationSyncLog) private readonly syncLog: IntegrationSyncLog,
     @inject(ObjectTypes) private readonly types: ObjectTypes,
     @inject(ObjectSerializer) private readonly serializer: ObjectSerializer,
@@ -96,11 +94,11 @@ export class IntegrationTaskLogger implements ObjectChangeListener {
         if (!queueIt) continue;
       }
       const stored = await this.store.insert(context.manager, task, connector.id, 'outgoing');
-      // After-subscribers first: a seed-style handler's processInternalTask then runs before the drain's round.
-      context.afterCommit(() => {
-        this.events.logInternalTask.after.emit({ task: stored, connectorName: connector.name });
-        this.processor.wake(connector.id);
-      });
+      // No wake of the drain here: processing at once is what the seed's handler or the auto-sync plugin adds
+      // (their switches decide); without them the drain finds the task on its poll (`integration.pollIntervalMs`).
+      context.afterCommit(() =>
+        this.events.logInternalTask.after.emit({ task: stored, connectorName: connector.name }),
+      );
     }
   }
 
