@@ -9,6 +9,7 @@ export {
   type IncomingTaskContext,
   type IncomingRequest,
 } from './connectors/base-integration-connector';
+export type { ExternalTaskMessage } from './connectors/external-task-message';
 export {
   IntegrationConnector,
   connectorOptionsOf,

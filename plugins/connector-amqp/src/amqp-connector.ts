@@ -124,21 +124,12 @@ export class AmqpConnector extends BaseIntegrationConnector<AmqpConfig> {
   }
 
   /** The message's `object` holds properties by name; `{ "$ref": { "type", "id" } }` references by external id. */
-  override async prepareInternalObject(
+  override prepareInternalObject(
     external: unknown,
     _taskType: TaskType,
     context: IncomingTaskContext,
   ): Promise<ObjectSnapshot> {
-    const data: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(external as Record<string, unknown>)) {
-      const ref = (value as { $ref?: { type?: unknown; id?: unknown } } | null)?.$ref;
-      data[key] =
-        ref && typeof ref.type === 'string' && typeof ref.id === 'string'
-          ? await this.internalReference(ref.type, ref.id)
-          : value;
-    }
-    const identity = await this.getInternalObjectIdentity(context.objectType, context.externalId!);
-    return { objectType: context.objectType, objectGuid: identity, data };
+    return this.snapshotFromExternal(external, context);
   }
 
   /** The connection, publisher and consumer, created on first use from the validated config. */
@@ -225,25 +216,7 @@ export class AmqpConnector extends BaseIntegrationConnector<AmqpConfig> {
     }
   }
 
-  private async payload(task: IntegrationTask) {
-    return {
-      protocol: 1,
-      source: { node: this.core.nodeName },
-      task: {
-        guid: task.guid,
-        taskType: task.taskType,
-        objectType: task.objectType,
-        objectId: (await this.getExternalObjectId(task.objectType, task.objectGuid)) ?? task.objectGuid,
-        objectGuid: task.objectGuid,
-        title: task.title,
-        createdAt: task.createdAt.toISOString(),
-        user: task.user,
-        data: await this.externalData(task),
-        related:
-          task.dataType === 'snapshot'
-            ? task.related.map((r) => ({ objectType: r.objectType, objectGuid: r.objectGuid, data: r.data }))
-            : undefined,
-      },
-    };
+  private payload(task: IntegrationTask) {
+    return this.externalMessage(task, this.core.nodeName);
   }
 }

@@ -120,45 +120,15 @@ export class WebhookConnector extends BaseIntegrationConnector<WebhookConfig> {
    * An inbound task's `object` holds the object's properties by name; `externalId` identifies it. A value
    * `{ "$ref": { "type": "cms.category", "id": "<external id>" } }` references another object by its external id.
    */
-  override async prepareInternalObject(
+  override prepareInternalObject(
     external: unknown,
     _taskType: TaskType,
     context: IncomingTaskContext,
   ): Promise<ObjectSnapshot> {
-    if (!context.externalId) throw new Error('the task has no externalId; send the object id as externalId');
-    if (!external || typeof external !== 'object' || Array.isArray(external))
-      throw new Error('the task object must be a JSON object of property values');
-    const data: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(external)) {
-      const ref = (value as { $ref?: { type?: unknown; id?: unknown } } | null)?.$ref;
-      data[key] =
-        ref && typeof ref.type === 'string' && typeof ref.id === 'string'
-          ? await this.internalReference(ref.type, ref.id)
-          : value;
-    }
-    const identity = await this.getInternalObjectIdentity(context.objectType, context.externalId);
-    return { objectType: context.objectType, objectGuid: identity, data };
+    return this.snapshotFromExternal(external, context);
   }
 
-  private async payload(task: IntegrationTask): Promise<WebhookPayload> {
-    return {
-      protocol: 1,
-      source: { node: this.core.nodeName },
-      task: {
-        guid: task.guid,
-        taskType: task.taskType,
-        objectType: task.objectType,
-        objectId: (await this.getExternalObjectId(task.objectType, task.objectGuid)) ?? task.objectGuid,
-        objectGuid: task.objectGuid,
-        title: task.title,
-        createdAt: task.createdAt.toISOString(),
-        user: task.user,
-        data: await this.externalData(task),
-        related:
-          task.dataType === 'snapshot'
-            ? task.related.map((r) => ({ objectType: r.objectType, objectGuid: r.objectGuid, data: r.data }))
-            : undefined,
-      },
-    };
+  private payload(task: IntegrationTask): Promise<WebhookPayload> {
+    return this.externalMessage(task, this.core.nodeName);
   }
 }

@@ -3,6 +3,7 @@ import type { ObjectReference, ObjectSnapshot, TaskType } from '@syncbus/core';
 import type { IntegrationProcessResult, ProcessingOutcome } from '../processing/integration-process-result';
 import type { IntegrationTask } from '../tasks/integration-task';
 import { connectorRuntimeOf } from './connector-runtime';
+import type { ExternalTaskMessage } from './external-task-message';
 import {
   ALL,
   type ConnectorSubscription,
@@ -154,6 +155,54 @@ export abstract class BaseIntegrationConnector<TConfig = unknown> {
     dataType: IntegrationDataType = 'simple',
   ): void {
     this.subscribeToObjects(processType, ALL, taskType, dataType);
+  }
+
+  /** `task` in the shared outgoing format (`ExternalTaskMessage`), ids and references translated. */
+  protected async externalMessage(task: IntegrationTask, sourceNode: string): Promise<ExternalTaskMessage> {
+    return {
+      protocol: 1,
+      source: { node: sourceNode },
+      task: {
+        guid: task.guid,
+        taskType: task.taskType,
+        objectType: task.objectType,
+        objectId: (await this.getExternalObjectId(task.objectType, task.objectGuid)) ?? task.objectGuid,
+        objectGuid: task.objectGuid,
+        title: task.title,
+        createdAt: task.createdAt.toISOString(),
+        user: task.user,
+        data: await this.externalData(task),
+        related:
+          task.dataType === 'snapshot'
+            ? task.related.map((r) => ({ objectType: r.objectType, objectGuid: r.objectGuid, data: r.data }))
+            : undefined,
+      },
+    };
+  }
+
+  /**
+   * The host object for an incoming external object whose properties are by name, where a value
+   * `{ "$ref": { "type": "cms.category", "id": "<external id>" } }` references another object by its external id
+   * and `context.externalId` identifies the object. A ready `prepareInternalObject` for connectors that use it.
+   */
+  protected async snapshotFromExternal(
+    external: unknown,
+    context: IncomingTaskContext,
+  ): Promise<ObjectSnapshot> {
+    if (!context.externalId) throw new Error('the task has no externalId; send the object id as externalId');
+    if (!external || typeof external !== 'object' || Array.isArray(external)) {
+      throw new Error('the task object must be a JSON object of property values');
+    }
+    const data: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(external)) {
+      const ref = (value as { $ref?: { type?: unknown; id?: unknown } } | null)?.$ref;
+      data[key] =
+        ref && typeof ref.type === 'string' && typeof ref.id === 'string'
+          ? await this.internalReference(ref.type, ref.id)
+          : value;
+    }
+    const identity = await this.getInternalObjectIdentity(context.objectType, context.externalId);
+    return { objectType: context.objectType, objectGuid: identity, data };
   }
 
   /** The task's object data with every reference replaced by the external id `getExternalObjectId` gives. */
