@@ -96,6 +96,7 @@ describe.each(['sqlite', 'postgres'] as const)('staging auto-sync plugin (source
     }
     for (let i = 0; i < 300; i++) await touch((i * 3) % objects, 1);
     // 500 changes logged; the target has applied nothing and one request is in flight.
+    await eventually(() => proxy.held === 1, 'the first request to reach the held proxy');
     expect({ ledger: await ledger(), requests: proxy.requests, held: proxy.held }).toEqual({
       ledger: 0,
       requests: 1,
