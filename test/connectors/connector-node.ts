@@ -4,6 +4,7 @@ import { createLogger, Kernel, Storage, type Logger } from '@syncbus/core';
 import { IntegrationModule, IntegrationSyncLog, IntegrationConnectorRegistry } from '@syncbus/integration';
 import { ServerModule, SyncbusHttpServer } from '@syncbus/server';
 import { contentModel } from '../support/content-model';
+import { until as waitUntil } from '../support/until';
 
 /** Integration timings that keep retries and polling short. */
 export const FAST_INTEGRATION = {
@@ -63,22 +64,11 @@ export async function bootConnectorNode(options: ConnectorNodeOptions): Promise<
   };
 }
 
-/**
- * Polls `probe` until it returns something other than undefined/false, then resolves with it; rejects after
- * `timeoutMs` naming `what` and the last value seen.
- */
-export async function until<T>(
+/** `until` with the longer default wait the connector suites need (brokers and HTTP endpoints). */
+export function until<T>(
   probe: () => T | undefined | false | Promise<T | undefined | false>,
   what: string,
   timeoutMs = 10_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    last = await probe();
-    if (last !== undefined && last !== false) return last as T;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  return waitUntil(probe, what, timeoutMs);
 }

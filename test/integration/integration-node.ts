@@ -46,22 +46,4 @@ export function bootIntegrationNode(options: IntegrationNodeOptions): Promise<Ke
   });
 }
 
-/**
- * Polls `probe` until it returns something other than undefined/false, then resolves with it; rejects after
- * `timeoutMs` with `what` and the last value seen.
- */
-export async function until<T>(
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  what: string,
-  timeoutMs = 5000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    last = await probe();
-    if (last !== undefined && last !== false) return last as T;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+export { until } from '../support/until';
