@@ -1,19 +1,24 @@
 // The columns every synchronization table has, as a TypeORM migration fragment (works on SQLite and PostgreSQL).
 import { TableColumn, TableIndex } from 'typeorm';
 
+/** The generated integer primary key every syncbus table starts with, for `new Table({ columns: [...] })`. */
+export function generatedIdColumn(): TableColumn {
+  return new TableColumn({
+    name: 'id',
+    type: 'integer',
+    isPrimary: true,
+    isGenerated: true,
+    generationStrategy: 'increment',
+  });
+}
+
 /**
  * Columns of a synchronization table, for `queryRunner.createTable(new Table({ name, columns: [...] }))`.
  * Times are epoch milliseconds in `bigint` columns (read them with `Number()`).
  */
 export function synchronizationColumns(targetColumn: string): TableColumn[] {
   return [
-    new TableColumn({
-      name: 'id',
-      type: 'integer',
-      isPrimary: true,
-      isGenerated: true,
-      generationStrategy: 'increment',
-    }),
+    generatedIdColumn(),
     new TableColumn({ name: 'task_id', type: 'integer' }),
     new TableColumn({ name: targetColumn, type: 'integer' }),
     new TableColumn({ name: 'object_key', type: 'varchar', length: '400' }),

@@ -1,5 +1,5 @@
 // Creates the integration bus's tables with the QueryRunner API only, so one migration runs on SQLite and PostgreSQL.
-import { synchronizationColumns, synchronizationIndices } from '@syncbus/core';
+import { generatedIdColumn, synchronizationColumns, synchronizationIndices } from '@syncbus/core';
 import { Table, TableForeignKey, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
 
 const SYNCHRONIZATION_TABLES = ['integration_synchronization', 'integration_external_synchronization'];
@@ -9,13 +9,7 @@ export class CreateIntegrationTables1730000000400 implements MigrationInterface 
   name = 'CreateIntegrationTables1730000000400';
 
   async up(runner: QueryRunner): Promise<void> {
-    const id = {
-      name: 'id',
-      type: 'integer',
-      isPrimary: true,
-      isGenerated: true,
-      generationStrategy: 'increment' as const,
-    };
+    const id = generatedIdColumn();
     await runner.createTable(
       new Table({
         name: 'integration_connector',

@@ -1,5 +1,5 @@
 // Creates staging's tables with the QueryRunner API only, so the one migration runs on SQLite and PostgreSQL.
-import { synchronizationColumns, synchronizationIndices } from '@syncbus/core';
+import { generatedIdColumn, synchronizationColumns, synchronizationIndices } from '@syncbus/core';
 import { Table, TableIndex, TableUnique, type MigrationInterface, type QueryRunner } from 'typeorm';
 
 /** staging_server, staging_task, staging_synchronization and the receiver's staging_received_task. */
@@ -7,13 +7,7 @@ export class CreateStagingTables1700000000100 implements MigrationInterface {
   name = 'CreateStagingTables1700000000100';
 
   async up(runner: QueryRunner): Promise<void> {
-    const id = {
-      name: 'id',
-      type: 'integer',
-      isPrimary: true,
-      isGenerated: true,
-      generationStrategy: 'increment' as const,
-    };
+    const id = generatedIdColumn();
     await runner.createTable(
       new Table({
         name: 'staging_server',
