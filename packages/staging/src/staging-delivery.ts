@@ -142,6 +142,16 @@ export class StagingDelivery {
           leaseMs,
           taskIds,
         });
+        if (halted) {
+          // Another lane found the server down while this claim was on its way (a slow connection can take longer
+          // than the outage backoff): the run is over, so these rows go back untouched to wait out the outage.
+          await this.queue.postpone(
+            claimed.map((r) => r.id),
+            this.owner,
+            outageUntil ?? Date.now(),
+          );
+          break;
+        }
         const again = claimed.filter((r) => failedInRun.has(r.objectKey)).map((r) => r.id);
         await this.queue.postpone(again, this.owner, Date.now());
         const rows = claimed.filter((r) => !failedInRun.has(r.objectKey));
