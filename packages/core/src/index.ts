@@ -27,6 +27,7 @@ export * from './storage/database-url';
 export * from './storage/create-data-source';
 export * from './storage/storage';
 export * from './storage/write-gate';
+export * from './storage/sqlite-checkpointer';
 export * from './util/zod-problems';
 export * from './util/hmac-signature';
 export * from './util/read-limited-text';

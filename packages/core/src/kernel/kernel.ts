@@ -13,6 +13,7 @@ import { createDataSource } from '../storage/create-data-source';
 import { parseDatabaseUrl } from '../storage/database-url';
 import { isolateSqliteTransactions } from '../storage/sqlite-isolation';
 import { Storage } from '../storage/storage';
+import { SqliteCheckpointer } from '../storage/sqlite-checkpointer';
 import { WriteGate } from '../storage/write-gate';
 import type { Module } from './module';
 import { orderModules } from './module-graph';
@@ -80,6 +81,7 @@ export class Kernel {
     readonly modules: readonly Module[],
     private readonly started: Module[],
     readonly dataSource: DataSource,
+    private readonly storage: Storage,
     private readonly handleSignals: boolean,
     private readonly unrouteRxjsErrors: () => void,
   ) {}
@@ -165,10 +167,18 @@ export class Kernel {
     if (target.kind === 'sqlite') {
       const gate = new WriteGate(Math.max(30_000, settings.core.database.busyTimeoutMs));
       isolateSqliteTransactions(dataSource, gate);
-      storage = new Storage(dataSource, 'sqlite', {
-        db: (dataSource.driver as any).databaseConnection,
-        gate,
-      });
+      const db = (dataSource.driver as any).databaseConnection;
+      const { checkpointIntervalMs, busyTimeoutMs } = settings.core.database;
+      let checkpointer: SqliteCheckpointer | undefined;
+      if (target.file !== ':memory:' && checkpointIntervalMs > 0) {
+        db.pragma(`wal_autocheckpoint = ${SqliteCheckpointer.safetyNetPages}`);
+        checkpointer = SqliteCheckpointer.start(target.file, {
+          intervalMs: checkpointIntervalMs,
+          busyTimeoutMs,
+          logger,
+        });
+      }
+      storage = new Storage(dataSource, 'sqlite', { db, gate, checkpointer });
     } else {
       storage = new Storage(dataSource, 'postgres');
     }
@@ -225,7 +235,7 @@ export class Kernel {
       nodeRegistry.delete(resolver);
       unrouteRxjsErrors();
       for (const module of started.reverse()) await runHook(module, 'onStop').catch(() => undefined);
-      await dataSource.destroy().catch(() => undefined);
+      await storage.close().catch(() => undefined);
       throw error;
     }
 
@@ -238,6 +248,7 @@ export class Kernel {
       modules,
       started,
       dataSource,
+      storage,
       options.handleSignals ?? false,
       unrouteRxjsErrors,
     );
@@ -274,7 +285,7 @@ export class Kernel {
       }
       nodeRegistry.delete(this.resolver);
       this.unrouteRxjsErrors();
-      await this.dataSource.destroy();
+      await this.storage.close();
       this.logger.info('syncbus node stopped');
     })();
     return this.stopping;

@@ -18,9 +18,20 @@ export const CoreSettingsSchema = z.object({
       busyTimeoutMs: z.number().int().min(0).default(5000),
       /** PostgreSQL: connections in the pool. */
       poolSize: z.number().int().min(1).max(200).default(10),
+      /**
+       * SQLite: how often a background thread checkpoints the WAL into the database file, in ms, so commits never
+       * pay for it. 0 leaves checkpoints to SQLite, inside whichever commit crosses its threshold.
+       */
+      checkpointIntervalMs: z.number().int().min(0).max(60_000).default(200),
     })
     .strict()
-    .default({ url: 'sqlite:syncbus.sqlite', synchronize: false, busyTimeoutMs: 5000, poolSize: 10 }),
+    .default({
+      url: 'sqlite:syncbus.sqlite',
+      synchronize: false,
+      busyTimeoutMs: 5000,
+      poolSize: 10,
+      checkpointIntervalMs: 200,
+    }),
   log: z
     .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
     .strict()

@@ -17,7 +17,13 @@ describe('parseSettings', () => {
     const { core, sections } = parseSettings({}, [], {});
     expect(core).toEqual({
       nodeName: 'local',
-      database: { url: 'sqlite:syncbus.sqlite', synchronize: false, busyTimeoutMs: 5000, poolSize: 10 },
+      database: {
+        url: 'sqlite:syncbus.sqlite',
+        synchronize: false,
+        busyTimeoutMs: 5000,
+        poolSize: 10,
+        checkpointIntervalMs: 200,
+      },
       log: { level: 'info' },
       plugins: [],
     });

@@ -1,6 +1,7 @@
 // The node's storage: its TypeORM DataSource, transactions, and the raw SQLite handle for measured hot paths.
 import type { Database } from 'better-sqlite3';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { SqliteCheckpointer } from './sqlite-checkpointer';
 import type { WriteGate } from './write-gate';
 
 /** Which database engine a node stores in. */
@@ -12,8 +13,18 @@ export class Storage {
     readonly dataSource: DataSource,
     readonly kind: StorageKind,
     /** SQLite only: the one connection and its write gate, for hot paths that drop below the ORM. */
-    readonly sqlite?: { readonly db: Database; readonly gate: WriteGate },
+    readonly sqlite?: {
+      readonly db: Database;
+      readonly gate: WriteGate;
+      readonly checkpointer?: SqliteCheckpointer;
+    },
   ) {}
+
+  /** Stops the background checkpoint, then closes the DataSource (on SQLite the last close checkpoints fully). */
+  async close(): Promise<void> {
+    await this.sqlite?.checkpointer?.stop();
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
 
   /** Runs `fn` in one transaction (on SQLite, serialized with every other transaction of the node). */
   transaction<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
