@@ -16,6 +16,11 @@ export interface BenchSizes {
   /** Workload 4: steady change rate and duration. */
   readonly autosyncRatePerSecond: number;
   readonly autosyncSeconds: number;
+  /**
+   * Workload 4: the first seconds of the steady rate, not in the percentiles of either contender: a node's first
+   * requests pay one-off costs (JIT, connections, prepared statements) that a long-running node does not.
+   */
+  readonly autosyncWarmupSeconds: number;
   /** Workload 5: the large and the small backlog, each drained for `scaleWindowSeconds`. */
   readonly scaleTasks: number;
   readonly scaleSmallTasks: number;
@@ -39,6 +44,7 @@ export const FULL_SIZES: BenchSizes = {
   naiveTasks: 3_000,
   autosyncRatePerSecond: 200,
   autosyncSeconds: 20,
+  autosyncWarmupSeconds: 1,
   scaleTasks: 1_000_000,
   scaleSmallTasks: 100_000,
   scaleWindowSeconds: 20,
@@ -56,6 +62,7 @@ export const QUICK_SIZES: BenchSizes = {
   naiveTasks: 500,
   autosyncRatePerSecond: 200,
   autosyncSeconds: 3,
+  autosyncWarmupSeconds: 0.5,
   scaleTasks: 100_000,
   scaleSmallTasks: 10_000,
   scaleWindowSeconds: 4,

@@ -37,7 +37,9 @@ export const syncbusAutosyncSourceRole: ChildRole = async (config: SyncbusAutosy
   const kernel = await Kernel.boot({
     ...options,
     baseDir: config.baseDir,
-    config: { ...options.config, plugins: [STAGING_AUTOSYNC_PLUGIN], stagingAutoSync: {} },
+    // Two requests in flight (the plugin's default is one): a slow reply (a GC pause on either node) then delays
+    // only its own batch, as BullMQ's worker concurrency does for its side of the comparison.
+    config: { ...options.config, plugins: [STAGING_AUTOSYNC_PLUGIN], stagingAutoSync: { maxInFlight: 2 } },
   });
   try {
     const storage = kernel.get(Storage);
