@@ -12,6 +12,7 @@ import { parseSettings, type ParsedSettings } from '../settings/parse-settings';
 import { createDataSource } from '../storage/create-data-source';
 import { parseDatabaseUrl } from '../storage/database-url';
 import { isolateSqliteTransactions } from '../storage/sqlite-isolation';
+import { bindSqliteNumberParameters } from '../storage/sqlite-number-parameters';
 import { Storage } from '../storage/storage';
 import { SqliteCheckpointer } from '../storage/sqlite-checkpointer';
 import { WriteGate } from '../storage/write-gate';
@@ -167,6 +168,7 @@ export class Kernel {
     if (target.kind === 'sqlite') {
       const gate = new WriteGate(Math.max(30_000, settings.core.database.busyTimeoutMs));
       isolateSqliteTransactions(dataSource, gate);
+      bindSqliteNumberParameters(dataSource);
       const db = (dataSource.driver as any).databaseConnection;
       const { checkpointIntervalMs, busyTimeoutMs } = settings.core.database;
       let checkpointer: SqliteCheckpointer | undefined;
