@@ -25,6 +25,7 @@ const TEMPORAL = /date|time/i;
 /** Applies snapshots to entities through TypeORM, so the host's own subscribers and constraints still run. */
 export class ObjectApplier {
   private readonly handlers = new Map<string, TaskTypeHandler>();
+  private readonly keyLookups = new Map<string, string>();
 
   constructor(private readonly types: ObjectTypes) {}
 
@@ -56,7 +57,10 @@ export class ObjectApplier {
     }
     await runInChangeScope({ origin: application.origin, user: application.user }, async () => {
       const repository = manager.getRepository(info.metadata.target);
-      const existing = await repository.findOne({ where: { [info.options.identity]: snapshot.objectGuid } });
+      // Most tasks on a receiver are creates: a prepared lookup of the key says so without building a query, and
+      // only an object that exists is loaded as an entity (for the merge and for the host's subscribers).
+      const key = await this.primaryKeyOf(manager, info, snapshot.objectGuid);
+      const existing = key ? await repository.findOne({ where: key }) : null;
       if (taskType === 'delete') {
         if (existing) await repository.remove(existing);
         return;
@@ -137,9 +141,7 @@ export class ObjectApplier {
       );
     }
     const info = this.types.find(type)!;
-    const found = await manager
-      .getRepository(target)
-      .findOne({ where: { [info.options.identity]: ref.identity } });
+    const found = await this.primaryKeyOf(manager, info, ref.identity);
     if (!found) {
       throw new ObjectApplyError(
         'UNRESOLVED_REFERENCE',
@@ -148,6 +150,39 @@ export class ObjectApplier {
     }
     const primary = info.metadata.primaryColumns[0].propertyName;
     return { [primary]: found[primary] };
+  }
+
+  /** The primary key (by property name) of the object whose identity is `identity`, or undefined when none. */
+  private async primaryKeyOf(
+    manager: EntityManager,
+    info: ObjectTypeInfo,
+    identity: string,
+  ): Promise<ObjectLiteral | undefined> {
+    const [row] = (await manager.query(this.keyLookup(manager, info), [identity])) as ObjectLiteral[];
+    return row;
+  }
+
+  /** `SELECT <primary columns> FROM <table> WHERE <identity> = ? LIMIT 1`, built once per type and engine. */
+  private keyLookup(manager: EntityManager, info: ObjectTypeInfo): string {
+    const driver = manager.connection.driver;
+    const cacheKey = `${driver.options.type}:${info.type}`;
+    let sql = this.keyLookups.get(cacheKey);
+    if (!sql) {
+      const { metadata } = info;
+      const columns = metadata.primaryColumns
+        .map((c) => `${driver.escape(c.databaseName)} AS ${driver.escape(c.propertyName)}`)
+        .join(', ');
+      const table = metadata.tablePath
+        .split('.')
+        .map((part) => driver.escape(part))
+        .join('.');
+      const identity = driver.escape(
+        metadata.findColumnWithPropertyName(info.options.identity)!.databaseName,
+      );
+      sql = `SELECT ${columns} FROM ${table} WHERE ${identity} = ${driver.createParameter('identity', 0)} LIMIT 1`;
+      this.keyLookups.set(cacheKey, sql);
+    }
+    return sql;
   }
 
   private convert(column: ColumnMetadata, value: unknown, info: ObjectTypeInfo): unknown {
