@@ -278,6 +278,8 @@ describe('@syncbus/connector-webhook, incoming', () => {
     });
     expect((await post(body, { key: 'not-the-secret' })).status).toBe(401);
     expect((await post(body, { timestamp: Math.floor(Date.now() / 1000) - 3600 })).status).toBe(401);
+    // The signature is checked over the raw bytes first: badly signed garbage is never parsed.
+    expect((await post('{"tasks": [ {', { key: 'not-the-secret' })).status).toBe(401);
     expect(await post('{"tasks": [ {')).toMatchObject({ status: 400, body: { error: 'MALFORMED_JSON' } });
     expect(await post(JSON.stringify({ tasks: [{ objectType: 'cms.article', object: {} }] }))).toMatchObject({
       status: 400,

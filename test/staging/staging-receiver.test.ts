@@ -127,6 +127,26 @@ describe('staging receiver over HTTP', () => {
     await nothingApplied();
   });
 
+  it('checks the signature before it parses the body: unsigned or badly signed garbage is 401, never 400', async () => {
+    const answer = async (raw: string, options: Parameters<typeof post>[1] = {}) => {
+      const reply = await post(raw, options);
+      return `${reply.status} ${reply.body.error}`;
+    };
+    const notJson = '{"protocol": 1, "source": {"server": "source"}, "tasks": [';
+    expect(await answer(notJson, { key: 'another secret' })).toBe('401 BAD_SIGNATURE');
+    expect(await answer(notJson, { signature: '' })).toBe('401 UNSIGNED_REQUEST');
+    const stale = Math.floor(Date.now() / 1000) - 301;
+    expect(await answer(notJson, { timestamp: stale })).toBe('401 STALE_TIMESTAMP');
+    // Without a valid signature not even a missing source.server is looked at.
+    expect(await answer(JSON.stringify({ tasks: [] }), { key: 'another secret' })).toBe('401 BAD_SIGNATURE');
+    // The same bytes signed with the source's secret are parsed, and refused as JSON.
+    expect(await post(notJson)).toMatchObject({
+      status: 400,
+      body: { error: 'MALFORMED_JSON', message: expect.stringMatching(/not valid JSON/) },
+    });
+    await nothingApplied();
+  });
+
   it('refuses stale and future timestamps with 401; a replay inside the window is answered duplicate', async () => {
     const now = Math.floor(Date.now() / 1000);
     const raw = body([task()]);

@@ -23,7 +23,7 @@ export class IncomingTasksRoute implements HttpRouteContribution {
 
   registerRoutes(app: FastifyInstance): void {
     const bodyLimit = INCOMING_TASKS_BODY_LIMIT;
-    // Signatures cover the exact bytes: the body stays a Buffer until the connector has authenticated it.
+    // Signatures cover the exact bytes: the body stays a Buffer until the caller is authenticated.
     app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (_request, body, done) =>
       done(null, body),
     );
@@ -33,30 +33,12 @@ export class IncomingTasksRoute implements HttpRouteContribution {
       for (const [key, value] of Object.entries(request.headers))
         headers[key.toLowerCase()] = Array.isArray(value) ? value[0] : value;
       const token = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? '')?.[1];
-      let body: unknown;
-      let notJson: string | undefined;
       try {
-        body = JSON.parse(rawBody.toString('utf8'));
-      } catch (error) {
-        notJson = (error as Error).message;
-      }
-      try {
-        // Malformed JSON is reported only after authentication, so strangers learn nothing about the route.
-        const receipt = await this.service.accept(
-          request.params.name,
-          { token, request: { headers, rawBody } },
-          body,
-        );
+        // The body is parsed only once the caller is authenticated, so strangers learn nothing about the route.
+        const receipt = await this.service.acceptRequest(request.params.name, { headers, rawBody }, token);
         return reply.code(202).send(receipt);
       } catch (error) {
         if (!(error instanceof IncomingTaskError)) throw error;
-        if (notJson !== undefined && error.code === 'INVALID_BODY') {
-          return reply.code(400).send({
-            error: 'MALFORMED_JSON',
-            message: `The body is not valid JSON: ${notJson}`,
-            problems: [],
-          });
-        }
         return reply
           .code(error.statusCode)
           .send({ error: error.code, message: error.message, problems: error.problems });

@@ -25,7 +25,7 @@ export class StagingReceiverRoute implements HttpRouteContribution {
 
   registerRoutes(app: FastifyInstance): void {
     const bodyLimit = this.settings.receiver.maxBodyBytes;
-    // The signature covers the exact bytes, so the body stays a Buffer; the verifier parses it.
+    // The signature covers the exact bytes, so the body stays a Buffer; the verifier parses it once that holds.
     app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (_request, body, done) =>
       done(null, body),
     );

@@ -6,10 +6,14 @@ import { StagingSettingsSchema } from './staging-settings';
 
 describe('StagingRequestVerifier', () => {
   process.env.SYNCBUS_SPEC_SOURCE_SECRET = 'spec-secret';
+  process.env.SYNCBUS_SPEC_OTHER_SECRET = 'other-secret';
   const settings = StagingSettingsSchema.parse({
     receiver: {
       maxBodyBytes: 2048,
-      sources: [{ server: 'source', secret: 'env:SYNCBUS_SPEC_SOURCE_SECRET' }],
+      sources: [
+        { server: 'other', secret: 'env:SYNCBUS_SPEC_OTHER_SECRET' },
+        { server: 'source', secret: 'env:SYNCBUS_SPEC_SOURCE_SECRET' },
+      ],
     },
   });
   const verifier = new StagingRequestVerifier(settings, createLogger({ level: 'silent' }));
@@ -88,5 +92,33 @@ describe('StagingRequestVerifier', () => {
     expect(rejection(request({ ...good, protocol: 2 }))).toBe('409 PROTOCOL_MISMATCH');
     expect(rejection(request({ ...good, tasks: [{ ...task, extra: 1 }] }))).toBe('400 INVALID_REQUEST');
     expect(rejection(request({ ...good, tasks: [{ ...task, createdAt: '1' }] }))).toBe('400 INVALID_REQUEST');
+  });
+
+  it('checks the signature before it parses the body, against every source, and holds the body to its signer', () => {
+    const good = { protocol: 1, source: { server: 'source' }, tasks: [task] };
+    // Without a valid signature the body is never parsed: not JSON, or no source, is still a 401.
+    expect(rejection(request('{', now(), 'wrong'))).toBe('401 BAD_SIGNATURE');
+    expect(rejection({ ...request('{'), signature: undefined } as never)).toBe('401 UNSIGNED_REQUEST');
+    expect(rejection(request('{', now() - 301))).toBe('401 STALE_TIMESTAMP');
+    expect(rejection(request({ protocol: 1, tasks: [] }, now(), 'wrong'))).toBe('401 BAD_SIGNATURE');
+    // Each source signs with its own secret, found without reading the body...
+    expect(rejection(request({ ...good, source: { server: 'other' } }, now(), 'other-secret'))).toBe(
+      'accepted',
+    );
+    // ...and one source cannot send in the name of another.
+    expect(rejection(request({ ...good, source: { server: 'other' } }))).toBe('401 BAD_SIGNATURE');
+    expect(rejection(request(good, now(), 'other-secret'))).toBe('401 BAD_SIGNATURE');
+  });
+
+  it('tells an unsigned request from a badly signed one when no source is configured', () => {
+    const none = new StagingRequestVerifier(
+      StagingSettingsSchema.parse({ receiver: { sources: [] } }),
+      createLogger({ level: 'silent' }),
+    );
+    const good = request({ protocol: 1, source: { server: 'source' }, tasks: [task] });
+    expect(() => none.verify(good)).toThrow(expect.objectContaining({ code: 'BAD_SIGNATURE' }));
+    expect(() => none.verify({ ...good, signature: undefined })).toThrow(
+      expect.objectContaining({ code: 'UNSIGNED_REQUEST' }),
+    );
   });
 });

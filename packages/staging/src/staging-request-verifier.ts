@@ -1,4 +1,5 @@
-// Decides whether a staging request may be applied at all: size, source, signature, timestamp, protocol, shape.
+// Decides whether a staging request may be applied at all: size, signature, timestamp, then (only for a request a
+// known source signed) JSON, source, protocol, shape.
 import { randomBytes } from 'node:crypto';
 import { checkHmacRequest, inject, injectable, Logger, type Secret, zodProblems } from '@syncbus/core';
 import { StagingRequestRejectedError } from './staging-errors';
@@ -12,27 +13,38 @@ export interface IncomingStagingRequest {
   readonly signature?: string;
 }
 
+const badSignature = () =>
+  new StagingRequestRejectedError(
+    401,
+    'BAD_SIGNATURE',
+    "The signature does not match; check that this node lists the sending node's name in " +
+      'staging.receiver.sources with the same shared secret.',
+  );
+
 /**
- * Verifies staging requests against `staging.receiver`. Every refusal is a `StagingRequestRejectedError` whose
- * `statusCode` is the HTTP answer: 413 too large, 400 not JSON or wrong shape, 401 unsigned, a bad signature or
- * an unknown source (one answer for both, the detail is logged here) or a timestamp outside the window, 409
- * another protocol version.
+ * Verifies staging requests against `staging.receiver`. The signature is checked over the raw bytes before the
+ * body is parsed: the sender's name is inside the body, so the signature is checked against every source's secret
+ * (all of them, each in constant time, so the time taken says nothing about which matched), and the body must
+ * then name a source whose secret signed it. Every refusal is a `StagingRequestRejectedError` whose `statusCode`
+ * is the HTTP answer: 413 too large, 401 unsigned, a bad signature or an unknown source (one answer for both, the
+ * detail is logged here) or a timestamp outside the window, 400 not JSON or wrong shape, 409 another protocol.
  */
 @injectable()
 export class StagingRequestVerifier {
-  private readonly secrets: ReadonlyMap<string, Secret>;
+  private readonly sources: readonly (readonly [string, Secret])[];
+  // Checked when no source is configured, so an unsigned request is still told apart from a badly signed one.
   private readonly decoyKey = randomBytes(32).toString('hex');
 
   constructor(
     @inject(StagingSettings) private readonly settings: StagingSettings,
     @inject(Logger) private readonly logger: Logger,
   ) {
-    this.secrets = new Map(settings.receiver.sources.map((s) => [s.server, s.secret]));
+    this.sources = settings.receiver.sources.map((s) => [s.server, s.secret] as const);
   }
 
-  /** The parsed request, or throws why it is refused. */
+  /** The parsed request, or throws why it is refused. Nothing of the body is parsed before its signature holds. */
   verify(request: IncomingStagingRequest): StagingRequest {
-    const { maxBodyBytes, timestampToleranceSeconds } = this.settings.receiver;
+    const { maxBodyBytes } = this.settings.receiver;
     if (request.rawBody.length > maxBodyBytes) {
       throw new StagingRequestRejectedError(
         413,
@@ -40,6 +52,7 @@ export class StagingRequestVerifier {
         `The body exceeds ${maxBodyBytes} bytes; send smaller batches.`,
       );
     }
+    const signedBy = this.signers(request);
     let body: unknown;
     try {
       body = JSON.parse(request.rawBody.toString('utf8'));
@@ -58,43 +71,19 @@ export class StagingRequestVerifier {
         'The body has no source.server naming the sending server.',
       );
     }
-    const secret = this.secrets.get(source);
-    // Unknown source or wrong signature get the same answer, so a caller cannot probe which names are configured;
-    // an unknown source is still checked against a key (nobody's), so both take the same time.
-    const check = checkHmacRequest({
-      secret: secret?.reveal() ?? this.decoyKey,
-      timestamp: request.timestamp,
-      signature: request.signature,
-      rawBody: request.rawBody,
-      toleranceSeconds: timestampToleranceSeconds,
-    });
-    if (check === 'unsigned') {
-      throw new StagingRequestRejectedError(
-        401,
-        'UNSIGNED_REQUEST',
-        'The request lacks X-Syncbus-Timestamp (unix seconds) or X-Syncbus-Signature.',
-      );
-    }
-    if (!secret || check === 'bad-signature') {
+    if (!signedBy.includes(source)) {
+      const known = this.sources.some(([server]) => server === source);
       this.logger.warn(
-        { source, reason: secret ? 'bad signature' : 'source not in staging.receiver.sources' },
+        {
+          source,
+          signedBy,
+          reason: known
+            ? 'signed with the secret of another source'
+            : 'source not in staging.receiver.sources',
+        },
         'staging request refused',
       );
-      throw new StagingRequestRejectedError(
-        401,
-        'BAD_SIGNATURE',
-        "The signature does not match; check that this node lists the sending node's name in " +
-          'staging.receiver.sources with the same shared secret.',
-      );
-    }
-    if (check === 'stale') {
-      const skew = Number(request.timestamp) - Math.floor(Date.now() / 1000);
-      throw new StagingRequestRejectedError(
-        401,
-        'STALE_TIMESTAMP',
-        `The request is ${Math.abs(skew)} s ${skew < 0 ? 'old' : 'in the future'} (more than ${timestampToleranceSeconds} s); ` +
-          'check both clocks, and never replay old requests.',
-      );
+      throw badSignature();
     }
     const protocol = (body as { protocol?: unknown }).protocol;
     if (protocol !== STAGING_PROTOCOL_VERSION) {
@@ -117,5 +106,53 @@ export class StagingRequestVerifier {
       );
     }
     return parsed.data;
+  }
+
+  /** The sources whose secret signed the raw body, inside the time window; throws the 401 otherwise. */
+  private signers(request: IncomingStagingRequest): string[] {
+    const { timestampToleranceSeconds } = this.settings.receiver;
+    const check = (secret: string) =>
+      checkHmacRequest({
+        secret,
+        timestamp: request.timestamp,
+        signature: request.signature,
+        rawBody: request.rawBody,
+        toleranceSeconds: timestampToleranceSeconds,
+      });
+    // Every secret is tried (no early exit), so the time taken does not depend on which one matched.
+    const verdicts =
+      this.sources.length > 0
+        ? this.sources.map(([server, secret]) => ({ server, check: check(secret.reveal()) }))
+        : [{ server: undefined, check: check(this.decoyKey) }];
+    if (verdicts[0].check === 'unsigned') {
+      throw new StagingRequestRejectedError(
+        401,
+        'UNSIGNED_REQUEST',
+        'The request lacks X-Syncbus-Timestamp (unix seconds) or X-Syncbus-Signature.',
+      );
+    }
+    const signed = verdicts.flatMap((v) =>
+      v.server !== undefined && v.check !== 'bad-signature'
+        ? [{ server: v.server, stale: v.check === 'stale' }]
+        : [],
+    );
+    if (signed.length === 0) {
+      this.logger.warn(
+        { reason: 'the signature matches no secret in staging.receiver.sources' },
+        'staging request refused',
+      );
+      throw badSignature();
+    }
+    // The window depends on the timestamp alone, so every source that signed is equally stale or not.
+    if (signed[0].stale) {
+      const skew = Number(request.timestamp) - Math.floor(Date.now() / 1000);
+      throw new StagingRequestRejectedError(
+        401,
+        'STALE_TIMESTAMP',
+        `The request is ${Math.abs(skew)} s ${skew < 0 ? 'old' : 'in the future'} (more than ${timestampToleranceSeconds} s); ` +
+          'check both clocks, and never replay old requests.',
+      );
+    }
+    return signed.map((v) => v.server);
   }
 }

@@ -70,6 +70,38 @@ export class IncomingTaskService {
     credentials: IncomingCredentials,
     body: unknown,
   ): Promise<IncomingTasksReceipt> {
+    return this.validateAndLog(await this.authenticated(connectorName, credentials), body);
+  }
+
+  /**
+   * `accept` for an HTTP request whose body is still raw JSON: authenticates first (the connector's
+   * `authenticateIncoming` sees the exact bytes) and parses the body only for an authenticated caller, so a
+   * stranger's body is never parsed; invalid JSON is `MALFORMED_JSON` (400).
+   */
+  async acceptRequest(
+    connectorName: string,
+    request: IncomingRequest,
+    token?: string,
+  ): Promise<IncomingTasksReceipt> {
+    const connector = await this.authenticated(connectorName, { token, request });
+    let body: unknown;
+    try {
+      body = JSON.parse(request.rawBody.toString('utf8'));
+    } catch (error) {
+      throw new IncomingTaskError(
+        'MALFORMED_JSON',
+        400,
+        `The body is not valid JSON: ${(error as Error).message}`,
+      );
+    }
+    return this.validateAndLog(connector, body);
+  }
+
+  /** The connector, once the caller's credentials for it hold. */
+  private async authenticated(
+    connectorName: string,
+    credentials: IncomingCredentials,
+  ): Promise<LoadedConnector> {
     const connector = this.registry.find(connectorName);
     if (!connector) {
       throw new IncomingTaskError(
@@ -79,6 +111,11 @@ export class IncomingTaskService {
       );
     }
     await this.authenticate(connector, credentials);
+    return connector;
+  }
+
+  /** Validates the whole body, then logs its tasks in one transaction. */
+  private async validateAndLog(connector: LoadedConnector, body: unknown): Promise<IncomingTasksReceipt> {
     const parsed = IncomingTasksBodySchema.safeParse(body);
     if (!parsed.success) {
       const problems = zodProblems(parsed.error);
