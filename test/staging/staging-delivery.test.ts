@@ -164,6 +164,34 @@ describe.each<Engine>(['sqlite', 'postgres'])('staging delivery (source on %s)',
     ]);
   });
 
+  it('a lane whose claim lands after another lane found the target down sends nothing more in that run', async () => {
+    if (skip) return;
+    await start({ batchSize: 1, maxInFlight: 2, retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+    await pair.target.kernel.get(SyncbusHttpServer).stop();
+    for (const code of ['one', 'two', 'three']) await sourceRepo(Category).save({ code, name: code });
+    // The second lane's claim is held until the first lane's batch has failed and its outage backoff (1 ms) has
+    // passed, as a slow database connection can do: its rows are due again by then.
+    const queue = pair.source.kernel.get<StagingQueue>(StagingQueue);
+    const claim = queue.claim.bind(queue);
+    let claims = 0;
+    queue.claim = async (options) => {
+      if (++claims === 2)
+        await eventually(
+          async () => (await pendingRows()).some((r) => r.lastError && r.nextAttemptAt! <= Date.now()),
+          'the first lane to record the outage',
+        );
+      return claim(options);
+    };
+    const run = await runner().runSynchronization();
+    // One batch of one task failed; the late lane put back what it claimed instead of failing it again.
+    expect(run).toMatchObject({ sent: 0, failed: 1 });
+    expect((await pendingRows()).map((r) => [r.status, r.attempts])).toEqual([
+      ['pending', 0],
+      ['pending', 0],
+      ['pending', 0],
+    ]);
+  });
+
   it('a task delivered twice applies once: the redelivery is answered duplicate and changes nothing', async () => {
     if (skip) return;
     await start();
