@@ -44,6 +44,32 @@ describe('syncbus config check', () => {
     expect(run.stderr).toMatch(/not valid JSON/);
   });
 
+  it('reads a syncbus.config.ts: types are erased with the TypeScript compiler, the default export is the config', async () => {
+    const dir = folderWith();
+    writeFileSync(
+      join(dir, 'syncbus.config.ts'),
+      [
+        "import type { KernelOptions } from '@syncbus/core';",
+        'interface Names { readonly node: string }',
+        "const names: Names = { node: 'from-typescript' };",
+        "const config: KernelOptions['config'] = { nodeName: names.node, log: { level: 'warn' as const } };",
+        'export default config;',
+      ].join('\n'),
+    );
+    const run = await runCli(['config', 'check', '--json'], { cwd: dir });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ valid: true, nodeName: 'from-typescript' });
+  });
+
+  it('reports a syncbus.config.ts that is not valid TypeScript with exit code 3', async () => {
+    const dir = folderWith();
+    writeFileSync(join(dir, 'syncbus.config.ts'), 'export default { nodeName: ;');
+    const run = await runCli(['config', 'check'], { cwd: dir });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/syncbus\.config\.ts.*not valid TypeScript|not valid TypeScript.*/);
+  });
+
   it('names an unreachable database with exit code 5', async () => {
     const run = await runCli(['migrate'], {
       cwd: folderWith({ database: { url: 'postgres://nobody@127.0.0.1:1/none' } }),

@@ -1,4 +1,4 @@
-// Finds and reads the node's config file for a command: --config, $SYNCBUS_CONFIG, or ./syncbus.config.{json,js}.
+// Finds and reads the node's config file for a command: --config, $SYNCBUS_CONFIG, or ./syncbus.config.{json,js,cjs,ts}.
 import { readConfigFile } from '@syncbus/core';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -11,7 +11,7 @@ export interface NodeConfig {
   readonly config: Record<string, unknown>;
 }
 
-const DEFAULT_NAMES = ['syncbus.config.json', 'syncbus.config.js', 'syncbus.config.cjs'];
+const DEFAULT_NAMES = ['syncbus.config.json', 'syncbus.config.js', 'syncbus.config.cjs', 'syncbus.config.ts'];
 
 /** Reads the config named by `--config`, `$SYNCBUS_CONFIG`, or the first default name in the working folder. */
 export function loadNodeConfig(option: string | undefined, cwd = process.cwd()): NodeConfig {

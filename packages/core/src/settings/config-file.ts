@@ -1,9 +1,13 @@
-// Reads `syncbus.config.json` (or a .js file exporting the config) from disk, with clear errors.
+// Reads `syncbus.config.json` (or a .js or .ts file exporting the config) from disk, with clear errors.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from '../errors';
+import { loadTypeScriptConfig } from './typescript-config';
 
-/** Reads a config file: JSON, or a CommonJS module whose export (or default export) is the config object. */
+/**
+ * Reads a config file: JSON, a CommonJS module whose export (or default export) is the config object, or a
+ * TypeScript module (`.ts`/`.cts`) compiled with the project's own `typescript`.
+ */
 export function readConfigFile(file: string): Record<string, unknown> {
   const path = resolve(file);
   if (!existsSync(path)) {
@@ -16,6 +20,8 @@ export function readConfigFile(file: string): Record<string, unknown> {
   if (/\.(c?js)$/.test(path)) {
     const loaded = require(path);
     value = loaded?.default ?? loaded;
+  } else if (/\.c?ts$/.test(path)) {
+    value = loadTypeScriptConfig(path);
   } else {
     try {
       value = JSON.parse(readFileSync(path, 'utf8'));
