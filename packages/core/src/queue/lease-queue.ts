@@ -53,6 +53,15 @@ export interface ClaimOptions {
 }
 
 /**
+ * PostgreSQL, for the transaction of a claim or a due-time query only: plan the per-object anti-join on its
+ * index. Right after a bulk import the table has no statistics yet, the planner believes it nearly empty and scans
+ * every row of the target for each candidate row instead: a claim over 5,000 fresh rows took 4.7 s that way and
+ * 18 ms on the index.
+ */
+const PREFER_INDEXES =
+  "set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)";
+
+/**
  * Claims due rows with leases and records their outcome. Order per target and object holds: a row is claimable
  * only when every earlier row of the same object for the same target is claimable too (and then claimed in the
  * same batch, before it). A failed, backing-off or leased row therefore holds back only its own object's later
@@ -74,7 +83,9 @@ export class LeaseQueue {
     return withSqlTransaction(this.storage, async (sql) => {
       const now = this.now();
       if (sql.kind === 'postgres') {
-        await sql.all('SELECT pg_advisory_xact_lock(hashtext(?))', [`${table}:${options.targetId}`]);
+        await sql.all(`SELECT pg_advisory_xact_lock(hashtext(?)), ${PREFER_INDEXES}`, [
+          `${table}:${options.targetId}`,
+        ]);
       }
       const requested = options.taskIds;
       const onlyRequested = requested ? `AND s.task_id ${sql.in(requested)}` : '';
@@ -257,6 +268,7 @@ export class LeaseQueue {
     const { table, targetColumn } = this.spec;
     return withSqlTransaction(this.storage, async (sql) => {
       const now = this.now();
+      if (sql.kind === 'postgres') await sql.all(`SELECT ${PREFER_INDEXES}`);
       // Only the first row of each object can be due; rows behind it wait for it whatever their own time.
       const [row] = await sql.all<{ due: unknown }>(
         `SELECT MIN(CASE WHEN s.lease_expires_at IS NOT NULL AND s.lease_expires_at > s.next_attempt_at
