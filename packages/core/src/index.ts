@@ -36,6 +36,8 @@ export * from './queue/backoff';
 export * from './queue/lease-queue';
 export * from './queue/synchronization-columns';
 export * from './queue/drain-loop';
+export * from './retention/ledger-retention';
+export * from './retention/received-task-retention';
 export * from './objects';
 export * from './storage/epoch-ms.transformer';
 export * from './queue/synchronization-row';

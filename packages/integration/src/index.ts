@@ -48,6 +48,7 @@ export {
   type IncomingTasksReceipt,
 } from './incoming/incoming-task-service';
 export { IncomingTaskError } from './incoming/incoming-task-error';
+export { IntegrationReceivedTaskRetention } from './incoming/integration-received-task-retention';
 export { IntegrationSyncLog, type IntegrationSyncLogEntry } from './processing/integration-sync-log';
 export {
   IntegrationSynchronizations,

@@ -1,10 +1,18 @@
 // The integration bus as a module: its services, tables, settings, and the lifecycle of its processor.
-import { inject, Logger, Module, ObjectChangeListener, RegisterModule } from '@syncbus/core';
+import {
+  inject,
+  Logger,
+  Module,
+  ObjectChangeListener,
+  receivedTaskRetentionProvider,
+  RegisterModule,
+} from '@syncbus/core';
 import { IntegrationConnectorRegistry } from './connectors/integration-connector-registry';
 import type { LoadedConnector } from './connectors/loaded-connector';
 import { IncomingTaskApplier } from './incoming/incoming-task-applier';
 import { IncomingTaskLog } from './incoming/incoming-task-log';
 import { IncomingTaskService } from './incoming/incoming-task-service';
+import { IntegrationReceivedTaskRetention } from './incoming/integration-received-task-retention';
 import { IntegrationConnectorInfoProvider } from './integration-connector-info-provider';
 import { IntegrationEvents } from './integration-events';
 import { IntegrationHelper } from './integration-helper';
@@ -32,9 +40,9 @@ import { IntegrationTaskStore } from './tasks/integration-task-store';
 
 /**
  * Kentico's integration bus. Loads the connectors the node's plugins register (in `onInit`, so other modules'
- * `onStart` can use them), logs outgoing tasks with every change, and drains each connector's queues from
- * `onStart` until `onStop`. Add it with `Kernel.boot({ modules: [IntegrationModule] })` or the plugin
- * `@syncbus/integration`.
+ * `onStart` can use them), logs outgoing tasks with every change, and drains each connector's queues (and prunes
+ * the ledger of incoming task guids) from `onStart` until `onStop`. Add it with
+ * `Kernel.boot({ modules: [IntegrationModule] })` or the plugin `@syncbus/integration`.
  */
 @RegisterModule({
   providers: [
@@ -50,6 +58,11 @@ import { IntegrationTaskStore } from './tasks/integration-task-store';
     IncomingTaskApplier,
     IncomingTaskLog,
     IncomingTaskService,
+    receivedTaskRetentionProvider(
+      IntegrationReceivedTaskRetention,
+      { table: 'integration_received_task', timeColumn: 'received_at' },
+      IntegrationSettings,
+    ),
     IntegrationTaskLogger,
     { provide: ObjectChangeListener, useExisting: IntegrationTaskLogger },
   ],
@@ -73,6 +86,7 @@ export class IntegrationModule extends Module {
     @inject(IntegrationConnectorRegistry) private readonly registry: IntegrationConnectorRegistry,
     @inject(IntegrationTaskProcessor) private readonly processor: IntegrationTaskProcessor,
     @inject(Logger) private readonly logger: Logger,
+    @inject(IntegrationReceivedTaskRetention) private readonly retention: IntegrationReceivedTaskRetention,
   ) {
     super('Integration');
   }
@@ -84,6 +98,7 @@ export class IntegrationModule extends Module {
 
   override async onStart(): Promise<void> {
     this.processor.start();
+    this.retention.start();
     // Connectors' own background work (e.g. consumers of inbound queues); one that fails to start is logged only.
     for (const connector of this.registry.all()) {
       if (!connector.enabled || connector.problem) continue;
@@ -104,6 +119,7 @@ export class IntegrationModule extends Module {
         this.logger.error({ err: error, connector: connector.name }, 'connector stop() failed');
       }
     }
+    await this.retention.stop();
     await this.processor.stop();
   }
 }

@@ -1,5 +1,5 @@
 // The `integration` and `connectors` config sections: Kentico's integration switches, and which connectors run how.
-import { RetryPolicySchema, SecretRef } from '@syncbus/core';
+import { ReceivedTaskRetentionSchema, RetryPolicySchema, SecretRef } from '@syncbus/core';
 import { z } from 'zod';
 
 /** Schema of the `integration` section. */
@@ -26,6 +26,8 @@ export const IntegrationSettingsSchema = z
     /** How long a SkipNow (or an unavailable connector) leaves a task before the next run, in ms. */
     skipDelayMs: z.number().int().min(0).default(30_000),
     retry: RetryPolicySchema.default({ maxAttempts: 10, baseDelayMs: 1000, maxDelayMs: 5 * 60_000 }),
+    /** `receivedTaskRetentionDays` (default 30, 0: for ever) and `receivedTaskPruneIntervalMs` of its ledger. */
+    ...ReceivedTaskRetentionSchema.shape,
   })
   .strict()
   // Heartbeats renew leases during a call, but a lease shorter than a call would lapse whenever a heartbeat is late

@@ -23,5 +23,6 @@ export * from './staging-task-runner';
 export * from './staging-task-runner-factory';
 export * from './staging-request-verifier';
 export * from './staging-receiver';
+export * from './staging-received-task-retention';
 export * from './staging-synchronizer';
 export * from './staging-task-list';

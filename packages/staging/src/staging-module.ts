@@ -1,5 +1,11 @@
 // The staging module: binds staging's services and tables, and brings the configured servers into the registry.
-import { inject, Module, ObjectChangeListener, RegisterModule } from '@syncbus/core';
+import {
+  inject,
+  Module,
+  ObjectChangeListener,
+  receivedTaskRetentionProvider,
+  RegisterModule,
+} from '@syncbus/core';
 import { StagingReceivedTask } from './entities/staging-received-task.entity';
 import { StagingServer } from './entities/staging-server.entity';
 import { StagingSynchronization } from './entities/staging-synchronization.entity';
@@ -10,6 +16,7 @@ import { ServerSecrets } from './server-secrets';
 import { StagingDelivery } from './staging-delivery';
 import { StagingEvents } from './staging-events';
 import { stagingQueueProvider } from './staging-queue';
+import { StagingReceivedTaskRetention } from './staging-received-task-retention';
 import { StagingReceiver } from './staging-receiver';
 import { StagingRequestVerifier } from './staging-request-verifier';
 import {
@@ -46,6 +53,11 @@ import { SynchronizationInfoProvider } from './synchronization-info-provider';
     StagingTaskRunnerFactory,
     StagingRequestVerifier,
     StagingReceiver,
+    receivedTaskRetentionProvider(
+      StagingReceivedTaskRetention,
+      { table: 'staging_received_task', timeColumn: 'applied_at' },
+      StagingSettings,
+    ),
     StagingSynchronizer,
     StagingTaskList,
   ],
@@ -55,6 +67,7 @@ export class StagingModule extends Module {
     @inject(ServerInfoProvider) private readonly servers: ServerInfoProvider,
     @inject(ServersSettings) private readonly configured: ServersSettings,
     @inject(StagingDelivery) private readonly delivery: StagingDelivery,
+    @inject(StagingReceivedTaskRetention) private readonly retention: StagingReceivedTaskRetention,
   ) {
     super('Staging');
   }
@@ -64,8 +77,14 @@ export class StagingModule extends Module {
     await this.servers.upsertConfigured(this.configured);
   }
 
-  /** Lets runs in progress finish and gives back this node's leases. */
+  /** Starts pruning the receiver's ledger (`staging.receivedTaskRetentionDays`). */
+  override onStart(): void {
+    this.retention.start();
+  }
+
+  /** Lets runs in progress finish and gives back this node's leases; stops pruning the ledger. */
   override async onStop(): Promise<void> {
+    await this.retention.stop();
     await this.delivery.stop();
   }
 }

@@ -12,6 +12,8 @@ describe('staging settings', () => {
       leaseMs: 60_000,
       retry: { maxAttempts: 10, baseDelayMs: 1000, maxDelayMs: 300_000 },
       receiver: { timestampToleranceSeconds: 300, maxBodyBytes: 16 * 1024 * 1024, sources: [] },
+      receivedTaskRetentionDays: 30,
+      receivedTaskPruneIntervalMs: 3_600_000,
     });
   });
 

@@ -1,5 +1,5 @@
 // The `staging` config section: what is logged, how tasks are sent, and what the receiver accepts.
-import { RetryPolicySchema, SecretRef } from '@syncbus/core';
+import { ReceivedTaskRetentionSchema, RetryPolicySchema, SecretRef } from '@syncbus/core';
 import { z } from 'zod';
 
 /** A server this node accepts tasks from, and the shared secret its requests are signed with. */
@@ -45,6 +45,8 @@ export const StagingSettingsSchema = z
     leaseMs: z.number().int().min(1000).default(60_000),
     retry: RetryPolicySchema.default(RetryPolicySchema.parse({})),
     receiver: StagingReceiverSettingsSchema.default(StagingReceiverSettingsSchema.parse({})),
+    /** `receivedTaskRetentionDays` (default 30, 0: for ever) and `receivedTaskPruneIntervalMs` of its ledger. */
+    ...ReceivedTaskRetentionSchema.shape,
   })
   .strict();
 

@@ -1,0 +1,10 @@
+// The token of the retention that keeps the incoming-task ledger (integration_received_task) to its setting.
+import type { LedgerRetention } from '@syncbus/core';
+
+/**
+ * Token of the `LedgerRetention` that deletes the incoming-task ledger's rows older than
+ * `integration.receivedTaskRetentionDays`, every `integration.receivedTaskPruneIntervalMs` while the node runs
+ * (started and stopped by `IntegrationModule`); its `prune()` runs one prune now.
+ */
+export const IntegrationReceivedTaskRetention = Symbol('IntegrationReceivedTaskRetention');
+export type IntegrationReceivedTaskRetention = LedgerRetention;

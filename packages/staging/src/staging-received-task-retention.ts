@@ -1,0 +1,10 @@
+// The token of the retention that keeps the receiver's ledger (staging_received_task) to its setting.
+import type { LedgerRetention } from '@syncbus/core';
+
+/**
+ * Token of the `LedgerRetention` that deletes the receiver's ledger rows older than
+ * `staging.receivedTaskRetentionDays`, every `staging.receivedTaskPruneIntervalMs` while the node runs (started
+ * and stopped by `StagingModule`); its `prune()` runs one prune now.
+ */
+export const StagingReceivedTaskRetention = Symbol('StagingReceivedTaskRetention');
+export type StagingReceivedTaskRetention = LedgerRetention;
