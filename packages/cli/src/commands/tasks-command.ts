@@ -193,25 +193,20 @@ export function registerTasksCommand(program: Command, context: CliContext): voi
           : 'Delete tasks so they are never sent',
       )
       .option('--server <name>', 'only for this server (default: every server the task waits for)')
-      .option('--connector <name>', 'integration tasks of this connector (retry only)')
+      .option('--connector <name>', 'integration tasks of this connector instead of staging tasks')
       .action(async (taskIds: string[], _o, command: Command) => {
         const options = command.optsWithGlobals<GlobalOptions & { server?: string; connector?: string }>();
         const ids = parseIds(taskIds);
         await context.withNode(options, async (kernel) => {
           let changed: number;
           if (options.connector) {
-            if (verb === 'delete')
-              throw new CliError(
-                'Deleting integration tasks is not supported yet; retry them or disable the connector.',
-                ExitCode.usage,
-              );
             const syncs = kernel.get(IntegrationSynchronizations);
             const rows = (await syncs.list(options.connector)).filter((r) => ids.includes(r.taskId));
-            changed = await syncs.retry(
-              options.connector,
-              'outgoing',
-              rows.map((r) => r.id),
-            );
+            const rowIds = rows.map((r) => r.id);
+            changed =
+              verb === 'retry'
+                ? await syncs.retry(options.connector, 'outgoing', rowIds)
+                : await syncs.delete(options.connector, 'outgoing', rowIds);
           } else {
             const list = kernel.get(StagingTaskList);
             changed =

@@ -1,4 +1,4 @@
-// Lets people (CLI, admin API, tests) see what waits for a connector and why, and retry failed tasks.
+// Lets people (CLI, admin API, tests) see what waits for a connector and why, retry failed tasks and give up on them.
 import { inject, injectable, Storage } from '@syncbus/core';
 import { IntegrationConnectorRegistry } from '../connectors/integration-connector-registry';
 import {
@@ -22,7 +22,7 @@ export interface IntegrationSynchronizationInfo {
   readonly lastError: string | null;
 }
 
-/** Queue inspection and retry, per connector and direction. */
+/** Queue inspection, retry and deletion, per connector and direction. */
 @injectable()
 export class IntegrationSynchronizations {
   constructor(
@@ -67,5 +67,14 @@ export class IntegrationSynchronizations {
     const changed = await this.queues.of(direction).retry(targets);
     this.processor.wake(connector.id);
     return changed;
+  }
+
+  /**
+   * Deletes the given rows of the connector (a person gave up on them: they are never processed), with their
+   * tasks; returns how many rows went. Ids of another connector's rows are ignored.
+   */
+  async delete(connectorName: string, direction: TaskDirection, ids: readonly number[]): Promise<number> {
+    const own = new Set((await this.list(connectorName, direction)).map((r) => r.id));
+    return this.queues.of(direction).remove(ids.filter((id) => own.has(id)));
   }
 }
