@@ -1,8 +1,10 @@
 // /metrics serves the node's counters and queue gauges in the Prometheus text format.
-import { NodeMetrics } from '@syncbus/server';
-import { StagingTaskRunnerFactory } from '@syncbus/staging';
+import { Kernel, createLogger } from '@syncbus/core';
+import { NodeMetrics, ServerModule, SyncbusHttpServer } from '@syncbus/server';
+import { StagingModule, StagingTaskRunnerFactory } from '@syncbus/staging';
 import { Article } from '../support/content-model';
-import { startStagingPair, type StagingPair } from '../support/staging-nodes';
+import { createTestSecret, startStagingPair, type StagingPair } from '../support/staging-nodes';
+import { tempSqliteUrl } from '../support/temp-sqlite';
 
 describe('/metrics', () => {
   let pair: StagingPair;
@@ -29,5 +31,34 @@ describe('/metrics', () => {
     expect(targetText).toMatch(/syncbus_staging_latency_seconds_count\{source="source"\} 2/);
     const after = await pair.source.kernel.get(NodeMetrics).registry.metrics();
     expect(after).not.toMatch(/syncbus_staging_synchronizations\{server="target"/);
+  });
+});
+
+describe('/metrics behind http.metricsToken', () => {
+  const token = createTestSecret();
+  let kernel: Kernel;
+  let url: string;
+  beforeAll(async () => {
+    kernel = await Kernel.boot({
+      config: {
+        database: { url: tempSqliteUrl('metrics-token') },
+        http: { port: 0, metricsToken: token.ref },
+      },
+      modules: [StagingModule, ServerModule],
+      logger: createLogger({ level: 'silent' }),
+    });
+    url = `${kernel.get(SyncbusHttpServer).url}/metrics`;
+  });
+  afterAll(() => kernel.stop());
+
+  it('answers 401 without the token or with a wrong one, and the metrics with it', async () => {
+    const without = await fetch(url);
+    expect(without.status).toBe(401);
+    expect(await without.json()).toMatchObject({ error: 'UNAUTHORIZED' });
+    const wrong = await fetch(url, { headers: { authorization: `Bearer ${token.value}x` } });
+    expect(wrong.status).toBe(401);
+    const right = await fetch(url, { headers: { authorization: `Bearer ${token.value}` } });
+    expect(right.status).toBe(200);
+    expect(await right.text()).toMatch(/syncbus_staging_tasks_logged_total/);
   });
 });

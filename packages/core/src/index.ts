@@ -30,6 +30,7 @@ export * from './storage/write-gate';
 export * from './storage/sqlite-checkpointer';
 export * from './util/zod-problems';
 export * from './util/hmac-signature';
+export * from './util/bearer-token';
 export * from './util/read-limited-text';
 export * from './storage/sql-executor';
 export * from './queue/backoff';

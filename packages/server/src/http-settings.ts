@@ -1,4 +1,5 @@
 // The `http` config section: where this node's HTTP server (staging receiver, health, later admin) listens.
+import { SecretRef } from '@syncbus/core';
 import { z } from 'zod';
 
 /** The `http` section of the config. */
@@ -10,6 +11,11 @@ export const HttpSettingsSchema = z
     host: z.string().min(1).default('127.0.0.1'),
     /** TCP port; 0 picks a free one (tests). */
     port: z.number().int().min(0).max(65535).default(8080),
+    /**
+     * A secret reference (`env:NAME`); when set, `GET /metrics` answers only `Authorization: Bearer <token>`
+     * (Prometheus: `authorization: { credentials_file: ... }`). Unset, it is open to whoever reaches `host`.
+     */
+    metricsToken: SecretRef.optional(),
   })
   .strict();
 

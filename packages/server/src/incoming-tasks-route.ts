@@ -1,5 +1,5 @@
 // The integration bus's inbound HTTP route: an external system posts tasks for a named connector.
-import { inject, injectable } from '@syncbus/core';
+import { bearerToken, inject, injectable } from '@syncbus/core';
 import { IncomingTaskError, IncomingTaskService } from '@syncbus/integration';
 import type { FastifyInstance } from 'fastify';
 import type { HttpRouteContribution } from './http-route-contribution';
@@ -32,7 +32,7 @@ export class IncomingTasksRoute implements HttpRouteContribution {
       const headers: Record<string, string | undefined> = {};
       for (const [key, value] of Object.entries(request.headers))
         headers[key.toLowerCase()] = Array.isArray(value) ? value[0] : value;
-      const token = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? '')?.[1];
+      const token = bearerToken(headers.authorization);
       try {
         // The body is parsed only once the caller is authenticated, so strangers learn nothing about the route.
         const receipt = await this.service.acceptRequest(request.params.name, { headers, rawBody }, token);

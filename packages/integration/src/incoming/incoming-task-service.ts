@@ -1,6 +1,5 @@
 // What an HTTP route needs to let an external system post tasks for a named connector: auth, validation, logging.
-import { inject, injectable, zodProblems } from '@syncbus/core';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { inject, injectable, sameSecret, zodProblems } from '@syncbus/core';
 import { z } from 'zod';
 import { IntegrationConnectorRegistry } from '../connectors/integration-connector-registry';
 import { IntegrationDisabledError } from '../integration-errors';
@@ -50,8 +49,6 @@ export interface IncomingTasksReceipt {
     readonly reason?: string;
   }[];
 }
-
-const digest = (value: string) => createHash('sha256').update(value).digest();
 
 /**
  * Accepts incoming tasks for a connector. The connector's `incomingToken` (a SecretRef in its config entry) is
@@ -182,11 +179,7 @@ export class IncomingTaskService {
         `Connector '${name}' does not accept incoming tasks over HTTP; give its config entry an incomingToken.`,
       );
     }
-    // Compare digests so the comparison takes the same time whatever the presented token is.
-    if (
-      !credentials.token ||
-      !timingSafeEqual(digest(credentials.token), digest(connector.incomingToken.reveal()))
-    ) {
+    if (!sameSecret(credentials.token, connector.incomingToken.reveal())) {
       throw new IncomingTaskError(
         'UNAUTHORIZED',
         401,
