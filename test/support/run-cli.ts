@@ -9,6 +9,10 @@ export interface CliRun {
   readonly stderr: string;
 }
 
+// Every CLI call is a new Node process that boots a node (1-3 s each on a busy 2-core machine), and a test drives
+// several: suites that drive the CLI get 90 s per test instead of the default 30 s.
+jest.setTimeout(90_000);
+
 /** Path of the built bin (`npm test` builds before running Jest). */
 export const CLI_BIN = join(__dirname, '..', '..', 'packages', 'cli', 'dist', 'bin.js');
 
