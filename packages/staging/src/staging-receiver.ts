@@ -9,7 +9,7 @@ import {
   Storage,
   withSqlTransaction,
 } from '@syncbus/core';
-import { StagingReceivedTask } from './entities/staging-received-task.entity';
+import type { EntityManager } from 'typeorm';
 import { StagingEvents } from './staging-events';
 import type { StagingTaskResult } from './staging-protocol';
 import type { StagingTaskData } from './staging-task-data';
@@ -25,6 +25,8 @@ import type { StagingTaskData } from './staging-task-data';
  */
 @injectable()
 export class StagingReceiver {
+  private ledgerInsertSql?: string;
+
   constructor(
     @inject(Storage) private readonly storage: Storage,
     @inject(ObjectApplier) private readonly applier: ObjectApplier,
@@ -73,12 +75,9 @@ export class StagingReceiver {
           }
           try {
             await manager.transaction(async (savepoint) => {
-              // The ledger row first: a concurrent delivery of the same task fails here on the unique key.
-              await savepoint.insert(StagingReceivedTask, {
-                sourceServer,
-                taskGuid: task.guid,
-                appliedAt: Date.now(),
-              });
+              // The ledger row first: a concurrent delivery of the same task fails here on the unique key. A
+              // prepared statement, not the query builder: nobody subscribes to the ledger, and this runs per task.
+              await savepoint.query(this.ledgerInsert(savepoint), [sourceServer, task.guid, Date.now()]);
               await this.applier.apply(savepoint, {
                 taskType: task.taskType,
                 snapshot: {
@@ -135,6 +134,16 @@ export class StagingReceiver {
       );
     }
     return { guid, status: 'error', message: (error as Error).message };
+  }
+
+  /** `INSERT INTO staging_received_task ...` with the engine's placeholders, built once. */
+  private ledgerInsert(manager: EntityManager): string {
+    if (!this.ledgerInsertSql) {
+      const driver = manager.connection.driver;
+      const [source, guid, at] = [0, 1, 2].map((i) => driver.createParameter(`p${i}`, i));
+      this.ledgerInsertSql = `INSERT INTO staging_received_task (source_server, task_guid, applied_at) VALUES (${source}, ${guid}, ${at})`;
+    }
+    return this.ledgerInsertSql;
   }
 
   /** Which of `guids` the ledger already holds for this source (one query per request). */
