@@ -49,15 +49,6 @@ describe.each(['sqlite', 'postgres'] as const)('storage on %s', (kind) => {
     }
   });
 
-  it('runs SQLite in WAL mode, synchronous NORMAL, foreign keys on and a 32 MB page cache', async () => {
-    if (!kernel || kind !== 'sqlite') return;
-    const db = kernel.get(Storage).sqlite!.db;
-    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
-    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(db.pragma('cache_size', { simple: true })).toBe(-32 * 1024);
-  });
-
   it('round-trips every column type of the entity, then updates and deletes it', async () => {
     if (!kernel) return;
     const storage = kernel.get(Storage);

@@ -154,7 +154,6 @@ export class Kernel {
       synchronize: settings.core.database.synchronize,
       busyTimeoutMs: settings.core.database.busyTimeoutMs,
       poolSize: settings.core.database.poolSize,
-      cacheSizeMb: settings.core.database.cacheSizeMb,
     });
     try {
       await dataSource.initialize();

@@ -23,12 +23,6 @@ export const CoreSettingsSchema = z.object({
        * pay for it. 0 leaves checkpoints to SQLite, inside whichever commit crosses its threshold.
        */
       checkpointIntervalMs: z.number().int().min(0).max(60_000).default(200),
-      /**
-       * SQLite: the page cache of the node's connection, in MB (allocated as pages are read). SQLite's own 2 MB
-       * misses on every index page of a large queue: a million-row backlog drained at 0.77x the rate of a
-       * 100,000-row one with it, 0.89x with 32 MB.
-       */
-      cacheSizeMb: z.number().int().min(1).max(4096).default(32),
     })
     .strict()
     .default({
@@ -37,7 +31,6 @@ export const CoreSettingsSchema = z.object({
       busyTimeoutMs: 5000,
       poolSize: 10,
       checkpointIntervalMs: 200,
-      cacheSizeMb: 32,
     }),
   log: z
     .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })

@@ -11,13 +11,11 @@ export interface DataSourceContributions {
   readonly synchronize: boolean;
   readonly busyTimeoutMs: number;
   readonly poolSize: number;
-  /** SQLite: the page cache of the node's connection, in MB. */
-  readonly cacheSizeMb: number;
 }
 
 /**
  * Creates (not yet initialized) the DataSource. SQLite runs in WAL mode with `synchronous=NORMAL` (durable at
- * checkpoints, and the measured fast setting), a busy timeout and the configured page cache.
+ * checkpoints, and the measured fast setting) and a busy timeout, so readers never block the writer.
  */
 export function createDataSource(target: DatabaseTarget, contributions: DataSourceContributions): DataSource {
   const common = {
@@ -42,8 +40,6 @@ export function createDataSource(target: DatabaseTarget, contributions: DataSour
         db.pragma('journal_mode = WAL');
         db.pragma('synchronous = NORMAL');
         db.pragma('foreign_keys = ON');
-        // Negative: KiB. SQLite's default (2 MB) misses on every index page once a queue holds a million rows.
-        db.pragma(`cache_size = ${-contributions.cacheSizeMb * 1024}`);
       },
     };
   } else {
