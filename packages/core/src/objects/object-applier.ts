@@ -162,11 +162,11 @@ export class ObjectApplier {
     return row;
   }
 
-  /** `SELECT <primary columns> FROM <table> WHERE <identity> = ? LIMIT 1`, built once per type and engine. */
+  /** `SELECT <primary columns> FROM <table> WHERE <identity> = ? LIMIT 1`, built once per type. */
   private keyLookup(manager: EntityManager, info: ObjectTypeInfo): string {
     const driver = manager.connection.driver;
-    const cacheKey = `${driver.options.type}:${info.type}`;
-    let sql = this.keyLookups.get(cacheKey);
+    // One applier per node, so one engine: the type names the statement.
+    let sql = this.keyLookups.get(info.type);
     if (!sql) {
       const { metadata } = info;
       const columns = metadata.primaryColumns
@@ -180,7 +180,7 @@ export class ObjectApplier {
         metadata.findColumnWithPropertyName(info.options.identity)!.databaseName,
       );
       sql = `SELECT ${columns} FROM ${table} WHERE ${identity} = ${driver.createParameter('identity', 0)} LIMIT 1`;
-      this.keyLookups.set(cacheKey, sql);
+      this.keyLookups.set(info.type, sql);
     }
     return sql;
   }
