@@ -171,12 +171,16 @@ describe('object changes', () => {
     ).rejects.toThrow(/cms.page/);
   });
 
-  it('does not capture update() calls, which do not name the object, instead of logging a task for "undefined"', async () => {
+  it('captures update() by criteria as an update of the object it matched, with its stored state', async () => {
     const listener = source.get(RecordingListener);
     const repository = source.get(Storage).dataSource.getRepository(Category);
     await repository.save({ code: 'c-1', name: 'One' });
     await repository.update({ code: 'c-1' }, { name: 'Renamed' });
-    expect(listener.committed.map((c) => `${c.taskType} ${c.snapshot.objectGuid}`)).toEqual(['create c-1']);
+    expect(listener.committed.map((c) => `${c.taskType} ${c.snapshot.objectGuid}`)).toEqual([
+      'create c-1',
+      'update c-1',
+    ]);
+    expect(listener.committed[1].snapshot.data).toEqual({ code: 'c-1', name: 'Renamed' });
   });
 
   it("forgets after-commit work of a savepoint that rolled back, and keeps the outer transaction's", async () => {

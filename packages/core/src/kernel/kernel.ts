@@ -208,7 +208,6 @@ export class Kernel {
                 ? context.getAll<ObjectChangeListener>(ObjectChangeListener)
                 : [],
               storage,
-              logger,
             ),
         );
 

@@ -8,3 +8,4 @@ export * from './object-types';
 export * from './object-serializer';
 export * from './object-applier';
 export * from './object-changes';
+export * from './change-capture-error';

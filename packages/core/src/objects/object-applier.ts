@@ -4,6 +4,7 @@ import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { runInChangeScope } from './change-scope';
 import type { ChangeOrigin, ObjectSnapshot, TaskType } from './object-change';
 import { ObjectApplyError } from './object-apply-error';
+import { tableOf } from './object-rows';
 import type { ObjectTypeInfo, ObjectTypes } from './object-types';
 
 /** Applies a host-defined task type on the target (e.g. `publish`). Runs in the task's transaction. */
@@ -60,7 +61,8 @@ export class ObjectApplier {
       // Most tasks on a receiver are creates: a prepared lookup of the key says so without building a query, and
       // only an object that exists is loaded as an entity (for the merge and for the host's subscribers).
       const key = await this.primaryKeyOf(manager, info, snapshot.objectGuid);
-      const existing = key ? await repository.findOne({ where: key }) : null;
+      // Soft-deleted objects count: a soft delete travels as an update of the delete date.
+      const existing = key ? await repository.findOne({ where: key, withDeleted: true }) : null;
       if (taskType === 'delete') {
         if (existing) await repository.remove(existing);
         return;
@@ -172,10 +174,7 @@ export class ObjectApplier {
       const columns = metadata.primaryColumns
         .map((c) => `${driver.escape(c.databaseName)} AS ${driver.escape(c.propertyName)}`)
         .join(', ');
-      const table = metadata.tablePath
-        .split('.')
-        .map((part) => driver.escape(part))
-        .join('.');
+      const table = tableOf(manager, metadata);
       const identity = driver.escape(
         metadata.findColumnWithPropertyName(info.options.identity)!.databaseName,
       );

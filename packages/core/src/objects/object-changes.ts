@@ -6,19 +6,26 @@ import type {
   InsertEvent,
   ObjectLiteral,
   QueryRunner,
+  RecoverEvent,
   RemoveEvent,
+  SoftRemoveEvent,
   TransactionCommitEvent,
   TransactionRollbackEvent,
   UpdateEvent,
 } from 'typeorm';
-import type { Logger } from '../logging/logger';
 import type { Storage } from '../storage/storage';
 import { currentChangeScope } from './change-scope';
-import type { ObjectChange, TaskType } from './object-change';
+import type { ObjectChange, ObjectSnapshot, TaskType } from './object-change';
 import type { ChangeContext, ObjectChangeListener } from './object-change-listener';
 import { ObjectApplyError } from './object-apply-error';
+import { hydrate, rowsWithKeys } from './object-rows';
 import type { ObjectSerializer } from './object-serializer';
-import type { ObjectTypes } from './object-types';
+import type { ObjectTypeInfo, ObjectTypes } from './object-types';
+import {
+  captureQueryBuilderWrites,
+  isCapturedByQueryBuilder,
+  type CapturedWriteSink,
+} from './query-builder-capture';
 
 /** Options of `logObjectChange`. */
 export interface LogObjectChangeOptions {
@@ -30,26 +37,46 @@ export interface LogObjectChangeOptions {
 }
 
 /**
- * The change capture of a node. As a TypeORM subscriber it sees every insert, update and remove of a
- * `@SyncObject` entity made through TypeORM and calls the `ObjectChangeListener`s in the same transaction
- * (the outbox: no change without its tasks, no task for a rolled-back change). Hosts that do not use TypeORM
- * call `logObjectChange` instead.
+ * The change capture of a node. It sees every write of a `@SyncObject` entity made through TypeORM (save and
+ * remove as a subscriber, every other repository, manager and query-builder write through
+ * `captureQueryBuilderWrites`) and calls the `ObjectChangeListener`s in the same transaction (the outbox: no
+ * change without its tasks, no task for a rolled-back change). Raw SQL is not seen: hosts that write with it, or
+ * without TypeORM, call `logObjectChange`. docs/change-capture.md lists every write path.
  */
-export class ObjectChanges implements EntitySubscriberInterface {
+export class ObjectChanges implements EntitySubscriberInterface, CapturedWriteSink {
   /** Callbacks per transaction, with the savepoint depth they were registered at (rolled back with it). */
   private readonly pendingAfterCommit = new WeakMap<QueryRunner, { depth: number; fn: () => void }[]>();
 
   constructor(
-    private readonly types: ObjectTypes,
+    /** The synchronized entity types of the node's DataSource. */
+    readonly types: ObjectTypes,
     private readonly serializer: ObjectSerializer,
     private readonly listeners: readonly ObjectChangeListener[],
     private readonly storage: Storage,
-    private readonly logger: Logger,
   ) {}
 
   /** Starts capturing TypeORM changes (the kernel calls this once). */
   install(dataSource: DataSource): void {
-    if (this.listeners.length > 0) dataSource.subscribers.push(this);
+    if (this.listeners.length === 0) return;
+    dataSource.subscribers.push(this);
+    captureQueryBuilderWrites(dataSource, this);
+  }
+
+  /** Whether any listener would log a change of this type and task type in the current change scope. */
+  wants(objectType: string, taskType: TaskType): boolean {
+    const origin = currentChangeScope().origin;
+    return this.listeners.some((l) => l.wantsChange?.(objectType, taskType, origin) !== false);
+  }
+
+  /** The snapshot of `entity` as its task carries it. */
+  snapshot(info: ObjectTypeInfo, entity: ObjectLiteral, manager: EntityManager): Promise<ObjectSnapshot> {
+    return this.serializer.snapshot(info, entity, manager);
+  }
+
+  /** Hands a captured change to the listeners, in `manager`'s transaction, with the current change scope. */
+  dispatch(taskType: TaskType, snapshot: ObjectSnapshot, manager: EntityManager): Promise<void> {
+    const scope = currentChangeScope();
+    return this.dispatchChange({ taskType, snapshot, origin: scope.origin, user: scope.user }, manager);
   }
 
   /** Logs a change of an object made outside TypeORM; resolves once its tasks are written. */
@@ -68,7 +95,7 @@ export class ObjectChanges implements EntitySubscriberInterface {
     }
     const run = async (manager: EntityManager) => {
       const snapshot = await this.serializer.snapshot(info, object, manager);
-      await this.dispatch(
+      await this.dispatchChange(
         {
           taskType,
           snapshot,
@@ -82,23 +109,17 @@ export class ObjectChanges implements EntitySubscriberInterface {
     else await this.storage.transaction(run);
   }
 
+  // The subscriber captures save() and remove(), whose events carry the objects; the events TypeORM raises for
+  // query-builder writes carry only their values, and those writes are captured where they run.
+
   async afterInsert(event: InsertEvent<ObjectLiteral>): Promise<void> {
+    if (isCapturedByQueryBuilder(event.entity)) return;
     await this.capture('create', event.metadata.target, event.entity, event.manager);
   }
 
   async afterUpdate(event: UpdateEvent<ObjectLiteral>): Promise<void> {
-    // save() loads the stored row first; update() and the query builder do not, and their values may not even
-    // name the object, so such changes cannot be captured here.
+    if (!event.entity || !event.databaseEntity || isCapturedByQueryBuilder(event.entity)) return;
     if (!this.types.ofTarget(event.metadata.target)) return;
-    if (process.env.DBG)
-      console.log('UPD', JSON.stringify(event.entity), JSON.stringify(event.databaseEntity));
-    if (!event.entity || !event.databaseEntity) {
-      this.logger.warn(
-        { entity: event.metadata.name },
-        'an update through update() or the query builder is not captured; use save() or logObjectChange()',
-      );
-      return;
-    }
     // The stored row with only what this save changed: the saved object may hold placeholders for what it did
     // not mention (TypeORM fills a relation's foreign key column with null when the relation is absent).
     const after: ObjectLiteral = { ...event.databaseEntity };
@@ -116,12 +137,22 @@ export class ObjectChanges implements EntitySubscriberInterface {
   }
 
   async beforeRemove(event: RemoveEvent<ObjectLiteral>): Promise<void> {
+    if (!event.entity && !event.databaseEntity) return;
     await this.capture(
       'delete',
       event.metadata.target,
       { ...event.databaseEntity, ...event.entity },
       event.manager,
     );
+  }
+
+  /** softRemove() and recover(): an update that sets or clears the delete date, as the stored row now has it. */
+  async afterSoftRemove(event: SoftRemoveEvent<ObjectLiteral>): Promise<void> {
+    await this.captureStoredRow(event.metadata.target, event.databaseEntity ?? event.entity, event.manager);
+  }
+
+  async afterRecover(event: RecoverEvent<ObjectLiteral>): Promise<void> {
+    await this.captureStoredRow(event.metadata.target, event.databaseEntity ?? event.entity, event.manager);
   }
 
   afterTransactionCommit(event: TransactionCommitEvent): void {
@@ -150,6 +181,20 @@ export class ObjectChanges implements EntitySubscriberInterface {
     if (kept) this.pendingAfterCommit.set(runner, kept);
   }
 
+  private async captureStoredRow(
+    target: Function | string,
+    entity: ObjectLiteral | undefined,
+    manager: EntityManager,
+  ): Promise<void> {
+    const info = this.types.ofTarget(target);
+    if (!info || !entity || !this.wants(info.type, 'update')) return;
+    const primary = info.metadata.primaryColumns;
+    const [row] = await rowsWithKeys(manager, info.metadata, primary, [
+      primary.map((c) => c.getEntityValue(entity)),
+    ]);
+    if (row) await this.capture('update', target, hydrate(manager, info.metadata, row), manager);
+  }
+
   private async capture(
     taskType: TaskType,
     target: Function | string,
@@ -161,10 +206,10 @@ export class ObjectChanges implements EntitySubscriberInterface {
     const scope = currentChangeScope();
     if (this.listeners.every((l) => l.wantsChange?.(info.type, taskType, scope.origin) === false)) return;
     const snapshot = await this.serializer.snapshot(info, entity, manager);
-    await this.dispatch({ taskType, snapshot, origin: scope.origin, user: scope.user }, manager);
+    await this.dispatchChange({ taskType, snapshot, origin: scope.origin, user: scope.user }, manager);
   }
 
-  private async dispatch(change: ObjectChange, manager: EntityManager): Promise<void> {
+  private async dispatchChange(change: ObjectChange, manager: EntityManager): Promise<void> {
     const runner = manager.queryRunner;
     const context: ChangeContext = {
       manager,

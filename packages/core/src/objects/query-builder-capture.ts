@@ -1,0 +1,336 @@
+// Captures the writes TypeORM makes through its query builders (insert, upsert, update, increment, delete, soft
+// delete, restore: every repository and manager call except save/remove), whose subscriber events carry neither
+// the objects they touch nor, outside a transaction, a transaction to log them in.
+import {
+  DeleteQueryBuilder,
+  InsertQueryBuilder,
+  UpdateQueryBuilder,
+  type DataSource,
+  type EntityManager,
+  type EntityMetadata,
+  type ObjectLiteral,
+  type QueryRunner,
+} from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { SubjectExecutor } from 'typeorm/persistence/SubjectExecutor';
+import { SoftDeleteQueryBuilder } from 'typeorm/query-builder/SoftDeleteQueryBuilder';
+import { ChangeCaptureError } from './change-capture-error';
+import type { ObjectSnapshot, TaskType } from './object-change';
+import { hydrate, keyOf, rowsWithKeys } from './object-rows';
+import type { ObjectTypeInfo, ObjectTypes } from './object-types';
+
+/** What the capture hands its changes to (the node's `ObjectChanges`). */
+export interface CapturedWriteSink {
+  readonly types: ObjectTypes;
+  /** False when no listener would log a change of this type and task type (then nothing is read or written). */
+  wants(objectType: string, taskType: TaskType): boolean;
+  snapshot(info: ObjectTypeInfo, entity: ObjectLiteral, manager: EntityManager): Promise<ObjectSnapshot>;
+  dispatch(taskType: TaskType, snapshot: ObjectSnapshot, manager: EntityManager): Promise<void>;
+}
+
+/** The parts of TypeORM's (protected) query builder API the capture uses. */
+interface WriteBuilder {
+  readonly dataSource: DataSource;
+  readonly expressionMap: {
+    queryType: string;
+    mainAlias?: { hasMetadata: boolean; metadata: EntityMetadata };
+    callListeners: boolean;
+    valuesSet?: ObjectLiteral | ObjectLiteral[];
+    onUpdate?: { conflict?: unknown; columns?: unknown; overwrite?: unknown };
+    returning?: string | string[];
+  };
+  queryRunner?: QueryRunner;
+  clone(): WriteBuilder;
+  setQueryRunner(runner: QueryRunner): unknown;
+  createWhereExpression(): string;
+  getMainTableName(): string;
+  getTableName(name: string): string;
+  getParameters(): ObjectLiteral;
+  replacePropertyNamesForTheWholeQuery(sql: string): string;
+  getReturningColumns(): ColumnMetadata[];
+}
+
+type WriteResult = {
+  raw?: unknown;
+  identifiers?: ObjectLiteral[];
+  generatedMaps?: ObjectLiteral[];
+};
+type Execute = (this: WriteBuilder) => Promise<WriteResult>;
+type WriteKind = 'insert' | 'update' | 'delete';
+
+const sinks = new WeakMap<DataSource, CapturedWriteSink>();
+/** Query runners inside a save()/remove(): their statements are captured by the subscriber, not here. */
+const persisting = new WeakMap<QueryRunner, number>();
+/** Value sets of builders captured here: the subscriber events TypeORM raises for them are already handled. */
+const captured = new WeakSet<object>();
+let patched = false;
+
+/** Whether a subscriber event's entity belongs to a query-builder write that this capture logs. */
+export function isCapturedByQueryBuilder(entity: unknown): boolean {
+  return typeof entity === 'object' && entity !== null && captured.has(entity);
+}
+
+/**
+ * Captures every query-builder write of `dataSource`'s synchronized entities into `sink`. TypeORM's builders are
+ * patched once per process (they are shared by every DataSource); a DataSource without a sink is left alone.
+ */
+export function captureQueryBuilderWrites(dataSource: DataSource, sink: CapturedWriteSink): void {
+  sinks.set(dataSource, sink);
+  if (patched) return;
+  patched = true;
+  patchBuilder(InsertQueryBuilder.prototype, 'insert');
+  patchBuilder(UpdateQueryBuilder.prototype, 'update');
+  patchBuilder(SoftDeleteQueryBuilder.prototype, 'update');
+  patchBuilder(DeleteQueryBuilder.prototype, 'delete');
+  patchSubjectExecutor();
+}
+
+function patchBuilder(prototype: object, kind: WriteKind): void {
+  const target = prototype as { execute: Execute };
+  const original = target.execute;
+  target.execute = function (this: WriteBuilder) {
+    const sink = sinks.get(this.dataSource);
+    const alias = this.expressionMap.mainAlias;
+    const info = sink && alias?.hasMetadata ? sink.types.ofTarget(alias.metadata.target) : undefined;
+    if (!sink || !info) return original.call(this);
+    // save() and remove() run their statements with listeners off and raise the events themselves.
+    if (!this.expressionMap.callListeners && this.queryRunner && persisting.has(this.queryRunner))
+      return original.call(this);
+    const taskType = taskTypeOf(kind, this);
+    if (!sink.wants(info.type, taskType)) return original.call(this);
+    return inTransaction(this, (manager) =>
+      captureWrite(kind, taskType, this, info, sink, manager, () => original.call(this)),
+    );
+  };
+}
+
+function taskTypeOf(kind: WriteKind, builder: WriteBuilder): TaskType {
+  if (kind === 'delete') return 'delete';
+  if (kind === 'update') return 'update';
+  const upsert = builder.expressionMap.onUpdate;
+  // An upsert may have updated an existing object: log it as an update (the target creates it when missing).
+  return upsert && (upsert.overwrite || upsert.columns || upsert.conflict) ? 'update' : 'create';
+}
+
+/**
+ * Runs `fn` in the builder's transaction, or opens one: TypeORM runs these calls as a single statement without a
+ * transaction, and the change must commit with its tasks.
+ */
+async function inTransaction<T>(
+  builder: WriteBuilder,
+  fn: (manager: EntityManager) => Promise<T>,
+): Promise<T> {
+  const runner = builder.queryRunner;
+  if (runner?.isTransactionActive) return fn(runner.manager);
+  if (runner) {
+    await runner.startTransaction();
+    try {
+      const result = await fn(runner.manager);
+      await runner.commitTransaction();
+      return result;
+    } catch (error) {
+      await runner.rollbackTransaction();
+      throw error;
+    }
+  }
+  return builder.dataSource.transaction(async (manager) => {
+    builder.setQueryRunner(manager.queryRunner!);
+    try {
+      return await fn(manager);
+    } finally {
+      builder.queryRunner = undefined;
+    }
+  });
+}
+
+async function captureWrite(
+  kind: WriteKind,
+  taskType: TaskType,
+  builder: WriteBuilder,
+  info: ObjectTypeInfo,
+  sink: CapturedWriteSink,
+  manager: EntityManager,
+  execute: () => Promise<WriteResult>,
+): Promise<WriteResult> {
+  const values = builder.expressionMap.valuesSet;
+  for (const valueSet of Array.isArray(values) ? values : values ? [values] : []) captured.add(valueSet);
+  if (kind === 'insert') {
+    const identity = info.metadata.findColumnWithPropertyName(info.options.identity)!;
+    const valueSets = Array.isArray(values) ? values : values ? [values] : [];
+    if (!identity.isGenerated && valueSets.some((v) => identity.getEntityValue(v) == null)) {
+      throw new ChangeCaptureError(
+        'CAPTURE_NO_IDENTITY',
+        info.metadata.name,
+        builder.expressionMap.onUpdate ? 'upsert' : 'insert',
+        `a row without its identity '${info.options.identity}' cannot be synchronized; give every row one.`,
+      );
+    }
+    const result = await execute();
+    const identities = valueSets.map(
+      (v, i) => identity.getEntityValue(v) ?? identity.getEntityValue(result.generatedMaps?.[i] ?? {}),
+    );
+    const rows = await rowsWithKeys(
+      manager,
+      info.metadata,
+      [identity],
+      identities.map((value) => [value]),
+    );
+    await logRows(taskType, rows, info, sink, manager);
+    return result;
+  }
+  const primary = info.metadata.primaryColumns;
+  if (manager.connection.driver.isReturningSqlSupported(kind)) {
+    // RETURNING names exactly the rows the statement changed, even those another transaction committed a moment
+    // before it ran (a SELECT first would miss them under READ COMMITTED).
+    const { result, rows } = await withReturning(builder, info.metadata, execute);
+    if (kind === 'update') {
+      await logRows(taskType, rows, info, sink, manager);
+    } else {
+      const entities = rows.map((row) => hydrate(manager, info.metadata, row));
+      for (const entity of entities)
+        await sink.dispatch(taskType, await sink.snapshot(info, entity, manager), manager);
+    }
+    return result;
+  }
+  // SQLite: the node's one connection and its write gate serialize every write, so the rows the criteria match
+  // now are the rows the statement changes.
+  if (kind === 'delete') {
+    const rows = await rowsMatching(builder, manager, '*');
+    const snapshots: ObjectSnapshot[] = [];
+    for (const row of sortByKey(rows, primary)) {
+      snapshots.push(await sink.snapshot(info, hydrate(manager, info.metadata, row), manager));
+    }
+    const result = await execute();
+    for (const snapshot of snapshots) await sink.dispatch(taskType, snapshot, manager);
+    return result;
+  }
+  const driver = manager.connection.driver;
+  const keys = await rowsMatching(
+    builder,
+    manager,
+    primary.map((c) => driver.escape(c.databaseName)).join(', '),
+  );
+  const result = await execute();
+  const rows = await rowsWithKeys(
+    manager,
+    info.metadata,
+    primary,
+    keys.map((row) => keyOf(row, primary)),
+  );
+  await logRows(taskType, rows, info, sink, manager);
+  return result;
+}
+
+/** Logs one task per row (raw, by column name), in primary-key order. */
+async function logRows(
+  taskType: TaskType,
+  rows: readonly ObjectLiteral[],
+  info: ObjectTypeInfo,
+  sink: CapturedWriteSink,
+  manager: EntityManager,
+): Promise<void> {
+  for (const row of sortByKey(rows, info.metadata.primaryColumns)) {
+    const entity = hydrate(manager, info.metadata, row);
+    await sink.dispatch(taskType, await sink.snapshot(info, entity, manager), manager);
+  }
+}
+
+function sortByKey(rows: readonly ObjectLiteral[], columns: readonly ColumnMetadata[]): ObjectLiteral[] {
+  const compare = (a: unknown, b: unknown) =>
+    typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b));
+  return [...rows].sort((a, b) => {
+    for (const column of columns) {
+      const order = compare(a[column.databaseName], b[column.databaseName]);
+      if (order !== 0) return order;
+    }
+    return 0;
+  });
+}
+
+/** Raw rows of the builder's table that its WHERE matches, in its transaction: `SELECT <select> FROM t WHERE ...`. */
+async function rowsMatching(
+  builder: WriteBuilder,
+  manager: EntityManager,
+  select: string,
+): Promise<ObjectLiteral[]> {
+  const probe = builder.clone();
+  const sql = probe.replacePropertyNamesForTheWholeQuery(
+    `SELECT ${select} FROM ${probe.getTableName(probe.getMainTableName())}${probe.createWhereExpression()}`,
+  );
+  const [query, parameters] = manager.connection.driver.escapeQueryWithParameters(sql, probe.getParameters());
+  return (await manager.query(query, parameters)) as ObjectLiteral[];
+}
+
+/**
+ * Runs the builder with every column of the entity added to its RETURNING clause, and gives the host the result
+ * it would have had without them.
+ */
+async function withReturning(
+  builder: WriteBuilder,
+  metadata: EntityMetadata,
+  execute: () => Promise<WriteResult>,
+): Promise<{ result: WriteResult; rows: ObjectLiteral[] }> {
+  const map = builder.expressionMap;
+  const hostReturning = map.returning;
+  const paths = [...new Set(metadata.columns.map((c) => c.propertyPath))];
+  if (typeof hostReturning === 'string') {
+    const driver = builder.dataSource.driver;
+    map.returning = [hostReturning, ...metadata.columns.map((c) => driver.escape(c.databaseName))].join(', ');
+  } else {
+    map.returning = [...new Set([...(hostReturning ?? []), ...paths])];
+  }
+  try {
+    const result = await execute();
+    const rows = (Array.isArray(result.raw) ? result.raw : []) as ObjectLiteral[];
+    if (hostReturning === undefined || hostReturning.length === 0) result.raw = [];
+    return { result, rows };
+  } finally {
+    map.returning = hostReturning;
+  }
+}
+
+/**
+ * save() and remove() of synchronized entities: their statements are marked as the subscriber's to capture; one
+ * run without a transaction (`{ transaction: false }`) gets one, and one with listeners off, which would log
+ * nothing, is refused.
+ */
+function patchSubjectExecutor(): void {
+  const prototype = SubjectExecutor.prototype as unknown as {
+    execute(this: SubjectExecutorLike): Promise<void>;
+  };
+  const original = prototype.execute;
+  prototype.execute = async function (this: SubjectExecutorLike) {
+    const runner = this.queryRunner;
+    const sink = sinks.get(runner.connection);
+    const staged = sink && this.allSubjects.find((s) => sink.types.ofTarget(s.metadata.target));
+    if (!staged) return original.call(this);
+    if (this.options?.listeners === false) {
+      throw new ChangeCaptureError(
+        'CAPTURE_LISTENERS_OFF',
+        staged.metadata.name,
+        'save/remove',
+        'with { listeners: false } no task can be logged for it; leave listeners on for synchronized entities.',
+      );
+    }
+    const started = !runner.isTransactionActive;
+    if (started) await runner.startTransaction();
+    persisting.set(runner, (persisting.get(runner) ?? 0) + 1);
+    try {
+      await original.call(this);
+      if (started) await runner.commitTransaction();
+    } catch (error) {
+      if (started) await runner.rollbackTransaction();
+      throw error;
+    } finally {
+      const depth = persisting.get(runner)! - 1;
+      if (depth === 0) persisting.delete(runner);
+      else persisting.set(runner, depth);
+    }
+  };
+}
+
+interface SubjectExecutorLike {
+  readonly queryRunner: QueryRunner;
+  readonly allSubjects: readonly { readonly metadata: EntityMetadata }[];
+  readonly options?: { listeners?: boolean };
+}
