@@ -1,5 +1,6 @@
 // Changes of @SyncObject entities reach listeners inside their transaction, and snapshots apply on another node.
 import {
+  ChangeCaptureError,
   createLogger,
   inject,
   injectable,
@@ -17,6 +18,7 @@ import {
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { QueryFailedError } from 'typeorm';
 import { Article, Category, contentModel } from '../support/content-model';
 
 @injectable()
@@ -238,5 +240,66 @@ describe('object changes', () => {
       title: 'Renamed',
       category: { $ref: { type: 'cms.category', identity: 'p-tech' } },
     });
+  });
+});
+
+describe('writes that cannot become tasks', () => {
+  let node: Kernel;
+  beforeEach(async () => {
+    node = await boot();
+  });
+  afterEach(() => node.stop());
+  const categories = () => node.get(Storage).dataSource.getRepository(Category);
+
+  it('are refused before anything is written, with an error naming the entity, the call and what to do', async () => {
+    await expect(
+      categories().save({ code: 'quiet', name: 'Quiet' }, { listeners: false }),
+    ).rejects.toMatchObject({
+      code: 'CAPTURE_LISTENERS_OFF',
+      message: expect.stringMatching(/Category.*listeners: false.*leave listeners on/),
+    });
+    await expect(categories().insert({ name: 'No code' })).rejects.toMatchObject({
+      code: 'CAPTURE_NO_IDENTITY',
+      message: expect.stringMatching(/insert\(\) of Category: .*identity 'code'/),
+    });
+    expect(await categories().count()).toBe(0);
+    expect(node.get(RecordingListener).committed).toEqual([]);
+  });
+
+  it('undo the write when its task cannot be logged, even inside a transaction the host commits', async () => {
+    const listener = node.get(RecordingListener);
+    await categories().save({ code: 'fragile', name: 'Fragile' });
+    listener.failOn = 'fragile';
+    let caught: unknown;
+    await node.get(Storage).transaction(async (manager) => {
+      await manager.save(Category, { code: 'kept', name: 'Kept' });
+      try {
+        await manager.update(Category, { code: 'fragile' }, { name: 'Renamed' });
+      } catch (error) {
+        caught = error; // the host swallows it and commits the rest
+      }
+    });
+    expect(caught).toBeInstanceOf(ChangeCaptureError);
+    expect(caught).toMatchObject({
+      code: 'CAPTURE_FAILED',
+      entity: 'Category',
+      call: 'update',
+      message: expect.stringMatching(/listener refused/),
+    });
+    expect(await categories().findOneByOrFail({ code: 'fragile' })).toMatchObject({ name: 'Fragile' });
+    expect(await categories().findOneByOrFail({ code: 'kept' })).toMatchObject({ name: 'Kept' });
+    expect(listener.committed.map((c) => `${c.taskType} ${c.snapshot.objectGuid}`)).toEqual([
+      'create fragile',
+      'create kept',
+    ]);
+  });
+
+  it("pass the host's own statement errors through unchanged", async () => {
+    await categories().insert({ code: 'twice', name: 'Once' });
+    const error = await categories()
+      .insert({ code: 'twice', name: 'Twice' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QueryFailedError);
+    expect(await categories().count()).toBe(1);
   });
 });

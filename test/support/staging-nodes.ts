@@ -39,6 +39,14 @@ export interface StagingNodeOptions {
   readonly staging?: Record<string, unknown>;
   readonly modules?: readonly Newable[];
   readonly logger?: Logger;
+  /** The host's entities and migrations; default the demo's content model. */
+  readonly model?: HostModel;
+}
+
+/** A host content model, as `Kernel.boot` takes it. */
+export interface HostModel {
+  readonly entities: Newable[];
+  readonly migrations: Newable[];
 }
 
 /** A booted node. */
@@ -76,7 +84,7 @@ export async function bootStagingNode(options: StagingNodeOptions): Promise<Stag
       })),
     },
     modules: [StagingModule, ServerModule, ...(options.modules ?? [])],
-    ...contentModel,
+    ...(options.model ?? contentModel),
     logger: options.logger ?? createLogger({ level: 'silent' }),
   });
   const http = kernel.get(SyncbusHttpServer);
@@ -110,6 +118,7 @@ export async function startStagingPair(
     targetStaging?: Record<string, unknown>;
     sourceModules?: readonly Newable[];
     targetModules?: readonly Newable[];
+    model?: HostModel;
   } = {},
 ): Promise<StagingPair> {
   const secret = createTestSecret();
@@ -118,6 +127,7 @@ export async function startStagingPair(
     acceptFrom: [{ server: 'source', secret }],
     staging: options.targetStaging,
     modules: options.targetModules,
+    model: options.model,
   });
   let source: StagingNode;
   try {
@@ -128,6 +138,7 @@ export async function startStagingPair(
       servers: [{ name: 'target', url: target.url!, secret }],
       staging: options.sourceStaging,
       modules: options.sourceModules,
+      model: options.model,
     });
   } catch (error) {
     await target.stop();

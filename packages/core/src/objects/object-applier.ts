@@ -81,6 +81,8 @@ export class ObjectApplier {
       const values = await this.values(info, snapshot, manager);
       if (existing) {
         await repository.save(repository.merge(existing, values));
+      } else if (info.links.some((l) => values[l.relation.propertyName] !== undefined)) {
+        await repository.save(repository.create(values)); // only save() writes join-table rows
       } else {
         // A plain INSERT (subscribers still fire): save() would diff and reload a row we know is new (measured
         // on the staging receiver, where most tasks are creates).
@@ -102,8 +104,35 @@ export class ObjectApplier {
       ),
     };
     const references = new Map(info.references.map((r) => [r.relation.propertyName, r]));
+    const links = new Map(info.links.map((r) => [r.relation.propertyName, r]));
     for (const [property, value] of Object.entries(snapshot.data ?? {})) {
       if (property === info.options.identity) continue;
+      const link = links.get(property);
+      if (link) {
+        if (!Array.isArray(value)) {
+          throw new ObjectApplyError(
+            'INVALID_VALUE',
+            `'${property}' must be a list of references { $ref: { type: '${link.targetType}', identity } }.`,
+          );
+        }
+        const resolved = [];
+        for (const item of value) {
+          if (item === null) {
+            throw new ObjectApplyError('INVALID_VALUE', `'${property}' must not contain null.`);
+          }
+          resolved.push(
+            await this.resolve(
+              link.relation.inverseEntityMetadata.target,
+              link.targetType,
+              item,
+              property,
+              manager,
+            ),
+          );
+        }
+        values[property] = resolved;
+        continue;
+      }
       const reference = references.get(property);
       if (reference) {
         values[property] = await this.resolve(

@@ -55,6 +55,21 @@ export class ObjectSerializer {
           : { $ref: { type: targetType, identity: String(identity) } };
     }
     const primary = metadata.primaryColumns[0]?.getEntityValue(entity);
+    // Links are read from the join table, so every snapshot carries the object's whole list as stored now.
+    if (info.links.length > 0 && primary !== undefined && primary !== null) {
+      for (const { relation, targetType } of info.links) {
+        const identity = syncObjectOptionsOf(relation.inverseEntityMetadata.target)!.identity;
+        const linked = await manager
+          .createQueryBuilder()
+          .relation(metadata.target, relation.propertyName)
+          .of(entity)
+          .loadMany<ObjectLiteral>();
+        data[relation.propertyName] = linked
+          .map((object) => String(object[identity]))
+          .sort()
+          .map((value) => ({ $ref: { type: targetType, identity: value } }));
+      }
+    }
     const guid = entity[options.identity];
     const title = entity[options.title ?? options.identity];
     return {

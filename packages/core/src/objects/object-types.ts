@@ -8,13 +8,22 @@ export interface ObjectTypeInfo {
   readonly options: SyncObjectOptions;
   readonly metadata: EntityMetadata;
   /** Owning many-to-one / one-to-one relations to other synchronized types: they travel as references. */
-  readonly references: readonly { readonly relation: RelationMetadata; readonly targetType: string }[];
+  readonly references: readonly ObjectRelation[];
+  /** Owning many-to-many relations to other synchronized types: they travel as lists of references. */
+  readonly links: readonly ObjectRelation[];
+}
+
+/** A relation of a synchronized type to another, and that type's name. */
+export interface ObjectRelation {
+  readonly relation: RelationMetadata;
+  readonly targetType: string;
 }
 
 /** Reads `@SyncObject` entities from the DataSource (the kernel binds one instance per node). */
 export class ObjectTypes {
   private readonly byType = new Map<string, ObjectTypeInfo>();
   private readonly byTarget = new Map<Function | string, ObjectTypeInfo>();
+  private readonly byJunction = new Map<EntityMetadata, { info: ObjectTypeInfo; link: ObjectRelation }>();
 
   constructor(dataSource: DataSource) {
     const synced = dataSource.entityMetadatas.filter((m) => syncObjectOptionsOf(m.target));
@@ -32,9 +41,16 @@ export class ObjectTypes {
           relation,
           targetType: syncObjectOptionsOf(relation.inverseEntityMetadata.target)!.type,
         }));
-      const info: ObjectTypeInfo = { type: options.type, options, metadata, references };
+      const links = metadata.manyToManyRelations
+        .filter((r) => r.isOwning && syncObjectOptionsOf(r.inverseEntityMetadata.target))
+        .map((relation) => ({
+          relation,
+          targetType: syncObjectOptionsOf(relation.inverseEntityMetadata.target)!.type,
+        }));
+      const info: ObjectTypeInfo = { type: options.type, options, metadata, references, links };
       this.byType.set(options.type, info);
       this.byTarget.set(metadata.target, info);
+      for (const link of links) this.byJunction.set(link.relation.junctionEntityMetadata!, { info, link });
     }
   }
 
@@ -46,6 +62,11 @@ export class ObjectTypes {
   /** The type named `type`, or undefined. */
   find(type: string): ObjectTypeInfo | undefined {
     return this.byType.get(type);
+  }
+
+  /** The synchronized type owning a many-to-many join table, and the relation, or undefined. */
+  ofJunction(metadata: EntityMetadata): { info: ObjectTypeInfo; link: ObjectRelation } | undefined {
+    return this.byJunction.get(metadata);
   }
 
   /** The type of an entity class (or instance), or undefined when it is not synchronized. */

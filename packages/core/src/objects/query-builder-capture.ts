@@ -14,6 +14,7 @@ import {
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { SubjectExecutor } from 'typeorm/persistence/SubjectExecutor';
 import { SoftDeleteQueryBuilder } from 'typeorm/query-builder/SoftDeleteQueryBuilder';
+import { SyncbusError } from '../errors';
 import { ChangeCaptureError } from './change-capture-error';
 import type { ObjectSnapshot, TaskType } from './object-change';
 import { hydrate, keyOf, rowsWithKeys } from './object-rows';
@@ -91,16 +92,41 @@ function patchBuilder(prototype: object, kind: WriteKind): void {
   target.execute = function (this: WriteBuilder) {
     const sink = sinks.get(this.dataSource);
     const alias = this.expressionMap.mainAlias;
-    const info = sink && alias?.hasMetadata ? sink.types.ofTarget(alias.metadata.target) : undefined;
-    if (!sink || !info) return original.call(this);
+    if (!sink || !alias?.hasMetadata) return original.call(this);
     // save() and remove() run their statements with listeners off and raise the events themselves.
     if (!this.expressionMap.callListeners && this.queryRunner && persisting.has(this.queryRunner))
       return original.call(this);
+    const info = sink.types.ofTarget(alias.metadata.target);
+    const junction = info ? undefined : sink.types.ofJunction(alias.metadata);
     const taskType = taskTypeOf(kind, this);
-    if (!sink.wants(info.type, taskType)) return original.call(this);
+    if (
+      info
+        ? !sink.wants(info.type, taskType)
+        : !junction || kind === 'update' || !sink.wants(junction.info.type, 'update')
+    )
+      return original.call(this);
+    // The host's own statement fails as it would without syncbus; a failure to log its tasks names the write.
+    let statementError: unknown;
+    const execute = () =>
+      original.call(this).catch((error: unknown) => {
+        statementError = error;
+        throw error;
+      });
     return inTransaction(this, (manager) =>
-      captureWrite(kind, taskType, this, info, sink, manager, () => original.call(this)),
-    );
+      info
+        ? captureWrite(kind, taskType, this, info, sink, manager, execute)
+        : captureLinkWrite(kind as 'insert' | 'delete', this, junction!.info, sink, manager, execute),
+    ).catch((error: unknown) => {
+      if (error === statementError || error instanceof SyncbusError) throw error;
+      throw new ChangeCaptureError(
+        'CAPTURE_FAILED',
+        alias.metadata.name,
+        this.expressionMap.queryType,
+        `its task could not be logged, so the write was not made (${(error as Error)?.message ?? error}). ` +
+          'Check that the database is writable and syncbus migrations have run, then retry.',
+        { cause: error },
+      );
+    });
   };
 }
 
@@ -113,34 +139,34 @@ function taskTypeOf(kind: WriteKind, builder: WriteBuilder): TaskType {
 }
 
 /**
- * Runs `fn` in the builder's transaction, or opens one: TypeORM runs these calls as a single statement without a
- * transaction, and the change must commit with its tasks.
+ * Runs `fn` in a transaction of its own: TypeORM runs these calls as a single statement without one, and the
+ * change must commit with its tasks. Inside the host's transaction it is a savepoint, so a statement whose tasks
+ * could not be logged is undone even if the host catches the error and commits.
  */
 async function inTransaction<T>(
   builder: WriteBuilder,
   fn: (manager: EntityManager) => Promise<T>,
 ): Promise<T> {
   const runner = builder.queryRunner;
-  if (runner?.isTransactionActive) return fn(runner.manager);
-  if (runner) {
-    await runner.startTransaction();
-    try {
-      const result = await fn(runner.manager);
-      await runner.commitTransaction();
-      return result;
-    } catch (error) {
-      await runner.rollbackTransaction();
-      throw error;
-    }
+  if (!runner) {
+    return builder.dataSource.transaction(async (manager) => {
+      builder.setQueryRunner(manager.queryRunner!);
+      try {
+        return await fn(manager);
+      } finally {
+        builder.queryRunner = undefined;
+      }
+    });
   }
-  return builder.dataSource.transaction(async (manager) => {
-    builder.setQueryRunner(manager.queryRunner!);
-    try {
-      return await fn(manager);
-    } finally {
-      builder.queryRunner = undefined;
-    }
-  });
+  await runner.startTransaction();
+  try {
+    const result = await fn(runner.manager);
+    await runner.commitTransaction();
+    return result;
+  } catch (error) {
+    await runner.rollbackTransaction();
+    throw error;
+  }
 }
 
 async function captureWrite(
@@ -218,6 +244,50 @@ async function captureWrite(
     keys.map((row) => keyOf(row, primary)),
   );
   await logRows(taskType, rows, info, sink, manager);
+  return result;
+}
+
+/**
+ * A write of join-table rows (the relation query builder's `add`, `remove`, `set`): an update of every owner
+ * whose links it changed, with the links as stored after it.
+ */
+async function captureLinkWrite(
+  kind: 'insert' | 'delete',
+  builder: WriteBuilder,
+  owner: ObjectTypeInfo,
+  sink: CapturedWriteSink,
+  manager: EntityManager,
+  execute: () => Promise<WriteResult>,
+): Promise<WriteResult> {
+  const column = builder.expressionMap.mainAlias!.metadata.ownerColumns[0];
+  let result: WriteResult;
+  let links: ObjectLiteral[];
+  if (kind === 'insert') {
+    result = await execute();
+    const values = builder.expressionMap.valuesSet;
+    links = Array.isArray(values) ? values : values ? [values] : [];
+  } else if (manager.connection.driver.isReturningSqlSupported('delete')) {
+    ({ result, rows: links } = await withReturning(
+      builder,
+      builder.expressionMap.mainAlias!.metadata,
+      execute,
+    ));
+  } else {
+    links = await rowsMatching(builder, manager, '*');
+    result = await execute();
+  }
+  const keys = new Map<string, unknown>();
+  for (const link of links) {
+    const key = link[column.databaseName] ?? column.getEntityValue(link);
+    if (key !== undefined && key !== null) keys.set(String(key), key);
+  }
+  const rows = await rowsWithKeys(
+    manager,
+    owner.metadata,
+    [column.referencedColumn!],
+    [...keys.values()].map((key) => [key]),
+  );
+  await logRows('update', rows, owner, sink, manager);
   return result;
 }
 
@@ -317,6 +387,7 @@ function patchSubjectExecutor(): void {
     persisting.set(runner, (persisting.get(runner) ?? 0) + 1);
     try {
       await original.call(this);
+      await logLinkChanges(this.allSubjects, sink, runner.manager);
       if (started) await runner.commitTransaction();
     } catch (error) {
       if (started) await runner.rollbackTransaction();
@@ -329,8 +400,71 @@ function patchSubjectExecutor(): void {
   };
 }
 
+/** The parts of TypeORM's `Subject` (one row of a save or remove) the capture reads. */
+interface SubjectLike {
+  readonly metadata: EntityMetadata;
+  readonly entity?: ObjectLiteral;
+  readonly identifier?: ObjectLiteral;
+  readonly changeMaps: readonly { column?: ColumnMetadata; value: unknown }[];
+  readonly mustBeInserted: boolean;
+  readonly mustBeUpdated: boolean;
+  readonly mustBeRemoved: boolean;
+}
+
 interface SubjectExecutorLike {
   readonly queryRunner: QueryRunner;
-  readonly allSubjects: readonly { readonly metadata: EntityMetadata }[];
+  readonly allSubjects: readonly SubjectLike[];
   readonly options?: { listeners?: boolean };
+}
+
+/**
+ * A save that only links or unlinks objects of a many-to-many relation writes join-table rows and raises no
+ * event for the owning object: log an update of each such owner (its snapshot reads the links as stored now).
+ * Owners saved or removed in the same run already have their task.
+ */
+async function logLinkChanges(
+  subjects: readonly SubjectLike[],
+  sink: CapturedWriteSink,
+  manager: EntityManager,
+): Promise<void> {
+  const owners = new Map<ObjectTypeInfo, Map<string, unknown>>();
+  for (const subject of subjects) {
+    const junction = subject.metadata.isJunction ? sink.types.ofJunction(subject.metadata) : undefined;
+    if (!junction) continue;
+    const column = subject.metadata.ownerColumns[0];
+    const key = junctionOwnerKey(subject, column);
+    if (key === undefined || key === null) continue;
+    const keys = owners.get(junction.info) ?? new Map<string, unknown>();
+    keys.set(String(key), key);
+    owners.set(junction.info, keys);
+  }
+  for (const [info, keys] of owners) {
+    if (!sink.wants(info.type, 'update')) continue;
+    // Join tables reference the owner's primary key (TypeORM's default for a @JoinTable).
+    const primary = info.metadata.primaryColumns[0];
+    const logged = new Set(
+      subjects
+        .filter(
+          (s) => s.metadata === info.metadata && (s.mustBeInserted || s.mustBeUpdated || s.mustBeRemoved),
+        )
+        .map((s) => String(primary.getEntityValue(s.entity ?? s.identifier ?? {}))),
+    );
+    const pending = [...keys].filter(([text]) => !logged.has(text)).map(([, key]) => [key]);
+    if (pending.length === 0) continue;
+    const rows = await rowsWithKeys(manager, info.metadata, [primary], pending);
+    await logRows('update', rows, info, sink, manager);
+  }
+}
+
+/** The owner's key in a join-table row being inserted (its change map) or removed (its identifier). */
+function junctionOwnerKey(subject: SubjectLike, column: ColumnMetadata): unknown {
+  const fromIdentifier = subject.identifier ? column.getEntityValue(subject.identifier) : undefined;
+  if (fromIdentifier !== undefined) return fromIdentifier;
+  let value = subject.changeMaps.find((change) => change.column === column)?.value;
+  if (value && typeof value === 'object' && 'metadata' in value && 'entity' in value) {
+    value = (value as SubjectLike).entity; // a Subject of the same save
+  }
+  return value && typeof value === 'object'
+    ? column.referencedColumn!.getEntityValue(value as ObjectLiteral)
+    : value;
 }
