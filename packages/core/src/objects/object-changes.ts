@@ -137,7 +137,12 @@ export class ObjectChanges implements EntitySubscriberInterface, CapturedWriteSi
   }
 
   async beforeRemove(event: RemoveEvent<ObjectLiteral>): Promise<void> {
-    if (!event.entity && !event.databaseEntity) return;
+    if (!event.entity && !event.databaseEntity) {
+      // An orphan removed by `orphanedRowAction: 'delete'` comes with its id only (a query-builder delete with
+      // neither, and is captured where it runs).
+      await this.captureStoredRow('delete', event.metadata.target, idOf(event), event.manager);
+      return;
+    }
     await this.capture(
       'delete',
       event.metadata.target,
@@ -148,11 +153,11 @@ export class ObjectChanges implements EntitySubscriberInterface, CapturedWriteSi
 
   /** softRemove() and recover(): an update that sets or clears the delete date, as the stored row now has it. */
   async afterSoftRemove(event: SoftRemoveEvent<ObjectLiteral>): Promise<void> {
-    await this.captureStoredRow(event.metadata.target, event.databaseEntity ?? event.entity, event.manager);
+    await this.captureStoredRow('update', event.metadata.target, idOf(event), event.manager);
   }
 
   async afterRecover(event: RecoverEvent<ObjectLiteral>): Promise<void> {
-    await this.captureStoredRow(event.metadata.target, event.databaseEntity ?? event.entity, event.manager);
+    await this.captureStoredRow('update', event.metadata.target, idOf(event), event.manager);
   }
 
   afterTransactionCommit(event: TransactionCommitEvent): void {
@@ -181,18 +186,20 @@ export class ObjectChanges implements EntitySubscriberInterface, CapturedWriteSi
     if (kept) this.pendingAfterCommit.set(runner, kept);
   }
 
+  /** Captures `taskType` of the object whose primary key `entity` holds, as its row is stored now. */
   private async captureStoredRow(
+    taskType: TaskType,
     target: Function | string,
     entity: ObjectLiteral | undefined,
     manager: EntityManager,
   ): Promise<void> {
     const info = this.types.ofTarget(target);
-    if (!info || !entity || !this.wants(info.type, 'update')) return;
+    if (!info || !entity || !this.wants(info.type, taskType)) return;
     const primary = info.metadata.primaryColumns;
     const [row] = await rowsWithKeys(manager, info.metadata, primary, [
       primary.map((c) => c.getEntityValue(entity)),
     ]);
-    if (row) await this.capture('update', target, hydrate(manager, info.metadata, row), manager);
+    if (row) await this.capture(taskType, target, hydrate(manager, info.metadata, row), manager);
   }
 
   private async capture(
@@ -226,6 +233,14 @@ export class ObjectChanges implements EntitySubscriberInterface, CapturedWriteSi
     };
     for (const listener of this.listeners) await listener.onObjectChange(change, context);
   }
+}
+
+/** The entity of a remove-like event, or a map of its primary key when TypeORM gives only its id (orphans). */
+function idOf(event: RemoveEvent<ObjectLiteral>): ObjectLiteral | undefined {
+  if (event.databaseEntity || event.entity) return event.databaseEntity ?? event.entity;
+  const id = event.entityId as unknown;
+  if (id === undefined || id === null) return undefined;
+  return typeof id === 'object' ? (id as ObjectLiteral) : event.metadata.primaryColumns[0].createValueMap(id);
 }
 
 /** How many transactions (outermost plus savepoints) are open on a query runner. */

@@ -1,5 +1,6 @@
 // Gives each TypeORM caller its own SQLite query runner and serializes their work through a WriteGate.
 import type { DataSource, QueryRunner } from 'typeorm';
+import { SyncbusError } from '../errors';
 import type { WriteGate } from './write-gate';
 
 /**
@@ -29,11 +30,20 @@ export function isolateSqliteTransactions(dataSource: DataSource, gate: WriteGat
         release = undefined;
       }
     };
+    // On a storage fault (a full disk, an I/O error) SQLite rolls the whole transaction back itself, and then the
+    // COMMIT or ROLLBACK TypeORM sends fails too, before TypeORM lowers its transaction depth: without this the
+    // runner would think itself inside a transaction for ever and hold the gate, wedging the node.
+    const lost = () => runner.transactionDepth > 0 && !driver.databaseConnection.inTransaction;
+    const forget = () => {
+      runner.transactionDepth = 0;
+      runner.isTransactionActive = false;
+    };
     runner.startTransaction = async (level?: unknown) => {
       if (runner.transactionDepth === 0 && !release) release = await gate.acquire();
       try {
         await start(level);
       } catch (error) {
+        if (lost()) forget();
         settle();
         throw error;
       }
@@ -41,6 +51,9 @@ export function isolateSqliteTransactions(dataSource: DataSource, gate: WriteGat
     runner.commitTransaction = async () => {
       try {
         await commit();
+      } catch (error) {
+        if (lost()) forget();
+        throw error;
       } finally {
         settle();
       }
@@ -48,12 +61,28 @@ export function isolateSqliteTransactions(dataSource: DataSource, gate: WriteGat
     runner.rollbackTransaction = async () => {
       try {
         await rollback();
+      } catch (error) {
+        // Nothing of the transaction is left, which is what a rollback asks for.
+        if (!lost()) throw error;
+        forget();
       } finally {
         settle();
       }
     };
-    runner.query = (sql: string, parameters?: unknown[], structured?: boolean) =>
-      release ? query(sql, parameters, structured) : gate.run(() => query(sql, parameters, structured));
+    runner.query = (sql: string, parameters?: unknown[], structured?: boolean) => {
+      if (!release) return gate.run(() => query(sql, parameters, structured));
+      if (lost()) {
+        // The rest of a transaction SQLite already rolled back would otherwise run as separate autocommits.
+        return Promise.reject(
+          new SyncbusError(
+            'TRANSACTION_ABORTED',
+            'SQLite rolled this transaction back after a storage error (for example a full disk); nothing of it ' +
+              'was kept. Free the space or fix the fault, then retry the whole transaction.',
+          ),
+        );
+      }
+      return query(sql, parameters, structured);
+    };
     return runner;
   };
 }
