@@ -110,20 +110,50 @@ export class LeaseQueue {
           options.limit,
         ],
       );
-      if (rows.length === 0) return [];
-      const ids = rows.map((r) => Number(r.id));
+      const claimable = sql.kind === 'postgres' ? await this.withoutSkippedPredecessors(sql, options, rows) : rows;
+      if (claimable.length === 0) return [];
+      const ids = claimable.map((r) => Number(r.id));
+      // Timed from now, not from before the advisory-lock wait: a slow claim must not hand out expired leases.
       await sql.run(`UPDATE ${table} SET lease_owner = ?, lease_expires_at = ? WHERE id ${sql.in(ids)}`, [
         options.owner,
-        now + options.leaseMs,
+        this.now() + options.leaseMs,
         ...sql.inParams(ids),
       ]);
-      return rows.map((r) => ({
+      return claimable.map((r) => ({
         id: Number(r.id),
         taskId: Number(r.task_id),
         targetId: options.targetId,
         objectKey: String(r.object_key),
         attempts: Number(r.attempts),
       }));
+    });
+  }
+
+  /**
+   * PostgreSQL: drops the rows that have an earlier row of their object the claim did not return. Such a row was
+   * skipped by `SKIP LOCKED` (another transaction holds it, e.g. a host's collapse that may still roll back), so
+   * the ordering check above counted it as claimable: sending the later rows now would overtake it.
+   */
+  private async withoutSkippedPredecessors(
+    sql: SqlExecutor,
+    options: ClaimOptions,
+    rows: readonly Record<string, unknown>[],
+  ): Promise<readonly Record<string, unknown>[]> {
+    if (rows.length === 0) return rows;
+    const { table, targetColumn } = this.spec;
+    const keys = [...new Set(rows.map((r) => String(r.object_key)))];
+    const ids = rows.map((r) => Number(r.id));
+    const earliest = await sql.all<{ object_key: string; task_id: unknown }>(
+      `SELECT e.object_key, MIN(e.task_id) AS task_id FROM ${table} e
+        WHERE e.${targetColumn} = ? AND e.object_key ${sql.in(keys)} AND NOT (e.id ${sql.in(ids)})
+        GROUP BY e.object_key`,
+      [options.targetId, ...sql.inParams(keys), ...sql.inParams(ids)],
+    );
+    if (earliest.length === 0) return rows;
+    const unclaimed = new Map(earliest.map((r) => [r.object_key, Number(r.task_id)]));
+    return rows.filter((r) => {
+      const first = unclaimed.get(String(r.object_key));
+      return first === undefined || Number(r.task_id) < first;
     });
   }
 
