@@ -110,7 +110,8 @@ export class LeaseQueue {
           options.limit,
         ],
       );
-      const claimable = sql.kind === 'postgres' ? await this.withoutSkippedPredecessors(sql, options, rows) : rows;
+      const claimable =
+        sql.kind === 'postgres' ? await this.withoutSkippedPredecessors(sql, options, rows) : rows;
       if (claimable.length === 0) return [];
       const ids = claimable.map((r) => Number(r.id));
       // Timed from now, not from before the advisory-lock wait: a slow claim must not hand out expired leases.
