@@ -164,6 +164,26 @@ describe.each<Engine>(['sqlite', 'postgres'])('staging delivery (source on %s)',
     ]);
   });
 
+  it('when a batch gets through after an outage, the backlog the outage postponed goes at once', async () => {
+    if (skip) return;
+    // The outage backoff is a minute here (retry.baseDelayMs 60 s): the backlog must not wait it out.
+    await start();
+    const http = pair.target.kernel.get(SyncbusHttpServer);
+    const port = Number(new URL(http.url).port);
+    await http.stop();
+    await sourceRepo(Category).save({ code: 'first', name: 'First' });
+    await sourceRepo(Category).save({ code: 'second', name: 'Second' });
+    expect(await runner().runSynchronization()).toMatchObject({ sent: 0, failed: 2 });
+    expect((await pendingRows()).every((r) => r.nextAttemptAt > Date.now() + 30_000)).toBe(true);
+
+    await http.start({ port });
+    await sourceRepo(Category).save({ code: 'third', name: 'Third' });
+    expect(await runner().runSynchronization()).toMatchObject({ applied: 3, failed: 0 });
+    expect(await pendingRows()).toEqual([]);
+    const categories = await targetRepo(Category).find({ order: { code: 'ASC' } });
+    expect(categories.map((c) => c.code)).toEqual(['first', 'second', 'third']);
+  });
+
   it('a lane whose claim lands after another lane found the target down sends nothing more in that run', async () => {
     if (skip) return;
     await start({ batchSize: 1, maxInFlight: 2, retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });

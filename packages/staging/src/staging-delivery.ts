@@ -50,8 +50,11 @@ export class StagingDelivery {
   /** The lease owner of this node: unique per process and node. */
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly chains = new Map<number, Promise<unknown>>();
-  /** Consecutive whole-batch failures per server (shared with lanes): the backoff of an outage grows with it. */
-  private outages = new Map<number, number>();
+  /**
+   * Per server in an outage (shared with lanes): its consecutive whole-batch failures, which the backoff grows
+   * with, and the due times its rows were postponed to, which become due at once when a batch gets through.
+   */
+  private outages = new Map<number, { failures: number; dueTimes: Set<number> }>();
   private stopped = false;
 
   constructor(
@@ -163,7 +166,12 @@ export class StagingDelivery {
         if (batch.length === 0) continue;
         const error = await this.sendBatch(server, batch, tasks, secret, summary, failedInRun);
         if (!error) {
-          this.outages.delete(serverId);
+          const outage = this.outages.get(serverId);
+          if (outage) {
+            // The server is back: its backlog need not wait out the rest of the outage backoff.
+            this.outages.delete(serverId);
+            await this.queue.makeDue(serverId, [...outage.dueTimes]);
+          }
           continue;
         }
         halted = true;
@@ -172,9 +180,11 @@ export class StagingDelivery {
         // attempts and wait, with the error, for a backoff that grows with the server's consecutive outages.
         // One due time for every batch of the run: they come due together and go out in logged order again.
         if (outageUntil === undefined) {
-          const outages = (this.outages.get(serverId) ?? 0) + 1;
-          this.outages.set(serverId, outages);
-          outageUntil = Date.now() + retryDelayMs(outages, retry);
+          const outage = this.outages.get(serverId) ?? { failures: 0, dueTimes: new Set<number>() };
+          outage.failures += 1;
+          this.outages.set(serverId, outage);
+          outageUntil = Date.now() + retryDelayMs(outage.failures, retry);
+          outage.dueTimes.add(outageUntil);
         }
         await this.queue.postpone(
           batch.map((r) => r.id),

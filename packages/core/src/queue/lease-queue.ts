@@ -249,6 +249,22 @@ export class LeaseQueue {
     );
   }
 
+  /**
+   * Makes a target's pending, unleased rows that wait for one of `dueTimes` due now: the times an outage
+   * postponed them to, once the target answers again. Rows backing off after their own failure keep their time.
+   */
+  async makeDue(targetId: number, dueTimes: readonly number[]): Promise<number> {
+    if (dueTimes.length === 0) return 0;
+    const { table, targetColumn } = this.spec;
+    return withSqlTransaction(this.storage, (sql) =>
+      sql.run(
+        `UPDATE ${table} SET next_attempt_at = ?
+          WHERE ${targetColumn} = ? AND status = 'pending' AND lease_owner IS NULL AND next_attempt_at ${sql.in(dueTimes)}`,
+        [this.now(), targetId, ...sql.inParams(dueTimes)],
+      ),
+    );
+  }
+
   /** Drops every lease `owner` holds (a clean stop), so other claimers need not wait for expiry. */
   async releaseAll(owner: string): Promise<void> {
     await withSqlTransaction(this.storage, (sql) =>
