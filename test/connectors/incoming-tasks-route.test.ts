@@ -4,6 +4,7 @@ import { Storage } from '@syncbus/core';
 import { INCOMING_TASKS_BODY_LIMIT } from '@syncbus/server';
 import { resetScripts } from '@syncbus-fixtures/scripted-connector';
 import { Article } from '../support/content-model';
+import { openRaw, within } from '../support/raw-http';
 import { createTestSecret } from '../support/staging-nodes';
 import { tempSqliteUrl } from '../support/temp-sqlite';
 import { bootConnectorNode, until, type ConnectorNode } from './connector-node';
@@ -94,4 +95,48 @@ describe('POST /syncbus/integration/v1/connectors/:name/tasks', () => {
     });
     expect(huge.status).toBe(413);
   });
+});
+
+describe('the inbound route before the body is read', () => {
+  let node: ConnectorNode;
+  const token = createTestSecret();
+  beforeAll(async () => {
+    resetScripts();
+    node = await bootConnectorNode({
+      databaseUrl: tempSqliteUrl('incoming-headers'),
+      plugins: ['@syncbus-fixtures/scripted-connector'],
+      connectors: [
+        { name: 'alpha', config: { endpoint: 'https://alpha.example.test' }, incomingToken: token.ref },
+      ],
+      http: true,
+    });
+  });
+  afterAll(() => node.stop());
+
+  it.each([
+    ['a wrong token', 'alpha', `Bearer wrong`, 1000, 401],
+    ['no token', 'alpha', undefined, 1000, 401],
+    ['an unknown connector', 'nobody', `Bearer ${token.value}`, 1000, 404],
+    [
+      'a declared length over the limit',
+      'alpha',
+      `Bearer ${token.value}`,
+      INCOMING_TASKS_BODY_LIMIT + 1,
+      413,
+    ],
+  ])(
+    'refuses %s from the headers, without waiting for the body',
+    async (_, connector, auth, length, status) => {
+      const client = openRaw(node.url!);
+      client.socket.write(
+        `POST /syncbus/integration/v1/connectors/${connector}/tasks HTTP/1.1\r\nHost: node\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${length}\r\n` +
+          (auth ? `Authorization: ${auth}\r\n` : '') +
+          '\r\n',
+      );
+      const answer = await within(3000, 'the answer and the close', client.answer);
+      expect(answer).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+      expect(answer).toMatch(/connection: close/i);
+    },
+  );
 });

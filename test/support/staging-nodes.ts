@@ -31,6 +31,8 @@ export interface StagingNodeOptions {
   readonly databaseUrl?: string;
   /** Serve HTTP on a free loopback port (the node receives). Default true. */
   readonly http?: boolean;
+  /** Extra `http` settings (timeouts, connection limits). */
+  readonly httpSettings?: Record<string, unknown>;
   /** Sources this node accepts tasks from. */
   readonly acceptFrom?: readonly { server: string; secret: TestSecret }[];
   /** The `servers` section. */
@@ -74,7 +76,7 @@ export async function bootStagingNode(options: StagingNodeOptions): Promise<Stag
     config: {
       nodeName: options.name,
       database: { url: options.databaseUrl ?? tempSqliteUrl(`staging-${options.name}`) },
-      http: { enabled: options.http ?? true, port: 0 },
+      http: { enabled: options.http ?? true, port: 0, ...options.httpSettings },
       staging,
       servers: (options.servers ?? []).map((s) => ({
         name: s.name,

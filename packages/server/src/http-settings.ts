@@ -16,6 +16,16 @@ export const HttpSettingsSchema = z
      * (Prometheus: `authorization: { credentials_file: ... }`). Unset, it is open to whoever reaches `host`.
      */
     metricsToken: SecretRef.optional(),
+    /** A request must arrive whole (headers and body) within this time, however slowly it trickles in; else 408. */
+    requestTimeoutMs: z.number().int().min(100).max(3_600_000).default(60_000),
+    /** The request headers must arrive within this time. */
+    headersTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+    /** A connection on which nothing moves for this long is closed. */
+    idleTimeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
+    /** An idle keep-alive connection is closed after this long. */
+    keepAliveTimeoutMs: z.number().int().min(100).max(600_000).default(5_000),
+    /** Open connections at most; further ones are closed at once. */
+    maxConnections: z.number().int().min(1).max(100_000).default(512),
   })
   .strict();
 

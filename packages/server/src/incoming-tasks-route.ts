@@ -1,7 +1,7 @@
 // The integration bus's inbound HTTP route: an external system posts tasks for a named connector.
 import { bearerToken, inject, injectable } from '@syncbus/core';
 import { IncomingTaskError, IncomingTaskService } from '@syncbus/integration';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpRouteContribution } from './http-route-contribution';
 
 /** Path of the route; `:name` is the connector's name. */
@@ -27,22 +27,43 @@ export class IncomingTasksRoute implements HttpRouteContribution {
     app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (_request, body, done) =>
       done(null, body),
     );
-    app.post<{ Params: { name: string } }>(INCOMING_TASKS_PATH, { bodyLimit }, async (request, reply) => {
-      const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const headers: Record<string, string | undefined> = {};
-      for (const [key, value] of Object.entries(request.headers))
-        headers[key.toLowerCase()] = Array.isArray(value) ? value[0] : value;
-      const token = bearerToken(headers.authorization);
+    const refuse = (reply: FastifyReply, error: IncomingTaskError) =>
+      reply
+        .code(error.statusCode)
+        .send({ error: error.code, message: error.message, problems: error.problems });
+    // Before fastify reads the body (it refuses a declared length over the limit itself): an unknown connector or
+    // a wrong token costs no body buffer, and the connection is closed rather than drained.
+    const checkHeaders = async (
+      request: FastifyRequest<{ Params: { name: string } }>,
+      reply: FastifyReply,
+    ) => {
       try {
-        // The body is parsed only once the caller is authenticated, so strangers learn nothing about the route.
-        const receipt = await this.service.acceptRequest(request.params.name, { headers, rawBody }, token);
-        return reply.code(202).send(receipt);
+        const authorization = request.headers.authorization;
+        await this.service.checkHeaders(request.params.name, bearerToken(authorization));
       } catch (error) {
         if (!(error instanceof IncomingTaskError)) throw error;
-        return reply
-          .code(error.statusCode)
-          .send({ error: error.code, message: error.message, problems: error.problems });
+        reply.header('connection', 'close');
+        return refuse(reply, error);
       }
-    });
+    };
+    app.post<{ Params: { name: string } }>(
+      INCOMING_TASKS_PATH,
+      { bodyLimit, onRequest: checkHeaders },
+      async (request, reply) => {
+        const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        const headers: Record<string, string | undefined> = {};
+        for (const [key, value] of Object.entries(request.headers))
+          headers[key.toLowerCase()] = Array.isArray(value) ? value[0] : value;
+        const token = bearerToken(headers.authorization);
+        try {
+          // The body is parsed only once the caller is authenticated, so strangers learn nothing about the route.
+          const receipt = await this.service.acceptRequest(request.params.name, { headers, rawBody }, token);
+          return reply.code(202).send(receipt);
+        } catch (error) {
+          if (!(error instanceof IncomingTaskError)) throw error;
+          return refuse(reply, error);
+        }
+      },
+    );
   }
 }

@@ -9,7 +9,7 @@ import {
   StagingSettings,
   TIMESTAMP_HEADER,
 } from '@syncbus/staging';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpRouteContribution } from './http-route-contribution';
 
 /** `POST /syncbus/staging/v1/tasks` (docs/staging-protocol.md). */
@@ -29,21 +29,38 @@ export class StagingReceiverRoute implements HttpRouteContribution {
     app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (_request, body, done) =>
       done(null, body),
     );
-    app.post(STAGING_TASKS_PATH, { bodyLimit }, async (request, reply) => {
-      const header = (name: string) => {
-        const value = request.headers[name];
-        return Array.isArray(value) ? value[0] : value;
-      };
+    const header = (request: FastifyRequest, name: string) => {
+      const value = request.headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    const refuse = (reply: FastifyReply, error: StagingRequestRejectedError) =>
+      reply.code(error.statusCode).send({ error: error.code, message: error.message });
+    // Runs before fastify reads the body: an unsigned, stale or oversized request costs no body buffer, and its
+    // connection is closed rather than drained.
+    const checkHeaders = async (request: FastifyRequest, reply: FastifyReply) => {
+      try {
+        this.verifier.checkHeaders({
+          timestamp: header(request, TIMESTAMP_HEADER),
+          signature: header(request, SIGNATURE_HEADER),
+          contentLength: header(request, 'content-length'),
+        });
+      } catch (error) {
+        if (!(error instanceof StagingRequestRejectedError)) throw error;
+        reply.header('connection', 'close');
+        return refuse(reply, error);
+      }
+    };
+    app.post(STAGING_TASKS_PATH, { bodyLimit, onRequest: checkHeaders }, async (request, reply) => {
       let parsed;
       try {
         parsed = this.verifier.verify({
           rawBody: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
-          timestamp: header(TIMESTAMP_HEADER),
-          signature: header(SIGNATURE_HEADER),
+          timestamp: header(request, TIMESTAMP_HEADER),
+          signature: header(request, SIGNATURE_HEADER),
         });
       } catch (error) {
         if (!(error instanceof StagingRequestRejectedError)) throw error;
-        return reply.code(error.statusCode).send({ error: error.code, message: error.message });
+        return refuse(reply, error);
       }
       const results = await this.receiver.receive(parsed.source.server, parsed.tasks);
       return { results };

@@ -32,10 +32,24 @@ export class SyncbusHttpServer {
   /** Builds the app with every contribution and listens (`port` overrides the setting, e.g. to come back up). */
   async start(options: { port?: number } = {}): Promise<string> {
     if (this.app) return this.url;
+    const { requestTimeoutMs, headersTimeoutMs, idleTimeoutMs, keepAliveTimeoutMs, maxConnections } =
+      this.settings;
     const app: FastifyInstance = fastify({
       // Requests are logged at info by fastify; a node logs only what goes wrong.
       loggerInstance: this.logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
+      // Node leaves these unbounded: a client sending a byte at a time, or opening sockets and sending nothing,
+      // would hold them (and their buffers) for ever.
+      requestTimeout: requestTimeoutMs,
+      connectionTimeout: idleTimeoutMs,
+      keepAliveTimeout: keepAliveTimeoutMs,
+      http: {
+        headersTimeout: Math.min(headersTimeoutMs, requestTimeoutMs),
+        // Node enforces the two timeouts above on this tick (30 s by default): check often enough to keep them.
+        connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(headersTimeoutMs / 2))),
+        maxHeaderSize: 16 * 1024,
+      },
     });
+    app.server.maxConnections = maxConnections;
     app.setErrorHandler((error: FastifyError, _request, reply) => {
       const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
       if (status >= 500) this.logger.error({ err: error }, 'an HTTP request failed');

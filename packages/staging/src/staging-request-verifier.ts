@@ -42,6 +42,39 @@ export class StagingRequestVerifier {
     this.sources = settings.receiver.sources.map((s) => [s.server, s.secret] as const);
   }
 
+  /**
+   * What can be refused from the headers alone, before a byte of the body is read (so an unsigned client cannot
+   * make the node buffer bodies): a declared length over the limit (413), missing signature headers or a
+   * timestamp outside the window (401). `verify` still checks everything once the body has arrived.
+   */
+  checkHeaders(request: { timestamp?: string; signature?: string; contentLength?: string }): void {
+    const { maxBodyBytes, timestampToleranceSeconds } = this.settings.receiver;
+    if (request.contentLength !== undefined && Number(request.contentLength) > maxBodyBytes) {
+      throw new StagingRequestRejectedError(
+        413,
+        'BODY_TOO_LARGE',
+        `The body exceeds ${maxBodyBytes} bytes; send smaller batches.`,
+      );
+    }
+    const { timestamp, signature } = request;
+    if (!timestamp || !/^\d{1,12}$/.test(timestamp) || !signature?.startsWith('v1=')) {
+      throw new StagingRequestRejectedError(
+        401,
+        'UNSIGNED_REQUEST',
+        'The request lacks X-Syncbus-Timestamp (unix seconds) or X-Syncbus-Signature.',
+      );
+    }
+    const skew = Number(timestamp) - Math.floor(Date.now() / 1000);
+    if (Math.abs(skew) > timestampToleranceSeconds) {
+      throw new StagingRequestRejectedError(
+        401,
+        'STALE_TIMESTAMP',
+        `The request is ${Math.abs(skew)} s ${skew < 0 ? 'old' : 'in the future'} (more than ${timestampToleranceSeconds} s); ` +
+          'check both clocks, and never replay old requests.',
+      );
+    }
+  }
+
   /** The parsed request, or throws why it is refused. Nothing of the body is parsed before its signature holds. */
   verify(request: IncomingStagingRequest): StagingRequest {
     const { maxBodyBytes } = this.settings.receiver;

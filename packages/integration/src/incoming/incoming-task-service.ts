@@ -3,7 +3,7 @@ import { inject, injectable, sameSecret, zodProblems } from '@syncbus/core';
 import { z } from 'zod';
 import { IntegrationConnectorRegistry } from '../connectors/integration-connector-registry';
 import { IntegrationDisabledError } from '../integration-errors';
-import type { IncomingRequest } from '../connectors/base-integration-connector';
+import { BaseIntegrationConnector, type IncomingRequest } from '../connectors/base-integration-connector';
 import type { LoadedConnector } from '../connectors/loaded-connector';
 import { DuplicateExternalTaskError } from './duplicate-external-task.error';
 import { IncomingTaskError } from './incoming-task-error';
@@ -92,6 +92,19 @@ export class IncomingTaskService {
       );
     }
     return this.validateAndLog(connector, body);
+  }
+
+  /**
+   * What can be refused from the headers alone, before the body is read: an unknown connector, and the bearer
+   * token of a connector that authenticates by token only (one without its own `authenticateIncoming`). A
+   * connector that checks the body (a signature) is decided by `acceptRequest`.
+   */
+  async checkHeaders(connectorName: string, token?: string): Promise<void> {
+    const connector = this.registry.find(connectorName);
+    if (!connector) return void (await this.authenticated(connectorName, { token })); // throws
+    const checksBody =
+      connector.instance.authenticateIncoming !== BaseIntegrationConnector.prototype.authenticateIncoming;
+    if (!checksBody) await this.authenticate(connector, { token });
   }
 
   /** The connector, once the caller's credentials for it hold. */
