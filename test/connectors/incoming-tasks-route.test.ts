@@ -70,8 +70,9 @@ describe('POST /syncbus/integration/v1/connectors/:name/tasks', () => {
     });
     expect(await post('alpha', { tasks: [task()] }, null)).toMatchObject({ status: 401 });
     expect(await post('gamma', { tasks: [task()] })).toMatchObject({
-      status: 404,
-      body: { error: 'UNKNOWN_CONNECTOR' },
+      // answered exactly as a wrong token: a stranger cannot learn which connectors exist
+      status: 401,
+      body: { error: 'UNAUTHORIZED' },
     });
     expect(await post('beta', { tasks: [task()] })).toMatchObject({
       status: 403,
@@ -116,7 +117,7 @@ describe('the inbound route before the body is read', () => {
   it.each([
     ['a wrong token', 'alpha', `Bearer wrong`, 1000, 401],
     ['no token', 'alpha', undefined, 1000, 401],
-    ['an unknown connector', 'nobody', `Bearer ${token.value}`, 1000, 404],
+    ['an unknown connector', 'nobody', `Bearer ${token.value}`, 1000, 401],
     [
       'a declared length over the limit',
       'alpha',
@@ -139,4 +140,14 @@ describe('the inbound route before the body is read', () => {
       expect(answer).toMatch(/connection: close/i);
     },
   );
+
+  it('answers a body of another content type with 415', async () => {
+    const response = await fetch(`${node.url}/syncbus/integration/v1/connectors/alpha/tasks`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', authorization: `Bearer ${token.value}` },
+      body: JSON.stringify({ tasks: [] }),
+    });
+    expect(response.status).toBe(415);
+    expect(await response.json()).toMatchObject({ error: 'UNSUPPORTED_MEDIA_TYPE' });
+  });
 });

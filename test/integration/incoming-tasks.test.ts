@@ -221,8 +221,9 @@ describe('incoming integration tasks (SQLite)', () => {
 
     it('refuses unknown connectors, connectors without a token, and wrong tokens, logging nothing', async () => {
       expect(await post('gamma', oneTask, 'alpha-incoming-token')).toMatchObject({
-        status: 404,
-        body: { error: 'UNKNOWN_CONNECTOR' },
+        // answered exactly as a wrong token: a stranger cannot learn which connectors exist
+        status: 401,
+        body: { error: 'UNAUTHORIZED' },
       });
       expect(await post('beta', oneTask, 'alpha-incoming-token')).toMatchObject({
         status: 403,

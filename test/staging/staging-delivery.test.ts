@@ -269,7 +269,7 @@ describe.each<Engine>(['sqlite', 'postgres'])('staging delivery (source on %s)',
       ['cms.category:bad', 'pending', 0],
     ]);
     expect(rows[0].lastError).toBe(
-      "Staging server 'target' could not apply the task: the target refuses bad",
+      "Staging server 'target' could not apply the task: EVENT_CANCELLED: the target refuses bad",
     );
     expect(rows[1].lastError).toBeNull();
 

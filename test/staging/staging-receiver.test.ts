@@ -261,8 +261,9 @@ describe('staging receiver over HTTP', () => {
         status: 'error',
         message: expect.stringMatching(/cms\.category 'nowhere'.*does not exist/),
       },
-      { guid: vetoed.guid, status: 'error', message: 'vetoed by a handler' },
-      { guid: explodes.guid, status: 'error', message: 'exploded halfway' },
+      { guid: vetoed.guid, status: 'error', message: 'EVENT_CANCELLED: vetoed by a handler' },
+      // The target's own failure stays in its log: the source gets a stable code, not the error's text.
+      { guid: explodes.guid, status: 'error', message: expect.stringMatching(/^APPLY_FAILED: .*its log/) },
       { guid: fine.guid, status: 'applied' },
     ]);
     expect(await node.storage.dataSource.getRepository(Article).count()).toBe(0);
@@ -272,6 +273,36 @@ describe('staging receiver over HTTP', () => {
     const ledger = await node.storage.dataSource.query('SELECT task_guid FROM staging_received_task');
     expect(ledger).toEqual([{ task_guid: fine.guid }]);
     expect(processed).toEqual(['news']);
+  });
+
+  it('answers a guid repeated in one request as applied once, then duplicate', async () => {
+    const once = task();
+    const reply = await post(body([once, once]));
+    expect(reply).toMatchObject({
+      status: 200,
+      body: {
+        results: [
+          { guid: once.guid, status: 'applied' },
+          { guid: once.guid, status: 'duplicate' },
+        ],
+      },
+    });
+    expect(await node.storage.dataSource.query('SELECT task_guid FROM staging_received_task')).toEqual([
+      { task_guid: once.guid },
+    ]);
+  });
+
+  it('answers a validly signed body of another content type with 415, before reading it', async () => {
+    const raw = body([task()]);
+    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'application/jsonx']) {
+      expect(await post(raw, { contentType })).toMatchObject({
+        status: 415,
+        body: { error: 'UNSUPPORTED_MEDIA_TYPE' },
+      });
+    }
+    expect(await post(raw, { contentType: 'application/json; charset=utf-8' })).toMatchObject({
+      status: 200,
+    });
   });
 
   it('serves /healthz', async () => {

@@ -3,6 +3,7 @@ import { bearerToken, inject, injectable } from '@syncbus/core';
 import { IncomingTaskError, IncomingTaskService } from '@syncbus/integration';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpRouteContribution } from './http-route-contribution';
+import { isJsonContentType, UNSUPPORTED_MEDIA_TYPE } from './json-content-type';
 
 /** Path of the route; `:name` is the connector's name. */
 export const INCOMING_TASKS_PATH = '/syncbus/integration/v1/connectors/:name/tasks';
@@ -12,8 +13,8 @@ export const INCOMING_TASKS_BODY_LIMIT = 4 * 1024 * 1024;
 /**
  * `POST /syncbus/integration/v1/connectors/:name/tasks` with `{ tasks: [...] }` (see `IncomingTasksBodySchema`).
  * Authenticated per connector: its `authenticateIncoming` hook (e.g. an HMAC signature over the raw body) or the
- * bearer token of its entry's `incomingToken`. Answers 202 with the receipt; 404 unknown connector, 401 bad
- * credentials, 403 incoming not configured, 400 bad body (JSON or fields, by path), 413 too large, 503 disabled.
+ * bearer token of its entry's `incomingToken`. Answers 202 with the receipt; 401 bad credentials or an unknown
+ * connector (one answer), 403 incoming not configured, 415 not JSON, 400 bad body (JSON or fields, by path), 413 too large, 503 disabled.
  */
 @injectable()
 export class IncomingTasksRoute implements HttpRouteContribution {
@@ -37,6 +38,9 @@ export class IncomingTasksRoute implements HttpRouteContribution {
       request: FastifyRequest<{ Params: { name: string } }>,
       reply: FastifyReply,
     ) => {
+      if (!isJsonContentType(request.headers['content-type'])) {
+        return reply.code(415).header('connection', 'close').send(UNSUPPORTED_MEDIA_TYPE);
+      }
       try {
         const authorization = request.headers.authorization;
         await this.service.checkHeaders(request.params.name, bearerToken(authorization));

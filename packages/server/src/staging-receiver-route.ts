@@ -11,6 +11,7 @@ import {
 } from '@syncbus/staging';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpRouteContribution } from './http-route-contribution';
+import { isJsonContentType, UNSUPPORTED_MEDIA_TYPE } from './json-content-type';
 
 /** `POST /syncbus/staging/v1/tasks` (docs/staging-protocol.md). */
 @injectable()
@@ -38,6 +39,9 @@ export class StagingReceiverRoute implements HttpRouteContribution {
     // Runs before fastify reads the body: an unsigned, stale or oversized request costs no body buffer, and its
     // connection is closed rather than drained.
     const checkHeaders = async (request: FastifyRequest, reply: FastifyReply) => {
+      if (!isJsonContentType(request.headers['content-type'])) {
+        return reply.code(415).header('connection', 'close').send(UNSUPPORTED_MEDIA_TYPE);
+      }
       try {
         this.verifier.checkHeaders({
           timestamp: header(request, TIMESTAMP_HEADER),

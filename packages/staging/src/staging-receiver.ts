@@ -23,6 +23,12 @@ import type { StagingTaskData } from './staging-task-data';
  * go on. `processTask.before` runs for every task before the transaction starts (so a handler may use storage
  * itself); `processTask.after` fires for the applied ones once the transaction has committed.
  */
+/** The message of a task that failed on the target for a reason of the target's own (its log has the details). */
+export const APPLY_FAILED =
+  "APPLY_FAILED: the target could not apply this task; its log has the details (search for the task's guid).";
+const NOT_COMMITTED =
+  'NOT_COMMITTED: the target could not commit this request; nothing of it was applied, and it is sent again.';
+
 @injectable()
 export class StagingReceiver {
   private ledgerInsertSql?: string;
@@ -42,8 +48,12 @@ export class StagingReceiver {
       tasks.map((t) => t.guid),
     );
     const prepared: { index: number; task: StagingTaskData }[] = [];
+    const inRequest = new Set<string>();
     for (const [index, received] of tasks.entries()) {
-      if (known.has(received.guid)) {
+      // A guid the ledger holds, or one this request already carries, is the same task again.
+      const again = known.has(received.guid) || inRequest.has(received.guid);
+      inRequest.add(received.guid);
+      if (again) {
         results[index] = { guid: received.guid, status: 'duplicate' };
         continue;
       }
@@ -51,7 +61,15 @@ export class StagingReceiver {
         const { task } = await this.events.processTask.before.raise({ task: received, sourceServer });
         prepared.push({ index, task });
       } catch (error) {
-        results[index] = this.failure(received.guid, error, sourceServer);
+        // A throwing processTask.before handler cancels, in its own words (the host's, not the database's).
+        const cancel = error instanceof EventCancelledError ? error : undefined;
+        results[index] = cancel
+          ? this.failure(received.guid, cancel, sourceServer)
+          : {
+              guid: received.guid,
+              status: 'error',
+              message: `EVENT_CANCELLED: ${(error as Error)?.message ?? error}`,
+            };
       }
     }
     // Where each object first failed: its later tasks in this request are held back (a before-cancel counts).
@@ -109,7 +127,7 @@ export class StagingReceiver {
       for (const { index, task } of prepared) {
         results[index] = again.has(task.guid)
           ? { guid: task.guid, status: 'duplicate' }
-          : { guid: task.guid, status: 'error', message: `not applied: ${(error as Error).message}` };
+          : { guid: task.guid, status: 'error', message: NOT_COMMITTED };
       }
       return results as StagingTaskResult[];
     }
@@ -119,21 +137,27 @@ export class StagingReceiver {
     if (errored.length > 0) {
       const meanwhile = await this.appliedGuids(sourceServer, errored);
       tasks.forEach((t, i) => {
-        if (meanwhile.has(t.guid)) results[i] = { guid: t.guid, status: 'duplicate' };
+        if (results[i]?.status === 'error' && meanwhile.has(t.guid))
+          results[i] = { guid: t.guid, status: 'duplicate' };
       });
     }
     return results as StagingTaskResult[];
   }
 
+  /**
+   * The answer for a task that failed. Our own errors (a value or reference the target cannot take, a cancelled
+   * event) say what to fix; anything else (a database constraint, a host subscriber's bug) stays in this node's
+   * log, and the source gets a stable code: database and host internals are not the sender's to read.
+   */
   private failure(guid: string, error: unknown, sourceServer: string): StagingTaskResult {
-    const expected = error instanceof ObjectApplyError || error instanceof EventCancelledError;
-    if (!expected) {
-      this.logger.warn(
-        { err: error, source: sourceServer, task: guid },
-        'a received staging task failed to apply',
-      );
+    if (error instanceof ObjectApplyError || error instanceof EventCancelledError) {
+      return { guid, status: 'error', message: `${error.code}: ${error.message}` };
     }
-    return { guid, status: 'error', message: (error as Error).message };
+    this.logger.warn(
+      { err: error, source: sourceServer, task: guid },
+      'a received staging task failed to apply',
+    );
+    return { guid, status: 'error', message: APPLY_FAILED };
   }
 
   /** `INSERT INTO staging_received_task ...` with the engine's placeholders, built once. */

@@ -2,7 +2,8 @@
 import { SyncbusError, type ConfigProblem } from '@syncbus/core';
 
 /**
- * Codes and statuses: UNKNOWN_CONNECTOR 404, INCOMING_NOT_CONFIGURED 403, UNAUTHORIZED 401, MALFORMED_JSON 400,
+ * Codes and statuses: UNAUTHORIZED 401 (a wrong token, or a connector name that does not exist: one answer for
+ * both), INCOMING_NOT_CONFIGURED 403, MALFORMED_JSON 400,
  * INVALID_BODY 400 (with `problems` by path), INTEGRATION_DISABLED 503. Nothing is logged from a refused request.
  */
 export class IncomingTaskError extends SyncbusError {

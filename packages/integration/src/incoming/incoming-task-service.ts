@@ -113,13 +113,8 @@ export class IncomingTaskService {
     credentials: IncomingCredentials,
   ): Promise<LoadedConnector> {
     const connector = this.registry.find(connectorName);
-    if (!connector) {
-      throw new IncomingTaskError(
-        'UNKNOWN_CONNECTOR',
-        404,
-        `No integration connector named '${connectorName}' runs here; check the URL.`,
-      );
-    }
+    // An unknown name is answered exactly as a wrong token, so a stranger cannot list the connectors.
+    if (!connector) throw wrongToken(connectorName);
     await this.authenticate(connector, credentials);
     return connector;
   }
@@ -192,12 +187,14 @@ export class IncomingTaskService {
         `Connector '${name}' does not accept incoming tasks over HTTP; give its config entry an incomingToken.`,
       );
     }
-    if (!sameSecret(credentials.token, connector.incomingToken.reveal())) {
-      throw new IncomingTaskError(
-        'UNAUTHORIZED',
-        401,
-        `Missing or wrong token for connector '${name}'; send Authorization: Bearer <token>.`,
-      );
-    }
+    if (!sameSecret(credentials.token, connector.incomingToken.reveal())) throw wrongToken(name);
   }
+}
+
+function wrongToken(connectorName: string): IncomingTaskError {
+  return new IncomingTaskError(
+    'UNAUTHORIZED',
+    401,
+    `Missing or wrong token for connector '${connectorName}'; send Authorization: Bearer <token>.`,
+  );
 }
