@@ -150,4 +150,17 @@ describe('the inbound route before the body is read', () => {
     expect(response.status).toBe(415);
     expect(await response.json()).toMatchObject({ error: 'UNSUPPORTED_MEDIA_TYPE' });
   });
+
+  it('refuses a body nested too deep with 400, never a 500', async () => {
+    const response = await fetch(`${node.url}/syncbus/integration/v1/connectors/alpha/tasks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token.value}` },
+      body: `{"tasks":[{"taskType":"create","objectType":"cms.article","object":${'['.repeat(100_000)}${']'.repeat(100_000)}}]}`,
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      error: 'INVALID_BODY',
+      message: expect.stringMatching(/deeper than 64/),
+    });
+  });
 });

@@ -275,6 +275,26 @@ describe('staging receiver over HTTP', () => {
     expect(processed).toEqual(['news']);
   });
 
+  it('refuses task data nested too deep with 400, never a 500 or a stack overflow', async () => {
+    const deep = '['.repeat(30_000) + ']'.repeat(30_000);
+    const reply = await post(body([task({ data: { code: 'news', name: 'DEEP' } })]).replace('"DEEP"', deep));
+    expect(reply).toMatchObject({
+      status: 400,
+      body: { error: 'INVALID_REQUEST', message: expect.stringMatching(/nests deeper than 64 levels/) },
+    });
+    // Shallower, but still no value a text column takes: a short per-task error, not the whole value.
+    const nested = { a: { b: { c: { d: 'x'.repeat(10_000) } } } };
+    const wrong = await post(body([task({ data: { code: 'news', name: nested } })]));
+    expect(wrong.body.results).toEqual([
+      {
+        guid: expect.any(String),
+        status: 'error',
+        message: "INVALID_VALUE: 'name' of cms.category must be a string, got an object.",
+      },
+    ]);
+    await nothingApplied();
+  });
+
   it('answers a guid repeated in one request as applied once, then duplicate', async () => {
     const once = task();
     const reply = await post(body([once, once]));

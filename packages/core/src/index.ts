@@ -32,6 +32,7 @@ export * from './util/zod-problems';
 export * from './util/hmac-signature';
 export * from './util/bearer-token';
 export * from './util/read-limited-text';
+export * from './util/json-depth';
 export * from './storage/sql-executor';
 export * from './queue/backoff';
 export * from './queue/lease-queue';

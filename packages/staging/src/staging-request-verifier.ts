@@ -1,7 +1,16 @@
 // Decides whether a staging request may be applied at all: size, signature, timestamp, then (only for a request a
 // known source signed) JSON, source, protocol, shape.
 import { randomBytes } from 'node:crypto';
-import { checkHmacRequest, inject, injectable, Logger, type Secret, zodProblems } from '@syncbus/core';
+import {
+  checkHmacRequest,
+  inject,
+  injectable,
+  jsonDepthExceeds,
+  Logger,
+  MAX_JSON_DEPTH,
+  type Secret,
+  zodProblems,
+} from '@syncbus/core';
 import { StagingRequestRejectedError } from './staging-errors';
 import { STAGING_PROTOCOL_VERSION, StagingRequestSchema, type StagingRequest } from './staging-protocol';
 import { StagingSettings } from './staging-settings';
@@ -94,6 +103,13 @@ export class StagingRequestVerifier {
         400,
         'MALFORMED_JSON',
         `The body is not valid JSON: ${(error as Error).message}`,
+      );
+    }
+    if (jsonDepthExceeds(body)) {
+      throw new StagingRequestRejectedError(
+        400,
+        'INVALID_REQUEST',
+        `The body nests deeper than ${MAX_JSON_DEPTH} levels; send flatter task data.`,
       );
     }
     const source = (body as { source?: { server?: unknown } } | null)?.source?.server;

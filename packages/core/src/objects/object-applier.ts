@@ -227,7 +227,7 @@ export class ObjectApplier {
     const fail = (expected: string) =>
       new ObjectApplyError(
         'INVALID_VALUE',
-        `'${column.propertyName}' of ${info.type} must be ${expected}, got ${JSON.stringify(value)?.slice(0, 80)}.`,
+        `'${column.propertyName}' of ${info.type} must be ${expected}, got ${preview(value)}.`,
       );
     if (/bool/i.test(type)) {
       if (typeof value !== 'boolean') throw fail('a boolean');
@@ -242,4 +242,11 @@ export class ObjectApplier {
     }
     return value;
   }
+}
+
+/** A value as an error message shows it: scalars as JSON (80 characters at most), objects by their kind only. */
+function preview(value: unknown): string {
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (value !== null && typeof value === 'object') return 'an object';
+  return (JSON.stringify(value) ?? String(value)).slice(0, 80);
 }

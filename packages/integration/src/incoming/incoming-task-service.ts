@@ -1,5 +1,5 @@
 // What an HTTP route needs to let an external system post tasks for a named connector: auth, validation, logging.
-import { inject, injectable, sameSecret, zodProblems } from '@syncbus/core';
+import { inject, injectable, jsonDepthExceeds, MAX_JSON_DEPTH, sameSecret, zodProblems } from '@syncbus/core';
 import { z } from 'zod';
 import { IntegrationConnectorRegistry } from '../connectors/integration-connector-registry';
 import { IntegrationDisabledError } from '../integration-errors';
@@ -89,6 +89,13 @@ export class IncomingTaskService {
         'MALFORMED_JSON',
         400,
         `The body is not valid JSON: ${(error as Error).message}`,
+      );
+    }
+    if (jsonDepthExceeds(body)) {
+      throw new IncomingTaskError(
+        'INVALID_BODY',
+        400,
+        `The body nests deeper than ${MAX_JSON_DEPTH} levels; send flatter objects.`,
       );
     }
     return this.validateAndLog(connector, body);
