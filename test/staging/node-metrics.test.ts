@@ -3,7 +3,13 @@ import { Kernel, createLogger } from '@syncbus/core';
 import { NodeMetrics, ServerModule, SyncbusHttpServer } from '@syncbus/server';
 import { StagingModule, StagingTaskRunnerFactory } from '@syncbus/staging';
 import { Article } from '../support/content-model';
-import { createTestSecret, startStagingPair, type StagingPair } from '../support/staging-nodes';
+import { captureLogger } from '../support/captured-logger';
+import {
+  bootStagingNode,
+  createTestSecret,
+  startStagingPair,
+  type StagingPair,
+} from '../support/staging-nodes';
 import { tempSqliteUrl } from '../support/temp-sqlite';
 
 describe('/metrics', () => {
@@ -60,5 +66,36 @@ describe('/metrics behind http.metricsToken', () => {
     const right = await fetch(url, { headers: { authorization: `Bearer ${token.value}` } });
     expect(right.status).toBe(200);
     expect(await right.text()).toMatch(/syncbus_staging_tasks_logged_total/);
+  });
+});
+
+describe('refused requests', () => {
+  it('are all counted in /metrics, and logged once per reason per minute', async () => {
+    const log = captureLogger('warn');
+    const node = await bootStagingNode({
+      name: 'target',
+      acceptFrom: [{ server: 'source', secret: createTestSecret() }],
+      logger: log.logger,
+    });
+    try {
+      const refused = () =>
+        fetch(`${node.url}/syncbus/staging/v1/tasks`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-syncbus-timestamp': String(Math.floor(Date.now() / 1000)),
+            'x-syncbus-signature': `v1=${'0'.repeat(64)}`,
+          },
+          body: JSON.stringify({ protocol: 1, source: { server: 'source' }, tasks: [] }),
+        }).then((r) => r.status);
+      for (let i = 0; i < 30; i++) expect(await refused()).toBe(401);
+      const text = await (await fetch(`${node.url}/metrics`)).text();
+      expect(text).toMatch(
+        /syncbus_http_requests_refused_total\{route="\/syncbus\/staging\/v1\/tasks",status="401"\} 30/,
+      );
+      expect(log.lines.filter((l) => l.msg === 'staging request refused')).toHaveLength(1);
+    } finally {
+      await node.stop();
+    }
   });
 });

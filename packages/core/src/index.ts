@@ -19,6 +19,7 @@ export * from './events/after-event';
 export * from './events/sync-event';
 export * from './events/event-error-reporter';
 export * from './logging/logger';
+export * from './logging/log-throttle';
 export * from './settings/secret';
 export * from './settings/core-settings';
 export * from './settings/parse-settings';

@@ -11,6 +11,13 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 @injectable()
 export class NodeMetrics {
   readonly registry = new Registry();
+  /** Requests the node's routes refused (4xx), by route and status: what strangers try, counted, not logged. */
+  readonly refused = new Counter({
+    name: 'syncbus_http_requests_refused_total',
+    help: 'HTTP requests answered 4xx, by route and status.',
+    labelNames: ['route', 'status'],
+    registers: [this.registry],
+  });
 
   constructor(
     @inject(Storage) storage: Storage,

@@ -1,9 +1,10 @@
 // The node's HTTP server: one fastify instance serving every route contribution, started and stopped with the node.
 import type { AddressInfo } from 'node:net';
-import { inject, injectable, Logger, multiInject } from '@syncbus/core';
+import { inject, injectable, Logger, multiInject, optional } from '@syncbus/core';
 import fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { HttpRouteContribution } from './http-route-contribution';
 import { HttpSettings } from './http-settings';
+import { NodeMetrics } from './node-metrics';
 
 /** Serves the route contributions over HTTP. */
 @injectable()
@@ -14,6 +15,7 @@ export class SyncbusHttpServer {
     @inject(HttpSettings) private readonly settings: HttpSettings,
     @multiInject(HttpRouteContribution) private readonly contributions: HttpRouteContribution[],
     @inject(Logger) private readonly logger: Logger,
+    @inject(NodeMetrics) @optional() private readonly metrics?: NodeMetrics,
   ) {}
 
   /** The running fastify instance (for `inject()` in tests), or undefined when stopped. */
@@ -50,6 +52,11 @@ export class SyncbusHttpServer {
       },
     });
     app.server.maxConnections = maxConnections;
+    app.addHook('onResponse', async (request, reply) => {
+      if (reply.statusCode >= 400 && reply.statusCode < 500) {
+        this.metrics?.refused.inc({ route: request.routeOptions.url ?? 'unknown', status: reply.statusCode });
+      }
+    });
     app.setErrorHandler((error: FastifyError, _request, reply) => {
       const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
       if (status >= 500) this.logger.error({ err: error }, 'an HTTP request failed');

@@ -7,6 +7,7 @@ import {
   injectable,
   jsonDepthExceeds,
   Logger,
+  LogThrottle,
   MAX_JSON_DEPTH,
   type Secret,
   zodProblems,
@@ -43,12 +44,15 @@ export class StagingRequestVerifier {
   private readonly sources: readonly (readonly [string, Secret])[];
   // Checked when no source is configured, so an unsigned request is still told apart from a badly signed one.
   private readonly decoyKey = randomBytes(32).toString('hex');
+  // Anyone can send refused requests: their lines are throttled, and /metrics counts them all.
+  private readonly refusals: LogThrottle;
 
   constructor(
     @inject(StagingSettings) private readonly settings: StagingSettings,
-    @inject(Logger) private readonly logger: Logger,
+    @inject(Logger) logger: Logger,
   ) {
     this.sources = settings.receiver.sources.map((s) => [s.server, s.secret] as const);
+    this.refusals = new LogThrottle(logger);
   }
 
   /**
@@ -122,14 +126,9 @@ export class StagingRequestVerifier {
     }
     if (!signedBy.includes(source)) {
       const known = this.sources.some(([server]) => server === source);
-      this.logger.warn(
-        {
-          source,
-          signedBy,
-          reason: known
-            ? 'signed with the secret of another source'
-            : 'source not in staging.receiver.sources',
-        },
+      this.refusals.warn(
+        known ? 'signed with the secret of another source' : 'source not in staging.receiver.sources',
+        { source, signedBy },
         'staging request refused',
       );
       throw badSignature();
@@ -186,8 +185,9 @@ export class StagingRequestVerifier {
         : [],
     );
     if (signed.length === 0) {
-      this.logger.warn(
-        { reason: 'the signature matches no secret in staging.receiver.sources' },
+      this.refusals.warn(
+        'the signature matches no secret in staging.receiver.sources',
+        {},
         'staging request refused',
       );
       throw badSignature();
