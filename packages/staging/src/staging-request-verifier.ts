@@ -51,7 +51,10 @@ export class StagingRequestVerifier {
     @inject(StagingSettings) private readonly settings: StagingSettings,
     @inject(Logger) logger: Logger,
   ) {
-    this.sources = settings.receiver.sources.map((s) => [s.server, s.secret] as const);
+    // A source with several secrets (a rotation) is one entry per secret: any of them signs for it.
+    this.sources = settings.receiver.sources.flatMap((s) =>
+      (Array.isArray(s.secret) ? s.secret : [s.secret]).map((secret) => [s.server, secret] as const),
+    );
     this.refusals = new LogThrottle(logger);
   }
 

@@ -2,12 +2,15 @@
 import { ReceivedTaskRetentionSchema, RetryPolicySchema, SecretRef } from '@syncbus/core';
 import { z } from 'zod';
 
-/** A server this node accepts tasks from, and the shared secret its requests are signed with. */
+/**
+ * A server this node accepts tasks from, and the shared secret its requests are signed with: one reference, or
+ * up to four while a secret is being rotated (a request signed with any of them is accepted; docs/staging.md).
+ */
 export const StagingSourceSchema = z
   .object({
     /** The source's node name, as it sends it in `source.server`. */
     server: z.string().min(1),
-    secret: SecretRef,
+    secret: z.union([SecretRef, z.array(SecretRef).min(1).max(4)]),
   })
   .strict();
 

@@ -46,7 +46,11 @@ export function checkHmacRequest(request: {
 }): HmacRequestCheck {
   const { timestamp, signature } = request;
   if (!timestamp || !/^\d{1,12}$/.test(timestamp) || !signature) return 'unsigned';
-  if (!verifyHmacSignature(request.secret, timestamp, request.rawBody, signature)) return 'bad-signature';
+  // Several comma-separated signatures (a sender signing with an old and a new secret during a rotation): any
+  // one that matches will do. Each is compared, with no early exit.
+  const candidates = signature.split(',', 4).map((s) => s.trim());
+  const matches = candidates.map((s) => verifyHmacSignature(request.secret, timestamp, request.rawBody, s));
+  if (!matches.includes(true)) return 'bad-signature';
   const skew = Number(timestamp) - Math.floor((request.nowMs ?? Date.now()) / 1000);
   return Math.abs(skew) > request.toleranceSeconds ? 'stale' : 'ok';
 }
