@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Channel, ChannelModel } from 'amqplib';
+import { IntegrationEvents } from '@syncbus/integration';
 import { Article } from '../support/content-model';
 import { captureLogger } from '../support/captured-logger';
 import { createTestSecret } from '../support/staging-nodes';
@@ -137,20 +138,61 @@ describe('@syncbus/connector-amqp, incoming', () => {
       send('malformed', '{"taskType": "create", ', 'bad-json');
       send('malformed', { taskType: 'create', objectType: 'cms.article' }, 'bad-shape');
       send('malformed', { ...articleMessage('p-1', 'x'), objectType: 'shop.product' }, 'unknown-type');
+      // Validly shaped, but nested far past any real object: JSON.stringify of it would overflow the stack.
+      const deep = JSON.stringify({ ...articleMessage('d-1', 'x'), object: { title: 'DEEP' } }).replace(
+        '"DEEP"',
+        '['.repeat(100_000) + ']'.repeat(100_000),
+      );
+      send('malformed', deep, 'too-deep');
       send('malformed', articleMessage('ok-1', 'still consuming'), 'good');
       await until(() => article('ok-1'), 'the good message applied');
-      await until(() => queueInfo('malformed.dead').then((q) => q?.messageCount === 3), 'three dead letters');
+      await until(() => queueInfo('malformed.dead').then((q) => q?.messageCount === 4), 'four dead letters');
       const reasons = log.lines.filter((l) => l.msg === 'inbound AMQP message dead-lettered');
       expect(Object.fromEntries(reasons.map((l) => [l.messageId, l.reason]))).toEqual({
         'bad-json': expect.stringContaining('the body is not valid JSON'),
         'bad-shape': expect.stringMatching(/the body is not a task \(.*externalId.*object/),
         'unknown-type': expect.stringContaining("object type 'shop.product' is not synchronized here"),
+        'too-deep': expect.stringContaining('nests deeper than 64 levels'),
       });
       const letter = await channel.get('malformed.dead');
       expect(letter && letter.properties.headers?.['x-death']?.[0]).toMatchObject({
         reason: 'rejected',
         queue: 'malformed',
       });
+    });
+
+    it('dead-letters a message that keeps failing after its redeliveries, and the queue moves on', async () => {
+      if (!vhost) return;
+      const log = captureLogger('info');
+      const entry = amqpEntry('stuck');
+      node = await bootConnectorNode({
+        databaseUrl: tempSqliteUrl('amqp-in'),
+        plugins: ['@syncbus/connector-amqp'],
+        connectors: [
+          {
+            ...entry,
+            config: { ...entry.config, incoming: { queue: 'stuck', maxRedeliveries: 3, requeueDelayMs: 10 } },
+          },
+        ],
+        logger: log.logger,
+      });
+      // A host handler that fails this one object with an ordinary error: retried, as a passing fault would be.
+      node.kernel.get(IntegrationEvents).logExternalTask.before.add(({ task }) => {
+        if (task.objectGuid === 'stuck-1') throw new Error('not now');
+      });
+      await consumed('stuck');
+      send('stuck', articleMessage('stuck-1', 'never'), 'stuck-message');
+      send('stuck', articleMessage('next-1', 'behind it'), 'next-message');
+      await until(() => article('next-1'), 'the message behind it applied');
+      await until(
+        () => queueInfo('stuck.dead').then((q) => q?.messageCount === 1),
+        'the stuck message dead-lettered',
+      );
+      const given = log.lines.find(
+        (l) => l.msg === 'inbound AMQP message dead-lettered after its redeliveries',
+      );
+      expect(given).toMatchObject({ messageId: 'stuck-message', requeues: 3 });
+      expect(log.lines.filter((l) => l.msg === 'inbound task could not be logged; requeued')).toHaveLength(4);
     });
 
     it('consumes again after the broker drops its connection', async () => {

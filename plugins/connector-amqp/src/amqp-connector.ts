@@ -208,6 +208,14 @@ export class AmqpConnector extends BaseIntegrationConnector<AmqpConfig> {
         );
         return 'ack';
       }
+      // A bug or a value nothing can take fails the same way every time: dead-letter it at once.
+      if (error instanceof RangeError || error instanceof TypeError || error instanceof SyntaxError) {
+        this.logger.error(
+          { err: error, connector: this.connectorName, messageId },
+          'inbound task cannot be logged; dead-lettered',
+        );
+        return 'dead-letter';
+      }
       this.logger.error(
         { err: error, connector: this.connectorName, messageId },
         'inbound task could not be logged; requeued',

@@ -1,5 +1,6 @@
 // Consumes the inbound queue one message at a time; acknowledges only after the handler committed the task, and
 // comes back after the broker goes away.
+import { createHash } from 'node:crypto';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { retryDelayMs, type Logger } from '@syncbus/core';
 import { connectFailure, type AmqpConnection } from './amqp-connection';
@@ -17,6 +18,8 @@ export interface ConsumerOptions {
   readonly reconnect: { readonly baseDelayMs: number; readonly maxDelayMs: number };
   /** Pause before a message the handler could not take (e.g. the database is down) is requeued, in ms. */
   readonly requeueDelayMs?: number;
+  /** Requeues of one message before it is dead-lettered instead (default 5). */
+  readonly maxRedeliveries?: number;
 }
 
 /**
@@ -26,6 +29,8 @@ export interface ConsumerOptions {
  * the incoming task ledger (task guid = message id) keeps it from being logged twice.
  */
 export class AmqpConsumer {
+  /** Requeues so far per message still being retried (bounded: an entry goes when its message does). */
+  private readonly requeues = new Map<string, number>();
   private channel?: Channel;
   private timer?: NodeJS.Timeout;
   private attempts = 0;
@@ -123,6 +128,26 @@ export class AmqpConsumer {
     this.timer.unref();
   }
 
+  /**
+   * A message put back too often is dead-lettered: whatever keeps failing it is not passing. Counted here per
+   * message (id, else content), or by the broker's `x-delivery-count` where the queue keeps one (quorum queues).
+   */
+  private requeueOrGiveUp(message: ConsumeMessage): InboundVerdict {
+    const key = redeliveryKey(message);
+    const fromBroker = Number(message.properties.headers?.['x-delivery-count'] ?? 0);
+    const count = Math.max((this.requeues.get(key) ?? 0) + 1, fromBroker + 1);
+    if (count <= (this.options.maxRedeliveries ?? 5)) {
+      this.requeues.set(key, count);
+      return 'requeue';
+    }
+    this.requeues.delete(key);
+    this.logger.warn(
+      { queue: this.options.queue, messageId: message.properties.messageId, requeues: count - 1 },
+      'inbound AMQP message dead-lettered after its redeliveries',
+    );
+    return 'dead-letter';
+  }
+
   private async process(channel: Channel, message: ConsumeMessage): Promise<void> {
     if (this.stopped) {
       try {
@@ -139,6 +164,8 @@ export class AmqpConsumer {
       this.logger.error({ err: error, queue: this.options.queue }, 'an inbound message could not be handled');
       verdict = 'requeue';
     }
+    if (verdict === 'requeue') verdict = this.requeueOrGiveUp(message);
+    else this.requeues.delete(redeliveryKey(message));
     if (verdict === 'requeue' && !this.stopped) {
       await new Promise((resolve) => setTimeout(resolve, this.options.requeueDelayMs ?? 1000).unref());
     }
@@ -153,4 +180,10 @@ export class AmqpConsumer {
       );
     }
   }
+}
+
+/** What identifies a message across its redeliveries: its id, else a digest of its content. */
+function redeliveryKey(message: ConsumeMessage): string {
+  const id = message.properties.messageId as string | undefined;
+  return id ? `id:${id}` : `sha1:${createHash('sha1').update(message.content).digest('hex')}`;
 }

@@ -1,7 +1,14 @@
 // Reads one inbound message into an incoming task, or says why it must be dead-lettered; nothing is trusted.
 import { createHash } from 'node:crypto';
 import type { ConsumeMessage } from 'amqplib';
-import { checkHmacRequest, HMAC_SIGNATURE_HEADER, HMAC_TIMESTAMP_HEADER, zodProblems } from '@syncbus/core';
+import {
+  checkHmacRequest,
+  HMAC_SIGNATURE_HEADER,
+  HMAC_TIMESTAMP_HEADER,
+  zodProblems,
+  jsonDepthExceeds,
+  MAX_JSON_DEPTH,
+} from '@syncbus/core';
 import { z } from 'zod';
 
 /** The JSON body of an inbound message: one task, as one entry of the HTTP route's `tasks`. */
@@ -69,6 +76,9 @@ export function readInboundMessage(
     body = JSON.parse(message.content.toString('utf8'));
   } catch (error) {
     return { refused: `the body is not valid JSON (${(error as Error).message})` };
+  }
+  if (jsonDepthExceeds(body)) {
+    return { refused: `the body nests deeper than ${MAX_JSON_DEPTH} levels` };
   }
   const parsed = InboundMessageSchema.safeParse(body);
   if (!parsed.success) {

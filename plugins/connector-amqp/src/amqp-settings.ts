@@ -54,6 +54,13 @@ export const AmqpConfigSchema = z
         deadLetterQueue: z.string().min(1).optional(),
         /** Unacknowledged messages the broker sends ahead. */
         prefetch: z.number().int().min(1).max(1000).default(10),
+        /**
+         * How often a message the node could not take for a passing reason (the database busy or down) is put back
+         * before it is dead-lettered instead: the queue never stalls behind one message for ever.
+         */
+        maxRedeliveries: z.number().int().min(0).max(1000).default(5),
+        /** Pause before such a message is put back, in ms. */
+        requeueDelayMs: z.number().int().min(0).max(600_000).default(1000),
       })
       .strict()
       .optional(),
