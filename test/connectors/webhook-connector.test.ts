@@ -6,6 +6,7 @@ import { Storage } from '@syncbus/core';
 import { IntegrationSynchronizations } from '@syncbus/integration';
 import { Article, Category } from '../support/content-model';
 import { createTestSecret } from '../support/staging-nodes';
+import { openRaw, within } from '../support/raw-http';
 import { tempSqliteUrl } from '../support/temp-sqlite';
 import { bootConnectorNode, until, type ConnectorNode } from './connector-node';
 import { startReceiver, type ReceivedCall, type WebhookReceiver } from './webhook-receiver';
@@ -300,5 +301,26 @@ describe('@syncbus/connector-webhook, incoming', () => {
     expect(
       await node.kernel.get(Storage).dataSource.getRepository(Article).findOneBy({ guid: 'w-2' }),
     ).toBeNull();
+  });
+
+  it.each([
+    ['no signature headers', {}],
+    [
+      'a stale timestamp',
+      { 'X-Syncbus-Timestamp': Math.floor(Date.now() / 1000) - 3600, 'X-Syncbus-Signature': 'v1=00' },
+    ],
+  ])('refuses a call with %s from its headers, before reading its body', async (_, lines) => {
+    const client = openRaw(node.url!);
+    client.socket.write(
+      'POST /syncbus/integration/v1/connectors/webhook/tasks HTTP/1.1\r\nHost: node\r\n' +
+        'Content-Type: application/json\r\nContent-Length: 1000000\r\n' +
+        Object.entries(lines)
+          .map(([k, v]) => `${k}: ${v}\r\n`)
+          .join('') +
+        '\r\n',
+    );
+    const answer = await within(3000, 'the answer and the close', client.answer);
+    expect(answer).toMatch(/^HTTP\/1.1 401 /);
+    expect(answer).toContain('"error":"UNAUTHORIZED"');
   });
 });

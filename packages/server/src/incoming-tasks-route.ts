@@ -42,8 +42,8 @@ export class IncomingTasksRoute implements HttpRouteContribution {
         return reply.code(415).header('connection', 'close').send(UNSUPPORTED_MEDIA_TYPE);
       }
       try {
-        const authorization = request.headers.authorization;
-        await this.service.checkHeaders(request.params.name, bearerToken(authorization));
+        const headers = headerMap(request.headers);
+        await this.service.checkHeaders(request.params.name, headers, bearerToken(headers.authorization));
       } catch (error) {
         if (!(error instanceof IncomingTaskError)) throw error;
         reply.header('connection', 'close');
@@ -55,9 +55,7 @@ export class IncomingTasksRoute implements HttpRouteContribution {
       { bodyLimit, onRequest: checkHeaders },
       async (request, reply) => {
         const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-        const headers: Record<string, string | undefined> = {};
-        for (const [key, value] of Object.entries(request.headers))
-          headers[key.toLowerCase()] = Array.isArray(value) ? value[0] : value;
+        const headers = headerMap(request.headers);
         const token = bearerToken(headers.authorization);
         try {
           // The body is parsed only once the caller is authenticated, so strangers learn nothing about the route.
@@ -70,4 +68,12 @@ export class IncomingTasksRoute implements HttpRouteContribution {
       },
     );
   }
+}
+
+/** Header values by lower-case name, the first of a repeated header. */
+function headerMap(raw: FastifyRequest['headers']): Record<string, string | undefined> {
+  const headers: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(raw))
+    headers[key.toLowerCase()] = Array.isArray(value) ? value[0] : value;
+  return headers;
 }

@@ -102,6 +102,20 @@ export class WebhookConnector extends BaseIntegrationConnector<WebhookConfig> {
   }
 
   /** Verifies the signature and timestamp window of an inbound call; no `incoming` config: bearer token rules. */
+  /** Refuses, before the body is read, a request without both signature headers or with a stale timestamp. */
+  override authenticateIncomingHeaders(
+    headers: Readonly<Record<string, string | undefined>>,
+  ): boolean | undefined {
+    const incoming = this.config?.incoming;
+    if (!incoming) return undefined;
+    const timestamp = headers[HMAC_TIMESTAMP_HEADER];
+    if (!timestamp || !/^\d{1,12}$/.test(timestamp) || !headers[HMAC_SIGNATURE_HEADER]?.startsWith('v1='))
+      return false;
+    return Math.abs(Number(timestamp) - Math.floor(Date.now() / 1000)) <= incoming.toleranceSeconds
+      ? undefined
+      : false;
+  }
+
   override authenticateIncoming(request: IncomingRequest): boolean | undefined {
     const incoming = this.config?.incoming;
     if (!incoming) return undefined;

@@ -86,6 +86,16 @@ export abstract class BaseIntegrationConnector<TConfig = unknown> {
   }
 
   /**
+   * Optional first look at an inbound HTTP request's headers (lower-case names), before its body is read: return
+   * false to refuse it at once (401) — for example when a signature header is missing or its timestamp is stale —
+   * so a stranger cannot make the node read bodies. Undefined (the default) leaves everything to
+   * `authenticateIncoming`, which sees the body.
+   */
+  authenticateIncomingHeaders(_headers: Readonly<Record<string, string | undefined>>): boolean | undefined {
+    return undefined;
+  }
+
+  /**
    * Handles a queued outgoing task (Kentico's ProcessInternalTaskAsync: "async" is the process type, queued).
    * Return a result (`'OK'`, `'Error'`, `'ErrorAndSkip'`, `'SkipNow'`) or `{ result, message }`.
    */

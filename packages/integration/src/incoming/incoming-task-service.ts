@@ -102,16 +102,27 @@ export class IncomingTaskService {
   }
 
   /**
-   * What can be refused from the headers alone, before the body is read: an unknown connector, and the bearer
-   * token of a connector that authenticates by token only (one without its own `authenticateIncoming`). A
-   * connector that checks the body (a signature) is decided by `acceptRequest`.
+   * What can be refused from the headers alone, before the body is read: an unknown connector, the bearer token
+   * of a connector that authenticates by token only (one without its own `authenticateIncoming`), and whatever a
+   * connector's `authenticateIncomingHeaders` refuses. The rest is decided by `acceptRequest`.
    */
-  async checkHeaders(connectorName: string, token?: string): Promise<void> {
+  async checkHeaders(
+    connectorName: string,
+    headers: Readonly<Record<string, string | undefined>>,
+    token?: string,
+  ): Promise<void> {
     const connector = this.registry.find(connectorName);
     if (!connector) return void (await this.authenticated(connectorName, { token })); // throws
     const checksBody =
       connector.instance.authenticateIncoming !== BaseIntegrationConnector.prototype.authenticateIncoming;
-    if (!checksBody) await this.authenticate(connector, { token });
+    if (!checksBody) return this.authenticate(connector, { token });
+    let verdict: boolean | undefined;
+    try {
+      verdict = connector.instance.authenticateIncomingHeaders(headers);
+    } catch {
+      verdict = false; // what it threw may echo request data
+    }
+    if (verdict === false) throw refusedCredentials(connector.name);
   }
 
   /** The connector, once the caller's credentials for it hold. */
@@ -179,13 +190,7 @@ export class IncomingTaskService {
         verdict = false;
       }
       if (verdict === true) return;
-      if (verdict === false) {
-        throw new IncomingTaskError(
-          'UNAUTHORIZED',
-          401,
-          `Connector '${name}' refused the request's credentials; sign or authenticate it as that connector's documentation says.`,
-        );
-      }
+      if (verdict === false) throw refusedCredentials(name);
     }
     if (!connector.incomingToken) {
       throw new IncomingTaskError(
@@ -203,5 +208,13 @@ function wrongToken(connectorName: string): IncomingTaskError {
     'UNAUTHORIZED',
     401,
     `Missing or wrong token for connector '${connectorName}'; send Authorization: Bearer <token>.`,
+  );
+}
+
+function refusedCredentials(connectorName: string): IncomingTaskError {
+  return new IncomingTaskError(
+    'UNAUTHORIZED',
+    401,
+    `Connector '${connectorName}' refused the request's credentials; sign or authenticate it as that connector's documentation says.`,
   );
 }
