@@ -14,6 +14,10 @@ export interface StagingTaskFilter {
   readonly status?: 'pending' | 'failed';
   /** Task ids. */
   readonly taskIds?: readonly number[];
+  /** Only tasks of this task group (`runInTaskGroup`), as Kentico's Staging application filters by group. */
+  readonly group?: string;
+  /** Only tasks this user made (one of the task's users). */
+  readonly user?: string;
   /** At most this many rows (default 1000). */
   readonly limit?: number;
 }
@@ -72,6 +76,11 @@ export class StagingTaskList {
     if (filter.objectType !== undefined)
       query.andWhere('t.object_type = :objectType', { objectType: filter.objectType });
     if (filter.status !== undefined) query.andWhere('s.status = :status', { status: filter.status });
+    // users and groups are JSON arrays of strings: match the element's JSON text, wildcards escaped.
+    if (filter.group !== undefined)
+      query.andWhere(`t."groups" LIKE :group ESCAPE '\\'`, { group: jsonElementPattern(filter.group) });
+    if (filter.user !== undefined)
+      query.andWhere(`t.users LIKE :user ESCAPE '\\'`, { user: jsonElementPattern(filter.user) });
     if (filter.taskIds !== undefined)
       query.andWhere('t.id IN (:...taskIds)', { taskIds: [...filter.taskIds, -1] });
     const rows = await query.getRawMany<Record<string, unknown>>();
@@ -133,4 +142,9 @@ export class StagingTaskList {
     if (!server) throw new UnknownServerError(name);
     return server.id;
   }
+}
+
+/** A LIKE pattern matching a JSON array text that holds `value` as one of its strings. */
+function jsonElementPattern(value: string): string {
+  return `%${JSON.stringify(value).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }

@@ -1,7 +1,9 @@
 // `syncbus servers ...`: the staging target servers of this node.
-import { ServerInfoProvider, type StagingServer } from '@syncbus/staging';
+import { ServerInfoProvider, StagingSynchronizer, type StagingServer } from '@syncbus/staging';
 import type { Command } from 'commander';
 import type { CliContext, GlobalOptions } from '../cli-context';
+import { CliError, ExitCode } from '../cli-error';
+import { deliverWithProgress } from './deliver-with-progress';
 import type { Column } from '../output/table';
 
 const columns: Column<StagingServer>[] = [
@@ -22,7 +24,7 @@ const view = (s: StagingServer) => ({
   secret: s.secretRef,
 });
 
-/** Registers `servers list|add|edit|enable|disable|remove`. */
+/** Registers `servers list|add|edit|enable|disable|sync-all|remove`. */
 export function registerServersCommand(program: Command, context: CliContext): void {
   const servers = program.command('servers').description('Manage the staging target servers');
   const run =
@@ -116,6 +118,39 @@ export function registerServersCommand(program: Command, context: CliContext): v
         }),
       );
   }
+
+  servers
+    .command('sync-all <name>')
+    .description(
+      'Complete synchronization: log an update of every object (of --object-type only, when given) for this ' +
+        'server, then deliver them with progress',
+    )
+    .option('--object-type <type...>', 'only these object types, e.g. cms.article cms.category')
+    .action(async (name: string, _o, command: Command) => {
+      const options = command.optsWithGlobals<GlobalOptions & { objectType?: string[] }>();
+      await context.withNode(options, async (kernel) => {
+        const logged = await kernel.get(StagingSynchronizer).synchronizeAll(name, options.objectType);
+        const server = (await kernel.get(ServerInfoProvider).getServer(name))!;
+        const delivery = await deliverWithProgress(kernel, server, context);
+        const types = Object.entries(logged.byType)
+          .map(([type, count]) => `${type} ${count}`)
+          .join(', ');
+        context
+          .output(options)
+          .result(
+            { logged, delivery },
+            `${server.name}: logged ${logged.tasks} task(s) (${types || 'no objects'}); sent ${delivery.sent}, ` +
+              `applied ${delivery.applied}, failed ${delivery.failed}, still pending ${delivery.remaining}` +
+              (delivery.error ? ` (${delivery.error})` : ''),
+          );
+        if (delivery.error || delivery.failed > 0 || delivery.remaining > 0) {
+          throw new CliError(
+            `Not everything was delivered to ${server.name}; see 'syncbus tasks list --server ${server.name}'.`,
+            ExitCode.incomplete,
+          );
+        }
+      });
+    });
 
   servers
     .command('remove <name>')

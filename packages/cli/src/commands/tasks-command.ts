@@ -1,15 +1,10 @@
 // `syncbus tasks ...`: what waits to be synchronized, synchronizing it with progress, retrying and deleting.
 import { IntegrationSynchronizations, type IntegrationSynchronizationInfo } from '@syncbus/integration';
-import {
-  ServerInfoProvider,
-  StagingTaskList,
-  StagingTaskRunnerFactory,
-  type StagingTaskListing,
-} from '@syncbus/staging';
+import { ServerInfoProvider, StagingTaskList, type StagingTaskListing } from '@syncbus/staging';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { CliContext, GlobalOptions } from '../cli-context';
 import { CliError, ExitCode } from '../cli-error';
-import { createProgress } from '../output/progress';
+import { deliverWithProgress } from './deliver-with-progress';
 import type { Column } from '../output/table';
 
 interface FilterOptions {
@@ -17,7 +12,21 @@ interface FilterOptions {
   connector?: string;
   objectType?: string;
   status?: 'pending' | 'failed';
+  group?: string;
+  user?: string;
 }
+
+/** `--group` and `--user` filter staging tasks; integration tasks carry neither. */
+function checkTaskFilters(options: { connector?: string; group?: string; user?: string }): void {
+  if (options.connector && (options.group !== undefined || options.user !== undefined)) {
+    throw new CliError('--group and --user filter staging tasks; drop them or --connector.', ExitCode.usage);
+  }
+}
+
+const groupAndUser = (command: Command): Command =>
+  command
+    .option('--group <name>', 'only staging tasks of this task group')
+    .option('--user <name>', 'only staging tasks this user made');
 
 const time = (ms: number) => (ms > 0 ? new Date(ms).toISOString() : 'now');
 
@@ -60,11 +69,13 @@ function parseIds(values: string[]): number[] {
 }
 
 function withFilters(command: Command): Command {
-  return command
-    .option('--server <name>', 'only tasks for this staging server')
-    .option('--connector <name>', 'integration tasks of this connector instead of staging tasks')
-    .option('--object-type <type>', 'only this object type, e.g. cms.article')
-    .option('--status <status>', 'pending or failed', parseStatus);
+  return groupAndUser(
+    command
+      .option('--server <name>', 'only tasks for this staging server')
+      .option('--connector <name>', 'integration tasks of this connector instead of staging tasks')
+      .option('--object-type <type>', 'only this object type, e.g. cms.article')
+      .option('--status <status>', 'pending or failed', parseStatus),
+  );
 }
 
 /** Registers `tasks list|show|sync|retry|delete`. */
@@ -74,6 +85,7 @@ export function registerTasksCommand(program: Command, context: CliContext): voi
   withFilters(tasks.command('list').description('List tasks waiting to be synchronized')).action(
     async (_o, command: Command) => {
       const options = command.optsWithGlobals<GlobalOptions & FilterOptions>();
+      checkTaskFilters(options);
       await context.withNode(options, async (kernel) => {
         const output = context.output(options);
         if (options.connector) {
@@ -83,9 +95,13 @@ export function registerTasksCommand(program: Command, context: CliContext): voi
           output.table(rows, connectorColumns);
           return;
         }
-        const rows = await kernel
-          .get(StagingTaskList)
-          .list({ server: options.server, objectType: options.objectType, status: options.status });
+        const rows = await kernel.get(StagingTaskList).list({
+          server: options.server,
+          objectType: options.objectType,
+          status: options.status,
+          group: options.group,
+          user: options.user,
+        });
         output.table(rows, stagingColumns);
       });
     },
@@ -118,86 +134,104 @@ export function registerTasksCommand(program: Command, context: CliContext): voi
       });
     });
 
-  tasks
-    .command('sync')
-    .description('Synchronize pending staging tasks now, showing progress')
-    .option('--server <name>', 'only this server (default: every enabled server)')
-    .action(async (_o, command: Command) => {
-      const options = command.optsWithGlobals<GlobalOptions & { server?: string }>();
-      await context.withNode(options, async (kernel) => {
-        const output = context.output(options);
-        const servers = kernel.get(ServerInfoProvider);
-        const list = kernel.get(StagingTaskList);
-        const targets = options.server
-          ? [
-              await servers
-                .getServer(options.server)
-                .then(
-                  (s) =>
-                    s ??
-                    Promise.reject(
-                      new CliError(
-                        `No staging server '${options.server}'; see 'syncbus servers list'.`,
-                        ExitCode.notFound,
-                      ),
+  groupAndUser(
+    tasks
+      .command('sync')
+      .description('Synchronize pending staging tasks now, showing progress')
+      .option('--server <name>', 'only this server (default: every enabled server)'),
+  ).action(async (_o, command: Command) => {
+    const options = command.optsWithGlobals<
+      GlobalOptions & { server?: string; group?: string; user?: string }
+    >();
+    const filtered = options.group !== undefined || options.user !== undefined;
+    await context.withNode(options, async (kernel) => {
+      const output = context.output(options);
+      const servers = kernel.get(ServerInfoProvider);
+      const list = kernel.get(StagingTaskList);
+      const targets = options.server
+        ? [
+            await servers
+              .getServer(options.server)
+              .then(
+                (s) =>
+                  s ??
+                  Promise.reject(
+                    new CliError(
+                      `No staging server '${options.server}'; see 'syncbus servers list'.`,
+                      ExitCode.notFound,
                     ),
-                ),
-            ]
-          : await servers.getServers({ enabled: true });
-        const results = [];
-        for (const server of targets) {
-          const before = await list.count(server.name);
-          const progress = createProgress(`sync ${server.name}`, before.pending, context.streams.stderr);
-          const poll = setInterval(() => {
-            void list
-              .count(server.name)
-              .then((now) =>
-                progress.update(Math.max(0, before.pending - now.pending), { failed: now.failed }),
-              );
-          }, 200);
-          try {
-            const summary = await kernel.get(StagingTaskRunnerFactory).create(server.id).runSynchronization();
-            const after = await list.count(server.name);
-            progress.update(Math.max(0, before.pending - after.pending), { failed: after.failed });
-            results.push({ ...summary, remaining: after.pending, failedTotal: after.failed });
-          } finally {
-            clearInterval(poll);
-            progress.stop();
-          }
-        }
-        output.result(
-          { servers: results },
-          results
-            .map(
-              (r) =>
-                `${r.server}: sent ${r.sent}, applied ${r.applied}, duplicates ${r.duplicates}, failed ${r.failed}, still pending ${r.remaining}${r.error ? ` (${r.error})` : ''}`,
-            )
-            .join('\n') || 'no enabled servers',
+                  ),
+              ),
+          ]
+        : await servers.getServers({ enabled: true });
+      const results = [];
+      for (const server of targets) {
+        // With --group or --user, only the matching pending tasks go (and only they count as remaining).
+        const only = filtered
+          ? (
+              await list.list({
+                server: server.name,
+                status: 'pending',
+                group: options.group,
+                user: options.user,
+              })
+            ).map((t) => t.taskId)
+          : undefined;
+        if (only && only.length === 0) continue;
+        results.push(await deliverWithProgress(kernel, server, context, only));
+      }
+      output.result(
+        { servers: results },
+        results
+          .map(
+            (r) =>
+              `${r.server}: sent ${r.sent}, applied ${r.applied}, duplicates ${r.duplicates}, failed ${r.failed}, still pending ${r.remaining}${r.error ? ` (${r.error})` : ''}`,
+          )
+          .join('\n') || 'no enabled servers',
+      );
+      const incomplete = results.filter((r) => r.error || r.failed > 0 || r.remaining > 0);
+      if (incomplete.length > 0) {
+        throw new CliError(
+          `Not everything was delivered to ${incomplete.map((r) => r.server).join(', ')}; see 'syncbus tasks list --status failed' and the errors above.`,
+          ExitCode.incomplete,
         );
-        const incomplete = results.filter((r) => r.error || r.failed > 0 || r.remaining > 0);
-        if (incomplete.length > 0) {
-          throw new CliError(
-            `Not everything was delivered to ${incomplete.map((r) => r.server).join(', ')}; see 'syncbus tasks list --status failed' and the errors above.`,
-            ExitCode.incomplete,
-          );
-        }
-      });
+      }
     });
+  });
 
   for (const verb of ['retry', 'delete'] as const) {
     tasks
-      .command(`${verb} <taskIds...>`)
+      .command(`${verb} [taskIds...]`)
       .description(
         verb === 'retry'
-          ? 'Make failed tasks due again with fresh attempts'
-          : 'Delete tasks so they are never sent',
+          ? 'Make failed tasks due again with fresh attempts (these ids, or every task --group/--user match)'
+          : 'Delete tasks so they are never sent (these ids, or every task --group/--user match)',
       )
       .option('--server <name>', 'only for this server (default: every server the task waits for)')
       .option('--connector <name>', 'integration tasks of this connector instead of staging tasks')
+      .option('--group <name>', 'every staging task of this task group')
+      .option('--user <name>', 'every staging task this user made')
       .action(async (taskIds: string[], _o, command: Command) => {
-        const options = command.optsWithGlobals<GlobalOptions & { server?: string; connector?: string }>();
-        const ids = parseIds(taskIds);
+        const options = command.optsWithGlobals<
+          GlobalOptions & { server?: string; connector?: string; group?: string; user?: string }
+        >();
+        checkTaskFilters(options);
+        const filtered = options.group !== undefined || options.user !== undefined;
+        if (taskIds.length === 0 && !filtered) {
+          throw new CliError(
+            `Name the tasks: ids (see 'syncbus tasks list'), --group or --user.`,
+            ExitCode.usage,
+          );
+        }
+        let ids = parseIds(taskIds);
         await context.withNode(options, async (kernel) => {
+          if (filtered) {
+            const matched = await kernel
+              .get(StagingTaskList)
+              .list({ server: options.server, group: options.group, user: options.user, limit: 100_000 });
+            const byFilter = new Set(matched.map((t) => t.taskId));
+            ids = taskIds.length > 0 ? ids.filter((id) => byFilter.has(id)) : [...byFilter];
+          }
           let changed: number;
           if (options.connector) {
             const syncs = kernel.get(IntegrationSynchronizations);
@@ -216,7 +250,7 @@ export function registerTasksCommand(program: Command, context: CliContext): voi
           }
           if (changed === 0)
             throw new CliError(
-              `No waiting task matched ${ids.join(', ')}; see 'syncbus tasks list'.`,
+              `No waiting task matched ${taskIds.length > 0 ? taskIds.join(', ') : 'the filter'}; see 'syncbus tasks list'.`,
               ExitCode.notFound,
             );
           context
