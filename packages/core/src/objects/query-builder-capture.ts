@@ -7,57 +7,29 @@ import {
   UpdateQueryBuilder,
   type DataSource,
   type EntityManager,
-  type EntityMetadata,
-  type ObjectLiteral,
   type QueryRunner,
 } from 'typeorm';
-import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { SubjectExecutor } from 'typeorm/persistence/SubjectExecutor';
 import { SoftDeleteQueryBuilder } from 'typeorm/query-builder/SoftDeleteQueryBuilder';
 import { SyncbusError } from '../errors';
 import { ChangeCaptureError } from './change-capture-error';
+import { captureLinkWrite, logLinkChanges, type SubjectExecutorLike } from './link-capture';
 import type { ObjectSnapshot, TaskType } from './object-change';
 import { hydrate, keyOf, rowsWithKeys } from './object-rows';
-import type { ObjectTypeInfo, ObjectTypes } from './object-types';
+import type { ObjectTypeInfo } from './object-types';
+import {
+  logRows,
+  rowsMatching,
+  sortByKey,
+  withReturning,
+  type CapturedWriteSink,
+  type Execute,
+  type WriteBuilder,
+  type WriteKind,
+  type WriteResult,
+} from './write-builder';
 
-/** What the capture hands its changes to (the node's `ObjectChanges`). */
-export interface CapturedWriteSink {
-  readonly types: ObjectTypes;
-  /** False when no listener would log a change of this type and task type (then nothing is read or written). */
-  wants(objectType: string, taskType: TaskType): boolean;
-  snapshot(info: ObjectTypeInfo, entity: ObjectLiteral, manager: EntityManager): Promise<ObjectSnapshot>;
-  dispatch(taskType: TaskType, snapshot: ObjectSnapshot, manager: EntityManager): Promise<void>;
-}
-
-/** The parts of TypeORM's (protected) query builder API the capture uses. */
-interface WriteBuilder {
-  readonly dataSource: DataSource;
-  readonly expressionMap: {
-    queryType: string;
-    mainAlias?: { hasMetadata: boolean; metadata: EntityMetadata };
-    callListeners: boolean;
-    valuesSet?: ObjectLiteral | ObjectLiteral[];
-    onUpdate?: { conflict?: unknown; columns?: unknown; overwrite?: unknown };
-    returning?: string | string[];
-  };
-  queryRunner?: QueryRunner;
-  clone(): WriteBuilder;
-  setQueryRunner(runner: QueryRunner): unknown;
-  createWhereExpression(): string;
-  getMainTableName(): string;
-  getTableName(name: string): string;
-  getParameters(): ObjectLiteral;
-  replacePropertyNamesForTheWholeQuery(sql: string): string;
-  getReturningColumns(): ColumnMetadata[];
-}
-
-type WriteResult = {
-  raw?: unknown;
-  identifiers?: ObjectLiteral[];
-  generatedMaps?: ObjectLiteral[];
-};
-type Execute = (this: WriteBuilder) => Promise<WriteResult>;
-type WriteKind = 'insert' | 'update' | 'delete';
+export type { CapturedWriteSink } from './write-builder';
 
 const sinks = new WeakMap<DataSource, CapturedWriteSink>();
 /** Query runners inside a save()/remove(): their statements are captured by the subscriber, not here. */
@@ -248,118 +220,6 @@ async function captureWrite(
 }
 
 /**
- * A write of join-table rows (the relation query builder's `add`, `remove`, `set`): an update of every owner
- * whose links it changed, with the links as stored after it.
- */
-async function captureLinkWrite(
-  kind: 'insert' | 'delete',
-  builder: WriteBuilder,
-  owner: ObjectTypeInfo,
-  sink: CapturedWriteSink,
-  manager: EntityManager,
-  execute: () => Promise<WriteResult>,
-): Promise<WriteResult> {
-  const column = builder.expressionMap.mainAlias!.metadata.ownerColumns[0];
-  let result: WriteResult;
-  let links: ObjectLiteral[];
-  if (kind === 'insert') {
-    result = await execute();
-    const values = builder.expressionMap.valuesSet;
-    links = Array.isArray(values) ? values : values ? [values] : [];
-  } else if (manager.connection.driver.isReturningSqlSupported('delete')) {
-    ({ result, rows: links } = await withReturning(
-      builder,
-      builder.expressionMap.mainAlias!.metadata,
-      execute,
-    ));
-  } else {
-    links = await rowsMatching(builder, manager, '*');
-    result = await execute();
-  }
-  const keys = new Map<string, unknown>();
-  for (const link of links) {
-    const key = link[column.databaseName] ?? column.getEntityValue(link);
-    if (key !== undefined && key !== null) keys.set(String(key), key);
-  }
-  const rows = await rowsWithKeys(
-    manager,
-    owner.metadata,
-    [column.referencedColumn!],
-    [...keys.values()].map((key) => [key]),
-  );
-  await logRows('update', rows, owner, sink, manager);
-  return result;
-}
-
-/** Logs one task per row (raw, by column name), in primary-key order. */
-async function logRows(
-  taskType: TaskType,
-  rows: readonly ObjectLiteral[],
-  info: ObjectTypeInfo,
-  sink: CapturedWriteSink,
-  manager: EntityManager,
-): Promise<void> {
-  for (const row of sortByKey(rows, info.metadata.primaryColumns)) {
-    const entity = hydrate(manager, info.metadata, row);
-    await sink.dispatch(taskType, await sink.snapshot(info, entity, manager), manager);
-  }
-}
-
-function sortByKey(rows: readonly ObjectLiteral[], columns: readonly ColumnMetadata[]): ObjectLiteral[] {
-  const compare = (a: unknown, b: unknown) =>
-    typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b));
-  return [...rows].sort((a, b) => {
-    for (const column of columns) {
-      const order = compare(a[column.databaseName], b[column.databaseName]);
-      if (order !== 0) return order;
-    }
-    return 0;
-  });
-}
-
-/** Raw rows of the builder's table that its WHERE matches, in its transaction: `SELECT <select> FROM t WHERE ...`. */
-async function rowsMatching(
-  builder: WriteBuilder,
-  manager: EntityManager,
-  select: string,
-): Promise<ObjectLiteral[]> {
-  const probe = builder.clone();
-  const sql = probe.replacePropertyNamesForTheWholeQuery(
-    `SELECT ${select} FROM ${probe.getTableName(probe.getMainTableName())}${probe.createWhereExpression()}`,
-  );
-  const [query, parameters] = manager.connection.driver.escapeQueryWithParameters(sql, probe.getParameters());
-  return (await manager.query(query, parameters)) as ObjectLiteral[];
-}
-
-/**
- * Runs the builder with every column of the entity added to its RETURNING clause, and gives the host the result
- * it would have had without them.
- */
-async function withReturning(
-  builder: WriteBuilder,
-  metadata: EntityMetadata,
-  execute: () => Promise<WriteResult>,
-): Promise<{ result: WriteResult; rows: ObjectLiteral[] }> {
-  const map = builder.expressionMap;
-  const hostReturning = map.returning;
-  const paths = [...new Set(metadata.columns.map((c) => c.propertyPath))];
-  if (typeof hostReturning === 'string') {
-    const driver = builder.dataSource.driver;
-    map.returning = [hostReturning, ...metadata.columns.map((c) => driver.escape(c.databaseName))].join(', ');
-  } else {
-    map.returning = [...new Set([...(hostReturning ?? []), ...paths])];
-  }
-  try {
-    const result = await execute();
-    const rows = (Array.isArray(result.raw) ? result.raw : []) as ObjectLiteral[];
-    if (hostReturning === undefined || hostReturning.length === 0) result.raw = [];
-    return { result, rows };
-  } finally {
-    map.returning = hostReturning;
-  }
-}
-
-/**
  * save() and remove() of synchronized entities: their statements are marked as the subscriber's to capture; one
  * run without a transaction (`{ transaction: false }`) gets one, and one with listeners off, which would log
  * nothing, is refused.
@@ -398,73 +258,4 @@ function patchSubjectExecutor(): void {
       else persisting.set(runner, depth);
     }
   };
-}
-
-/** The parts of TypeORM's `Subject` (one row of a save or remove) the capture reads. */
-interface SubjectLike {
-  readonly metadata: EntityMetadata;
-  readonly entity?: ObjectLiteral;
-  readonly identifier?: ObjectLiteral;
-  readonly changeMaps: readonly { column?: ColumnMetadata; value: unknown }[];
-  readonly mustBeInserted: boolean;
-  readonly mustBeUpdated: boolean;
-  readonly mustBeRemoved: boolean;
-}
-
-interface SubjectExecutorLike {
-  readonly queryRunner: QueryRunner;
-  readonly allSubjects: readonly SubjectLike[];
-  readonly options?: { listeners?: boolean };
-}
-
-/**
- * A save that only links or unlinks objects of a many-to-many relation writes join-table rows and raises no
- * event for the owning object: log an update of each such owner (its snapshot reads the links as stored now).
- * Owners saved or removed in the same run already have their task.
- */
-async function logLinkChanges(
-  subjects: readonly SubjectLike[],
-  sink: CapturedWriteSink,
-  manager: EntityManager,
-): Promise<void> {
-  const owners = new Map<ObjectTypeInfo, Map<string, unknown>>();
-  for (const subject of subjects) {
-    const junction = subject.metadata.isJunction ? sink.types.ofJunction(subject.metadata) : undefined;
-    if (!junction) continue;
-    const column = subject.metadata.ownerColumns[0];
-    const key = junctionOwnerKey(subject, column);
-    if (key === undefined || key === null) continue;
-    const keys = owners.get(junction.info) ?? new Map<string, unknown>();
-    keys.set(String(key), key);
-    owners.set(junction.info, keys);
-  }
-  for (const [info, keys] of owners) {
-    if (!sink.wants(info.type, 'update')) continue;
-    // Join tables reference the owner's primary key (TypeORM's default for a @JoinTable).
-    const primary = info.metadata.primaryColumns[0];
-    const logged = new Set(
-      subjects
-        .filter(
-          (s) => s.metadata === info.metadata && (s.mustBeInserted || s.mustBeUpdated || s.mustBeRemoved),
-        )
-        .map((s) => String(primary.getEntityValue(s.entity ?? s.identifier ?? {}))),
-    );
-    const pending = [...keys].filter(([text]) => !logged.has(text)).map(([, key]) => [key]);
-    if (pending.length === 0) continue;
-    const rows = await rowsWithKeys(manager, info.metadata, [primary], pending);
-    await logRows('update', rows, info, sink, manager);
-  }
-}
-
-/** The owner's key in a join-table row being inserted (its change map) or removed (its identifier). */
-function junctionOwnerKey(subject: SubjectLike, column: ColumnMetadata): unknown {
-  const fromIdentifier = subject.identifier ? column.getEntityValue(subject.identifier) : undefined;
-  if (fromIdentifier !== undefined) return fromIdentifier;
-  let value = subject.changeMaps.find((change) => change.column === column)?.value;
-  if (value && typeof value === 'object' && 'metadata' in value && 'entity' in value) {
-    value = (value as SubjectLike).entity; // a Subject of the same save
-  }
-  return value && typeof value === 'object'
-    ? column.referencedColumn!.getEntityValue(value as ObjectLiteral)
-    : value;
 }
