@@ -58,7 +58,11 @@ export async function logRows(
   }
 }
 
-export function sortByKey(rows: readonly ObjectLiteral[], columns: readonly ColumnMetadata[]): ObjectLiteral[] {
+/** Rows in the order of their key columns (numbers numerically, the rest as text). */
+export function sortByKey(
+  rows: readonly ObjectLiteral[],
+  columns: readonly ColumnMetadata[],
+): ObjectLiteral[] {
   const compare = (a: unknown, b: unknown) =>
     typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b));
   return [...rows].sort((a, b) => {
