@@ -14,6 +14,12 @@ import { StagingEvents } from './staging-events';
 import type { StagingTaskResult } from './staging-protocol';
 import type { StagingTaskData } from './staging-task-data';
 
+/** The message of a task that failed on the target for a reason of the target's own (its log has the details). */
+export const APPLY_FAILED =
+  "APPLY_FAILED: the target could not apply this task; its log has the details (search for the task's guid).";
+const NOT_COMMITTED =
+  'NOT_COMMITTED: the target could not commit this request; nothing of it was applied, and it is sent again.';
+
 /**
  * The target side of staging. A request's tasks are applied in order in ONE transaction, each inside its own
  * savepoint together with its ledger row (one commit per request instead of one per task: the measured cost of
@@ -23,12 +29,6 @@ import type { StagingTaskData } from './staging-task-data';
  * go on. `processTask.before` runs for every task before the transaction starts (so a handler may use storage
  * itself); `processTask.after` fires for the applied ones once the transaction has committed.
  */
-/** The message of a task that failed on the target for a reason of the target's own (its log has the details). */
-export const APPLY_FAILED =
-  "APPLY_FAILED: the target could not apply this task; its log has the details (search for the task's guid).";
-const NOT_COMMITTED =
-  'NOT_COMMITTED: the target could not commit this request; nothing of it was applied, and it is sent again.';
-
 @injectable()
 export class StagingReceiver {
   private ledgerInsertSql?: string;
@@ -61,15 +61,8 @@ export class StagingReceiver {
         const { task } = await this.events.processTask.before.raise({ task: received, sourceServer });
         prepared.push({ index, task });
       } catch (error) {
-        // A throwing processTask.before handler cancels, in its own words (the host's, not the database's).
-        const cancel = error instanceof EventCancelledError ? error : undefined;
-        results[index] = cancel
-          ? this.failure(received.guid, cancel, sourceServer)
-          : {
-              guid: received.guid,
-              status: 'error',
-              message: `EVENT_CANCELLED: ${(error as Error)?.message ?? error}`,
-            };
+        // A throwing processTask.before handler cancels the task, in its own words (the host's, not the database's).
+        results[index] = { guid: received.guid, status: 'error', message: cancelMessage(error) };
       }
     }
     // Where each object first failed: its later tasks in this request are held back (a before-cancel counts).
@@ -181,4 +174,10 @@ export class StagingReceiver {
       return new Set(rows.map((r) => r.task_guid));
     });
   }
+}
+
+/** The answer to a task a `processTask.before` handler cancelled or threw for. */
+function cancelMessage(error: unknown): string {
+  if (error instanceof EventCancelledError) return `${error.code}: ${error.message}`;
+  return `EVENT_CANCELLED: ${(error as Error)?.message ?? error}`;
 }

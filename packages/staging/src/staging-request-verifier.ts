@@ -2,6 +2,7 @@
 // known source signed) JSON, source, protocol, shape.
 import { randomBytes } from 'node:crypto';
 import {
+  checkHmacHeaders,
   checkHmacRequest,
   inject,
   injectable,
@@ -10,6 +11,7 @@ import {
   LogThrottle,
   MAX_JSON_DEPTH,
   type Secret,
+  timestampSkewSeconds,
   zodProblems,
 } from '@syncbus/core';
 import { StagingRequestRejectedError } from './staging-errors';
@@ -30,6 +32,23 @@ const badSignature = () =>
     "The signature does not match; check that this node lists the sending node's name in " +
       'staging.receiver.sources with the same shared secret.',
   );
+
+const unsigned = () =>
+  new StagingRequestRejectedError(
+    401,
+    'UNSIGNED_REQUEST',
+    'The request lacks X-Syncbus-Timestamp (unix seconds) or X-Syncbus-Signature.',
+  );
+
+const stale = (timestamp: string, toleranceSeconds: number) => {
+  const skew = timestampSkewSeconds(timestamp);
+  return new StagingRequestRejectedError(
+    401,
+    'STALE_TIMESTAMP',
+    `The request is ${Math.abs(skew)} s ${skew < 0 ? 'old' : 'in the future'} (more than ${toleranceSeconds} s); ` +
+      'check both clocks, and never replay old requests.',
+  );
+};
 
 /**
  * Verifies staging requests against `staging.receiver`. The signature is checked over the raw bytes before the
@@ -72,23 +91,9 @@ export class StagingRequestVerifier {
         `The body exceeds ${maxBodyBytes} bytes; send smaller batches.`,
       );
     }
-    const { timestamp, signature } = request;
-    if (!timestamp || !/^\d{1,12}$/.test(timestamp) || !signature?.startsWith('v1=')) {
-      throw new StagingRequestRejectedError(
-        401,
-        'UNSIGNED_REQUEST',
-        'The request lacks X-Syncbus-Timestamp (unix seconds) or X-Syncbus-Signature.',
-      );
-    }
-    const skew = Number(timestamp) - Math.floor(Date.now() / 1000);
-    if (Math.abs(skew) > timestampToleranceSeconds) {
-      throw new StagingRequestRejectedError(
-        401,
-        'STALE_TIMESTAMP',
-        `The request is ${Math.abs(skew)} s ${skew < 0 ? 'old' : 'in the future'} (more than ${timestampToleranceSeconds} s); ` +
-          'check both clocks, and never replay old requests.',
-      );
-    }
+    const verdict = checkHmacHeaders({ ...request, toleranceSeconds: timestampToleranceSeconds });
+    if (verdict === 'unsigned') throw unsigned();
+    if (verdict === 'stale') throw stale(request.timestamp!, timestampToleranceSeconds);
   }
 
   /** The parsed request, or throws why it is refused. Nothing of the body is parsed before its signature holds. */
@@ -175,13 +180,7 @@ export class StagingRequestVerifier {
       this.sources.length > 0
         ? this.sources.map(([server, secret]) => ({ server, check: check(secret.reveal()) }))
         : [{ server: undefined, check: check(this.decoyKey) }];
-    if (verdicts[0].check === 'unsigned') {
-      throw new StagingRequestRejectedError(
-        401,
-        'UNSIGNED_REQUEST',
-        'The request lacks X-Syncbus-Timestamp (unix seconds) or X-Syncbus-Signature.',
-      );
-    }
+    if (verdicts[0].check === 'unsigned') throw unsigned();
     const signed = verdicts.flatMap((v) =>
       v.server !== undefined && v.check !== 'bad-signature'
         ? [{ server: v.server, stale: v.check === 'stale' }]
@@ -196,15 +195,7 @@ export class StagingRequestVerifier {
       throw badSignature();
     }
     // The window depends on the timestamp alone, so every source that signed is equally stale or not.
-    if (signed[0].stale) {
-      const skew = Number(request.timestamp) - Math.floor(Date.now() / 1000);
-      throw new StagingRequestRejectedError(
-        401,
-        'STALE_TIMESTAMP',
-        `The request is ${Math.abs(skew)} s ${skew < 0 ? 'old' : 'in the future'} (more than ${timestampToleranceSeconds} s); ` +
-          'check both clocks, and never replay old requests.',
-      );
-    }
+    if (signed[0].stale) throw stale(request.timestamp!, timestampToleranceSeconds);
     return signed.map((v) => v.server);
   }
 }

@@ -1,5 +1,6 @@
 // Sends outgoing tasks to an HTTP endpoint as signed JSON, and accepts signed calls back as incoming tasks.
 import {
+  checkHmacHeaders,
   checkHmacRequest,
   CoreSettings,
   HMAC_SIGNATURE_HEADER,
@@ -108,12 +109,12 @@ export class WebhookConnector extends BaseIntegrationConnector<WebhookConfig> {
   ): boolean | undefined {
     const incoming = this.config?.incoming;
     if (!incoming) return undefined;
-    const timestamp = headers[HMAC_TIMESTAMP_HEADER];
-    if (!timestamp || !/^\d{1,12}$/.test(timestamp) || !headers[HMAC_SIGNATURE_HEADER]?.startsWith('v1='))
-      return false;
-    return Math.abs(Number(timestamp) - Math.floor(Date.now() / 1000)) <= incoming.toleranceSeconds
-      ? undefined
-      : false;
+    const verdict = checkHmacHeaders({
+      timestamp: headers[HMAC_TIMESTAMP_HEADER],
+      signature: headers[HMAC_SIGNATURE_HEADER],
+      toleranceSeconds: incoming.toleranceSeconds,
+    });
+    return verdict === 'ok' ? undefined : false;
   }
 
   override authenticateIncoming(request: IncomingRequest): boolean | undefined {

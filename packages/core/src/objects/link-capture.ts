@@ -11,6 +11,7 @@ import {
   type CapturedWriteSink,
   type WriteBuilder,
   type WriteResult,
+  valueSetsOf,
 } from './write-builder';
 
 /**
@@ -30,8 +31,7 @@ export async function captureLinkWrite(
   let links: ObjectLiteral[];
   if (kind === 'insert') {
     result = await execute();
-    const values = builder.expressionMap.valuesSet;
-    links = Array.isArray(values) ? values : values ? [values] : [];
+    links = valueSetsOf(builder);
   } else if (manager.connection.driver.isReturningSqlSupported('delete')) {
     ({ result, rows: links } = await withReturning(
       builder,

@@ -199,7 +199,12 @@ export class ObjectChanges implements EntitySubscriberInterface, CapturedWriteSi
     const [row] = await rowsWithKeys(manager, info.metadata, primary, [
       primary.map((c) => c.getEntityValue(entity)),
     ]);
-    if (row) await this.capture(taskType, target, hydrate(manager, info.metadata, row), manager);
+    if (row)
+      await this.dispatch(
+        taskType,
+        await this.snapshot(info, hydrate(manager, info.metadata, row), manager),
+        manager,
+      );
   }
 
   private async capture(
@@ -210,10 +215,8 @@ export class ObjectChanges implements EntitySubscriberInterface, CapturedWriteSi
   ) {
     const info = this.types.ofTarget(target);
     if (!info || !entity) return;
-    const scope = currentChangeScope();
-    if (this.listeners.every((l) => l.wantsChange?.(info.type, taskType, scope.origin) === false)) return;
-    const snapshot = await this.serializer.snapshot(info, entity, manager);
-    await this.dispatchChange({ taskType, snapshot, origin: scope.origin, user: scope.user }, manager);
+    if (!this.wants(info.type, taskType)) return;
+    await this.dispatch(taskType, await this.snapshot(info, entity, manager), manager);
   }
 
   private async dispatchChange(change: ObjectChange, manager: EntityManager): Promise<void> {

@@ -27,6 +27,7 @@ import {
   type WriteBuilder,
   type WriteKind,
   type WriteResult,
+  valueSetsOf,
 } from './write-builder';
 
 export type { CapturedWriteSink } from './write-builder';
@@ -150,11 +151,10 @@ async function captureWrite(
   manager: EntityManager,
   execute: () => Promise<WriteResult>,
 ): Promise<WriteResult> {
-  const values = builder.expressionMap.valuesSet;
-  for (const valueSet of Array.isArray(values) ? values : values ? [values] : []) captured.add(valueSet);
+  const valueSets = valueSetsOf(builder);
+  for (const valueSet of valueSets) captured.add(valueSet);
   if (kind === 'insert') {
     const identity = info.metadata.findColumnWithPropertyName(info.options.identity)!;
-    const valueSets = Array.isArray(values) ? values : values ? [values] : [];
     if (!identity.isGenerated && valueSets.some((v) => identity.getEntityValue(v) == null)) {
       throw new ChangeCaptureError(
         'CAPTURE_NO_IDENTITY',
@@ -181,13 +181,7 @@ async function captureWrite(
     // RETURNING names exactly the rows the statement changed, even those another transaction committed a moment
     // before it ran (a SELECT first would miss them under READ COMMITTED).
     const { result, rows } = await withReturning(builder, info.metadata, execute);
-    if (kind === 'update') {
-      await logRows(taskType, rows, info, sink, manager);
-    } else {
-      const entities = rows.map((row) => hydrate(manager, info.metadata, row));
-      for (const entity of entities)
-        await sink.dispatch(taskType, await sink.snapshot(info, entity, manager), manager);
-    }
+    await logRows(taskType, rows, info, sink, manager);
     return result;
   }
   // SQLite: the node's one connection and its write gate serialize every write, so the rows the criteria match

@@ -34,16 +34,21 @@ export interface WriteBuilder {
   getTableName(name: string): string;
   getParameters(): ObjectLiteral;
   replacePropertyNamesForTheWholeQuery(sql: string): string;
-  getReturningColumns(): ColumnMetadata[];
 }
 
 export type WriteResult = {
   raw?: unknown;
-  identifiers?: ObjectLiteral[];
   generatedMaps?: ObjectLiteral[];
 };
 export type Execute = (this: WriteBuilder) => Promise<WriteResult>;
 export type WriteKind = 'insert' | 'update' | 'delete';
+
+/** The rows an insert builder writes (its value sets), as a list. */
+export function valueSetsOf(builder: WriteBuilder): ObjectLiteral[] {
+  const values = builder.expressionMap.valuesSet;
+  return Array.isArray(values) ? values : values ? [values] : [];
+}
+
 /** Logs one task per row (raw, by column name), in primary-key order. */
 export async function logRows(
   taskType: TaskType,

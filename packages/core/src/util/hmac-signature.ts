@@ -29,6 +29,27 @@ export function verifyHmacSignature(
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
+/**
+ * What the two headers alone say, before the body is read: `unsigned` when the timestamp is not unix seconds or
+ * the signature is not a `v1=` one, `stale` when the timestamp is outside `toleranceSeconds` of now, else `ok`
+ * (the signature itself still has to be checked over the body).
+ */
+export function checkHmacHeaders(request: {
+  readonly timestamp?: string;
+  readonly signature?: string;
+  readonly toleranceSeconds: number;
+  readonly nowMs?: number;
+}): 'ok' | 'unsigned' | 'stale' {
+  const { timestamp, signature } = request;
+  if (!timestamp || !/^\d{1,12}$/.test(timestamp) || !signature?.startsWith('v1=')) return 'unsigned';
+  return Math.abs(timestampSkewSeconds(timestamp, request.nowMs)) > request.toleranceSeconds ? 'stale' : 'ok';
+}
+
+/** How far `timestamp` (unix seconds) is from now, in seconds: negative in the past. */
+export function timestampSkewSeconds(timestamp: string, nowMs = Date.now()): number {
+  return Number(timestamp) - Math.floor(nowMs / 1000);
+}
+
 /** Why a signed request was refused, or `ok`. */
 export type HmacRequestCheck = 'ok' | 'unsigned' | 'bad-signature' | 'stale';
 
@@ -51,6 +72,5 @@ export function checkHmacRequest(request: {
   const candidates = signature.split(',', 4).map((s) => s.trim());
   const matches = candidates.map((s) => verifyHmacSignature(request.secret, timestamp, request.rawBody, s));
   if (!matches.includes(true)) return 'bad-signature';
-  const skew = Number(timestamp) - Math.floor((request.nowMs ?? Date.now()) / 1000);
-  return Math.abs(skew) > request.toleranceSeconds ? 'stale' : 'ok';
+  return Math.abs(timestampSkewSeconds(timestamp, request.nowMs)) > request.toleranceSeconds ? 'stale' : 'ok';
 }

@@ -112,7 +112,7 @@ export class IncomingTaskService {
     token?: string,
   ): Promise<void> {
     const connector = this.registry.find(connectorName);
-    if (!connector) return void (await this.authenticated(connectorName, { token })); // throws
+    if (!connector) throw wrongToken(connectorName);
     const checksBody =
       connector.instance.authenticateIncoming !== BaseIntegrationConnector.prototype.authenticateIncoming;
     if (!checksBody) return this.authenticate(connector, { token });
