@@ -44,7 +44,7 @@ describe('syncbus tasks --group/--user and servers sync-all', () => {
       join(dir, 'syncbus.config.json'),
       JSON.stringify({
         nodeName: 'editorial',
-        plugins: ['@syncbus-fixtures/sample-model'],
+        plugins: ['@syncbus/sample-content-model'],
         database: { url: databaseUrl },
         servers: [{ name: 'target', url: target.url, secret: secret.ref }],
       }),

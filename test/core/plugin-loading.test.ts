@@ -83,4 +83,39 @@ describe('plugin loading from a host folder', () => {
       await kernel.stop();
     }
   });
+
+  it('loads a plugin by the path of its folder, relative to the config or absolute', async () => {
+    const host = mkdtempSync(join(tmpdir(), 'syncbus-host-'));
+    mkdirSync(join(host, 'models', 'cms', 'dist'), { recursive: true });
+    writeFileSync(join(host, 'models', 'cms', 'package.json'), JSON.stringify(manifest('@acme/cms-model')));
+    writeFileSync(
+      join(host, 'models', 'cms', 'dist', 'index.js'),
+      [
+        "const { Module, RegisterModule } = require('@syncbus/core');",
+        'class CmsModelModule extends Module { constructor() { super("CmsModel"); } }',
+        'RegisterModule()(CmsModelModule);',
+        'exports.CmsModelModule = CmsModelModule;',
+      ].join('\n'),
+    );
+    for (const entry of ['./models/cms', join(host, 'models', 'cms')]) {
+      const kernel = await boot(host, entry);
+      try {
+        // The package's own name, not the path, is what the node reports.
+        expect(kernel.plugins).toEqual([
+          { packageName: '@acme/cms-model', version: '1.2.3', classes: [expect.any(Function)] },
+        ]);
+        expect(kernel.modules.map((m) => m.name)).toEqual(['CmsModel']);
+      } finally {
+        await kernel.stop();
+      }
+    }
+  });
+
+  it('refuses a plugin path with no package there, naming the folder it looked in', async () => {
+    const host = mkdtempSync(join(tmpdir(), 'syncbus-host-'));
+    const error = (await boot(host, './models/missing').catch((e: unknown) => e)) as PluginLoadError;
+    expect(error).toBeInstanceOf(PluginLoadError);
+    expect(error.message).toContain(`no package.json at ${join(host, 'models', 'missing', 'package.json')}`);
+    expect(error.message).toMatch(/relative to the config file's folder/);
+  });
 });

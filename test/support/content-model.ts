@@ -4,4 +4,4 @@ export {
   Category,
   CreateContentModel1700000000001,
   sampleContentModel as contentModel,
-} from '@syncbus/cli';
+} from '@syncbus/sample-content-model';

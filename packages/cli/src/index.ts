@@ -3,12 +3,6 @@ export { runCli, createProgram, addCommands, type CommandRegistration } from './
 export { CliContext, type CliStreams, type GlobalOptions } from './cli-context';
 export { CliError, ExitCode, exitCodeOf } from './cli-error';
 export { loadNodeConfig, type NodeConfig } from './node-config';
-export {
-  Article,
-  Category,
-  CreateContentModel1700000000001,
-  sampleContentModel,
-} from './demo/sample-content-model';
 export { renderTable, type Column } from './output/table';
 export { Output } from './output/output';
 export { createProgress, type Progress } from './output/progress';

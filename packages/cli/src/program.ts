@@ -7,6 +7,7 @@ import { registerConfigCommand } from './commands/config-command';
 import { registerConnectorsCommand } from './commands/connectors-command';
 import { registerDemoCommand } from './commands/demo-command';
 import { registerMigrateCommand } from './commands/migrate-command';
+import { registerObjectsCommand } from './commands/objects-command';
 import { registerServersCommand } from './commands/servers-command';
 import { registerStartCommand } from './commands/start-command';
 import { registerTasksCommand } from './commands/tasks-command';
@@ -23,6 +24,7 @@ const registrations: CommandRegistration[] = [
   registerServersCommand,
   registerTasksCommand,
   registerConnectorsCommand,
+  registerObjectsCommand,
 ];
 
 /** Adds command groups (used by this package's own command files as they grow). */

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { DemoSink } from './demo-sink';
 import { demoScript } from './demo-script';
-import { Article, Category, sampleContentModel } from './sample-content-model';
+import { Article, Category, sampleContentModel } from '@syncbus/sample-content-model';
 
 /** Options of one demo run. */
 export interface DemoOptions {

@@ -1,7 +1,7 @@
 // The scripted changes the demo makes on its source node: creates, updates, a delete and a burst.
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { Article, Category } from './sample-content-model';
+import { Article, Category } from '@syncbus/sample-content-model';
 
 /** One step of the script, announced before it runs. */
 export interface DemoStep {

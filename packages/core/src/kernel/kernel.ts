@@ -20,6 +20,7 @@ import type { Module } from './module';
 import { orderModules } from './module-graph';
 import { loadPlugin, type LoadedPlugin } from './plugin-loader';
 import { ObjectApplier } from '../objects/object-applier';
+import { runMigrationsExclusively } from '../storage/migrations';
 import { ObjectChangeListener } from '../objects/object-change-listener';
 import { ObjectChanges } from '../objects/object-changes';
 import { ObjectSerializer } from '../objects/object-serializer';
@@ -189,7 +190,7 @@ export class Kernel {
     // Errors from piped after-event chains surface here instead of as an uncaught exception.
     const unrouteRxjsErrors = routeRxjsErrors(reportError);
     try {
-      if (!settings.core.database.synchronize) await dataSource.runMigrations({ transaction: 'each' });
+      if (!settings.core.database.synchronize) await runMigrationsExclusively(storage);
       container.bind(DataSource).toConstantValue(dataSource);
       container.bind(Storage).toConstantValue(storage);
       const objectTypes = new ObjectTypes(dataSource);

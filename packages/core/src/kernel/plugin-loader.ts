@@ -1,6 +1,7 @@
-// Loads plugin packages by npm name: reads their package.json manifest, imports the entry, collects what registered.
+// Loads plugin packages by npm name or folder path: reads their package.json manifest, imports the entry, collects
+// what registered.
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { PluginLoadError } from '../errors';
 import { registeredSince, registrationCount, registrationOf, type Newable } from '../registry/registration';
 
@@ -18,22 +19,35 @@ export interface LoadedPlugin {
 }
 
 /**
- * Imports a plugin package found from `baseDir` (the host's folder). Errors name the package and the fix:
- * not installed, not a syncbus plugin, failed to import, or registered nothing.
+ * Imports a plugin package: an npm name found from `baseDir` (the host's folder), or a path to the package's folder
+ * (`./models/cms`, `/opt/models/cms`), relative to `baseDir`. Errors name the package and the fix: not installed,
+ * not a syncbus plugin, failed to import, or registered nothing.
  */
 export function loadPlugin(packageName: string, baseDir: string): LoadedPlugin {
   let manifestPath: string;
-  try {
-    manifestPath = findManifest(packageName, [baseDir, process.cwd()]);
-  } catch (error) {
-    throw new PluginLoadError(
-      packageName,
-      `the package is not installed where the host runs (${baseDir}). Run \`npm install ${packageName}\` there, ` +
-        'or remove it from "plugins" in the config.',
-      { cause: error },
-    );
+  if (isPluginPath(packageName)) {
+    manifestPath = join(resolve(baseDir, packageName), 'package.json');
+    if (!existsSync(manifestPath)) {
+      throw new PluginLoadError(
+        packageName,
+        `no package.json at ${manifestPath}. A path in "plugins" names a package's folder, relative to the ` +
+          `config file's folder (${baseDir}); fix the path, or list the package by its npm name.`,
+      );
+    }
+  } else {
+    try {
+      manifestPath = findManifest(packageName, [baseDir, process.cwd()]);
+    } catch (error) {
+      throw new PluginLoadError(
+        packageName,
+        `the package is not installed where the host runs (${baseDir}). Run \`npm install ${packageName}\` there, ` +
+          'or remove it from "plugins" in the config.',
+        { cause: error },
+      );
+    }
   }
   const pkg = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+    name?: string;
     version?: string;
     syncbus?: Partial<PluginManifest>;
   };
@@ -68,7 +82,13 @@ export function loadPlugin(packageName: string, baseDir: string): LoadedPlugin {
         'and export it from that file.',
     );
   }
-  return { packageName, version: pkg.version ?? '0.0.0', classes: [...classes] };
+  const name = isPluginPath(packageName) ? (pkg.name ?? packageName) : packageName;
+  return { packageName: name, version: pkg.version ?? '0.0.0', classes: [...classes] };
+}
+
+/** Whether a `plugins` entry is a folder path rather than an npm name (which never starts with `.` or `/`). */
+export function isPluginPath(entry: string): boolean {
+  return entry.startsWith('./') || entry.startsWith('../') || entry === '.' || isAbsolute(entry);
 }
 
 /**

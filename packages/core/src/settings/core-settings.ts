@@ -36,7 +36,10 @@ export const CoreSettingsSchema = z.object({
     .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
     .strict()
     .default({ level: 'info' }),
-  /** npm package names of plugins to load (each names its entry under `"syncbus"` in its package.json). */
+  /**
+   * Plugins to load: npm package names, or paths of package folders relative to the config file (`./models/cms`);
+   * each names its entry under `"syncbus"` in its package.json.
+   */
   plugins: z.array(z.string().min(1)).default([]),
 });
 

@@ -1,4 +1,5 @@
-// The demo's sample host content model: categories, and articles that reference them (tests reuse it).
+// The demo's content model: categories, and articles that reference them. The entities and the migration that
+// creates their tables are all a model package holds.
 import { SyncObject } from '@syncbus/core';
 import {
   Column,

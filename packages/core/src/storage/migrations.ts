@@ -1,0 +1,52 @@
+// Runs the node's migrations so that processes starting together on one database take turns: without it both
+// read "not run yet" and the second fails creating a table the first has just created.
+import type { Storage } from './storage';
+
+/** Longest a process waits for another one's migrations before it gives up. */
+export const MIGRATION_LOCK_TIMEOUT_MS = 60_000;
+
+/**
+ * Runs pending migrations under a database-wide lock: on PostgreSQL a session advisory lock (its own key space,
+ * apart from the claims' locks), on SQLite the write lock of one `BEGIN IMMEDIATE` transaction that holds every
+ * migration, so the list of migrations already run is read under the lock too.
+ */
+export async function runMigrationsExclusively(storage: Storage): Promise<void> {
+  const { dataSource } = storage;
+  if (storage.kind === 'postgres') {
+    const runner = dataSource.createQueryRunner();
+    try {
+      await runner.query(`SET lock_timeout = ${MIGRATION_LOCK_TIMEOUT_MS}`);
+      try {
+        await runner.query(`SELECT pg_advisory_lock(hashtext('syncbus'), hashtext('migrations'))`);
+      } finally {
+        await runner.query('RESET lock_timeout'); // the connection goes back to the pool
+      }
+      try {
+        await dataSource.runMigrations({ transaction: 'each' });
+      } finally {
+        await runner.query(`SELECT pg_advisory_unlock(hashtext('syncbus'), hashtext('migrations'))`);
+      }
+    } finally {
+      await runner.release();
+    }
+    return;
+  }
+  const db = storage.sqlite!.db;
+  const deadline = Date.now() + MIGRATION_LOCK_TIMEOUT_MS;
+  // BEGIN IMMEDIATE waits up to the busy timeout for another writer; a long migration elsewhere takes longer.
+  for (;;) {
+    try {
+      db.exec('BEGIN IMMEDIATE');
+      break;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
+    }
+  }
+  try {
+    await dataSource.runMigrations({ transaction: 'none' });
+    db.exec('COMMIT');
+  } catch (error) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+}
