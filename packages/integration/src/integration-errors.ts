@@ -51,3 +51,20 @@ export class IntegrationDisabledError extends SyncbusError {
     super('INTEGRATION_DISABLED', `${what} is turned off (${setting}); turn it on in the config to use it.`);
   }
 }
+
+/**
+ * A connector refused incoming tasks it could never apply (`incomingTaskProblems`); nothing of the call was logged.
+ * `problems` paths are `<index of the task in the call>.<field>`.
+ */
+export class InvalidIncomingTaskError extends SyncbusError {
+  constructor(
+    readonly connectorName: string,
+    readonly problems: readonly ConfigProblem[],
+  ) {
+    super(
+      'INVALID_INCOMING_TASK',
+      `Connector '${connectorName}' cannot take these incoming tasks; fix these fields and send them again:\n` +
+        problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n'),
+    );
+  }
+}

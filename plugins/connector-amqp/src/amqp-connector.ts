@@ -15,6 +15,7 @@ import {
 import {
   BaseIntegrationConnector,
   DuplicateExternalTaskError,
+  InvalidIncomingTaskError,
   IntegrationConnector,
   IntegrationHelper,
   type IncomingTaskContext,
@@ -209,7 +210,12 @@ export class AmqpConnector extends BaseIntegrationConnector<AmqpConfig> {
         return 'ack';
       }
       // A bug or a value nothing can take fails the same way every time: dead-letter it at once.
-      if (error instanceof RangeError || error instanceof TypeError || error instanceof SyntaxError) {
+      if (
+        error instanceof RangeError ||
+        error instanceof TypeError ||
+        error instanceof SyntaxError ||
+        error instanceof InvalidIncomingTaskError
+      ) {
         this.logger.error(
           { err: error, connector: this.connectorName, messageId },
           'inbound task cannot be logged; dead-lettered',

@@ -9,12 +9,14 @@ import {
   readLimitedText,
   ReplyTooLargeError,
   signHmacRequest,
+  type ConfigProblem,
   type ObjectSnapshot,
   type TaskType,
 } from '@syncbus/core';
 import {
   BaseIntegrationConnector,
   IntegrationConnector,
+  type ExternalTaskInput,
   type IncomingRequest,
   type IncomingTaskContext,
   type IntegrationTask,
@@ -129,6 +131,19 @@ export class WebhookConnector extends BaseIntegrationConnector<WebhookConfig> {
         toleranceSeconds: incoming.toleranceSeconds,
       }) === 'ok'
     );
+  }
+
+  /** Refused at the door rather than failing later in the queue: the id and a properties object are required. */
+  override incomingTaskProblems(task: ExternalTaskInput): readonly ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    if (task.externalId === undefined) {
+      problems.push({ path: 'externalId', message: "is required: the object's id in the sending system" });
+    }
+    const object = task.externalObject;
+    if (object === null || typeof object !== 'object' || Array.isArray(object)) {
+      problems.push({ path: 'object', message: 'must be a JSON object of property values' });
+    }
+    return problems;
   }
 
   /**

@@ -1,5 +1,6 @@
 // The base class third parties extend to publish a connector (Kentico's BaseIntegrationConnector).
-import type { ObjectReference, ObjectSnapshot, TaskType } from '@syncbus/core';
+import type { ConfigProblem, ObjectReference, ObjectSnapshot, TaskType } from '@syncbus/core';
+import type { ExternalTaskInput } from '../incoming/incoming-task-log';
 import type { IntegrationProcessResult, ProcessingOutcome } from '../processing/integration-process-result';
 import type { IntegrationTask } from '../tasks/integration-task';
 import { connectorRuntimeOf } from './connector-runtime';
@@ -93,6 +94,17 @@ export abstract class BaseIntegrationConnector<TConfig = unknown> {
    */
   authenticateIncomingHeaders(_headers: Readonly<Record<string, string | undefined>>): boolean | undefined {
     return undefined;
+  }
+
+  /**
+   * Problems that make an incoming task one this connector could never apply, as `{ path, message }` with the
+   * path of a field inside the task (`externalId`, `object.title`). Any problem refuses the whole call before
+   * anything is logged: the HTTP route answers 400 `INVALID_BODY` naming `tasks.<n>.<path>`, a broker consumer
+   * dead-letters the message. The default finds none: every task the route's schema accepts is logged, and a
+   * task that cannot be applied fails later, in the incoming queue.
+   */
+  incomingTaskProblems(_task: ExternalTaskInput): readonly ConfigProblem[] {
+    return [];
   }
 
   /**

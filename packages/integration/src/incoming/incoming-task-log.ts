@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { IntegrationDataType } from '../connectors/connector-subscription';
 import type { LoadedConnector } from '../connectors/loaded-connector';
 import { IntegrationEvents } from '../integration-events';
-import { IntegrationDisabledError } from '../integration-errors';
+import { IntegrationDisabledError, InvalidIncomingTaskError } from '../integration-errors';
 import { IntegrationSettings } from '../integration-settings';
 import type { IntegrationTask } from '../tasks/integration-task';
 import { IntegrationTaskStore } from '../tasks/integration-task-store';
@@ -61,7 +61,8 @@ export class IncomingTaskLog {
   /**
    * Logs the inputs in one transaction. Each result is the stored task, the `EventCancelledError` of a
    * `logExternalTask.before` handler that cancelled that task, or a `DuplicateExternalTaskError` for a guid the
-   * connector already received (neither is logged; the others are).
+   * connector already received (neither is logged; the others are). Throws `InvalidIncomingTaskError`, logging
+   * nothing, when the connector's `incomingTaskProblems` finds a task it could never apply.
    */
   async log(connector: LoadedConnector, inputs: readonly ExternalTaskInput[]): Promise<LoggedExternalTask[]> {
     this.assertAccepting();
@@ -73,6 +74,10 @@ export class IncomingTaskLog {
         );
       }
     }
+    const problems = inputs.flatMap((input, index) =>
+      connector.instance.incomingTaskProblems(input).map((p) => ({ ...p, path: `${index}.${p.path}` })),
+    );
+    if (problems.length > 0) throw new InvalidIncomingTaskError(connector.name, problems);
     const drafts: (IntegrationTask | EventCancelledError)[] = [];
     for (const input of inputs) {
       const guid = input.guid ?? randomUUID();

@@ -1,8 +1,16 @@
 // What an HTTP route needs to let an external system post tasks for a named connector: auth, validation, logging.
-import { inject, injectable, jsonDepthExceeds, MAX_JSON_DEPTH, sameSecret, zodProblems } from '@syncbus/core';
+import {
+  inject,
+  injectable,
+  jsonDepthExceeds,
+  MAX_JSON_DEPTH,
+  sameSecret,
+  zodProblems,
+  type ConfigProblem,
+} from '@syncbus/core';
 import { z } from 'zod';
 import { IntegrationConnectorRegistry } from '../connectors/integration-connector-registry';
-import { IntegrationDisabledError } from '../integration-errors';
+import { IntegrationDisabledError, InvalidIncomingTaskError } from '../integration-errors';
 import { BaseIntegrationConnector, type IncomingRequest } from '../connectors/base-integration-connector';
 import type { LoadedConnector } from '../connectors/loaded-connector';
 import { DuplicateExternalTaskError } from './duplicate-external-task.error';
@@ -140,16 +148,7 @@ export class IncomingTaskService {
   /** Validates the whole body, then logs its tasks in one transaction. */
   private async validateAndLog(connector: LoadedConnector, body: unknown): Promise<IncomingTasksReceipt> {
     const parsed = IncomingTasksBodySchema.safeParse(body);
-    if (!parsed.success) {
-      const problems = zodProblems(parsed.error);
-      throw new IncomingTaskError(
-        'INVALID_BODY',
-        400,
-        'The body is not a valid list of incoming tasks; fix these fields and send it again:\n' +
-          problems.map((p) => `  - ${p.path || '(root)'}: ${p.message}`).join('\n'),
-        problems,
-      );
-    }
+    if (!parsed.success) throw invalidBody(zodProblems(parsed.error));
     let results;
     try {
       results = await this.log.log(
@@ -167,6 +166,7 @@ export class IncomingTaskService {
     } catch (error) {
       if (error instanceof IntegrationDisabledError)
         throw new IncomingTaskError('INTEGRATION_DISABLED', 503, error.message);
+      if (error instanceof InvalidIncomingTaskError) throw invalidBody(error.problems, 'tasks.');
       throw error;
     }
     return {
@@ -216,5 +216,17 @@ function refusedCredentials(connectorName: string): IncomingTaskError {
     'UNAUTHORIZED',
     401,
     `Connector '${connectorName}' refused the request's credentials; sign or authenticate it as that connector's documentation says.`,
+  );
+}
+
+/** 400 `INVALID_BODY` listing every problem by its path in the body (`prefix` + the problem's own path). */
+function invalidBody(found: readonly ConfigProblem[], prefix = ''): IncomingTaskError {
+  const problems = found.map((p) => ({ ...p, path: p.path ? `${prefix}${p.path}` : p.path }));
+  return new IncomingTaskError(
+    'INVALID_BODY',
+    400,
+    'The body is not a valid list of incoming tasks; fix these fields and send it again:\n' +
+      problems.map((p) => `  - ${p.path || '(root)'}: ${p.message}`).join('\n'),
+    problems,
   );
 }
