@@ -8,6 +8,8 @@ export interface AmqpConnectionOptions {
   readonly username?: string;
   readonly password?: string;
   readonly connectTimeoutMs: number;
+  /** Heartbeat the client asks for; the broker's lower value wins. */
+  readonly heartbeatSeconds: number;
   /** Shown in the broker's connection list (`rabbitmqctl list_connections client_properties`). */
   readonly connectionName: string;
 }
@@ -44,8 +46,9 @@ export class AmqpConnection {
   }
 
   private async open(): Promise<ChannelModel> {
-    const { url, username, password, connectTimeoutMs, connectionName } = this.options;
+    const { url, username, password, connectTimeoutMs, heartbeatSeconds, connectionName } = this.options;
     const target = new URL(url);
+    if (!target.searchParams.has('heartbeat')) target.searchParams.set('heartbeat', String(heartbeatSeconds));
     if (username !== undefined) target.username = encodeURIComponent(username);
     if (password !== undefined) target.password = encodeURIComponent(password);
     const model = await connect(target.toString(), {

@@ -120,7 +120,8 @@ export class AmqpConnector extends BaseIntegrationConnector<AmqpConfig> {
       return 'OK';
     } catch (error) {
       if (!(error instanceof PublishFailure)) throw error;
-      return { result: 'Error', message: `${error.message}; retrying` };
+      // An unreachable or silent broker pauses the connector (one reconnect at a time), not each task.
+      return { result: 'Error', message: `${error.message}; retrying`, unavailable: error.unavailable };
     }
   }
 
@@ -143,6 +144,7 @@ export class AmqpConnector extends BaseIntegrationConnector<AmqpConfig> {
           username: config.username,
           password: config.password?.reveal(),
           connectTimeoutMs: config.connectTimeoutMs,
+          heartbeatSeconds: config.heartbeatSeconds,
           connectionName: `syncbus ${this.core.nodeName} ${this.connectorName}`,
         },
         this.logger,

@@ -11,8 +11,18 @@ export interface PublishTarget {
   readonly confirmTimeoutMs: number;
 }
 
-/** A publish the broker did not confirm: unreachable, refused (nack), unroutable, or no confirm in time. */
-export class PublishFailure extends Error {}
+/**
+ * A publish the broker did not confirm: unreachable, refused (nack), unroutable, or no confirm in time.
+ * `unavailable` when the broker itself could not be reached or did not answer (the connector pauses).
+ */
+export class PublishFailure extends Error {
+  constructor(
+    message: string,
+    readonly unavailable = false,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * One confirm channel, reopened after it closes. Messages are `mandatory`, so one no queue takes is returned by
@@ -40,11 +50,11 @@ export class AmqpPublisher {
     try {
       channel = await this.open();
     } catch (error) {
-      throw new PublishFailure(`could not reach the broker (${connectFailure(error)})`);
+      throw new PublishFailure(`could not reach the broker (${connectFailure(error)})`, true);
     }
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new PublishFailure(`the broker did not confirm within ${confirmTimeoutMs} ms`)),
+        () => reject(new PublishFailure(`the broker did not confirm within ${confirmTimeoutMs} ms`, true)),
         confirmTimeoutMs,
       );
       try {
@@ -62,6 +72,7 @@ export class AmqpPublisher {
                   closed
                     ? 'the channel closed before the broker confirmed the message (broker restart or connection loss)'
                     : 'the broker refused the message (nack), e.g. a full queue that rejects publishes',
+                  closed,
                 ),
               );
             } else resolve();

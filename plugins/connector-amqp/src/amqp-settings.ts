@@ -29,6 +29,11 @@ export const AmqpConfigSchema = z
     confirmTimeoutMs: z.number().int().min(1).default(10_000),
     /** Longest a connection attempt may take, in ms. */
     connectTimeoutMs: z.number().int().min(1).default(5_000),
+    /**
+     * AMQP heartbeat in seconds: a connection silent for about two of them is taken as lost (a silent network
+     * drop is noticed in ~20 s rather than the broker's default 60 s x 2).
+     */
+    heartbeatSeconds: z.number().int().min(1).max(600).default(10),
     /** Object types to publish; `*` is every synchronized type. */
     objectTypes: z.array(z.string().min(1)).min(1).default(['*']),
     dataType: z.enum(['simple', 'snapshot']).default('simple'),

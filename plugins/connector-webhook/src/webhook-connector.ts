@@ -104,7 +104,6 @@ export class WebhookConnector extends BaseIntegrationConnector<WebhookConfig> {
     );
   }
 
-  /** Verifies the signature and timestamp window of an inbound call; no `incoming` config: bearer token rules. */
   /** Refuses, before the body is read, a request without both signature headers or with a stale timestamp. */
   override authenticateIncomingHeaders(
     headers: Readonly<Record<string, string | undefined>>,
@@ -119,6 +118,7 @@ export class WebhookConnector extends BaseIntegrationConnector<WebhookConfig> {
     return verdict === 'ok' ? undefined : false;
   }
 
+  /** Verifies the signature and timestamp window of an inbound call; no `incoming` config: bearer token rules. */
   override authenticateIncoming(request: IncomingRequest): boolean | undefined {
     const incoming = this.config?.incoming;
     if (!incoming) return undefined;

@@ -17,14 +17,23 @@ describe('webhook results', () => {
     });
   });
 
-  it('408, 429 and 5xx are retried Errors, honouring Retry-After', () => {
+  it('429, 502, 503 and 504 say the endpoint is unavailable, honouring Retry-After', () => {
     expect(reply(503, { retryAfter: '7', body: 'busy' })).toEqual({
       result: 'Error',
-      message: `${url} answered 503: busy; retrying`,
+      message: `${url} answered 503: busy; paused, retrying`,
       retryAfterMs: 7000,
+      unavailable: true,
     });
-    expect(reply(429)).toMatchObject({ result: 'Error', retryAfterMs: undefined });
-    expect(reply(408)).toMatchObject({ result: 'Error' });
+    for (const status of [429, 502, 504])
+      expect(reply(status)).toMatchObject({ result: 'Error', retryAfterMs: undefined, unavailable: true });
+  });
+
+  it('408 and other 5xx are retried Errors of the task', () => {
+    for (const status of [408, 500, 501]) {
+      const outcome = reply(status, { retryAfter: '3' });
+      expect(outcome).toMatchObject({ result: 'Error', retryAfterMs: 3000 });
+      expect(outcome).not.toHaveProperty('unavailable');
+    }
   });
 
   it('other 4xx follow on4xx', () => {
@@ -53,12 +62,16 @@ describe('webhook results', () => {
     const timeout = Object.assign(new Error('aborted'), { name: 'TimeoutError' });
     expect(failureOf(timeout, url, 50)).toEqual({
       result: 'Error',
-      message: `${url} did not answer within 50 ms; retrying`,
+      message: `${url} did not answer within 50 ms; paused, retrying`,
+      unavailable: true,
     });
-    const refused = Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
-    expect(failureOf(refused, url, 50)).toEqual({
-      result: 'Error',
-      message: `could not reach ${url} (ECONNREFUSED); retrying`,
-    });
+    for (const code of ['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET']) {
+      const failed = Object.assign(new TypeError('fetch failed'), { cause: { code } });
+      expect(failureOf(failed, url, 50)).toEqual({
+        result: 'Error',
+        message: `could not reach ${url} (${code}); paused, retrying`,
+        unavailable: true,
+      });
+    }
   });
 });

@@ -27,9 +27,13 @@ export interface WebhookReply {
   readonly body: string;
 }
 
+/** Answers that mean the endpoint, not the task: bad gateway, unavailable, gateway timeout, too many requests. */
+const UNAVAILABLE = new Set([429, 502, 503, 504]);
+
 /**
  * 2xx OK (whatever the body); 3xx Error (redirects are not followed, so a signed body never goes elsewhere);
- * 408, 429 and 5xx Error, retried no sooner than `Retry-After`; other 4xx `on4xx`.
+ * 429, 502, 503, 504 unavailable (the connector pauses, no attempt counted), 408 and other 5xx Error, all retried
+ * no sooner than `Retry-After`; other 4xx `on4xx`.
  */
 export function outcomeOf(
   reply: WebhookReply,
@@ -47,7 +51,16 @@ export function outcomeOf(
         'followed, so set the connector url to the final address',
     };
   }
-  if (status === 408 || status === 429 || status >= 500) {
+  if (UNAVAILABLE.has(status)) {
+    // The endpoint as a whole is down or throttling: the connector pauses instead of failing task after task.
+    return {
+      result: 'Error',
+      message: `${url} answered ${status}${said}; paused, retrying`,
+      retryAfterMs: retryAfterMs(reply.retryAfter),
+      unavailable: true,
+    };
+  }
+  if (status === 408 || status >= 500) {
     return {
       result: 'Error',
       message: `${url} answered ${status}${said}; retrying`,
@@ -62,13 +75,24 @@ export function outcomeOf(
   };
 }
 
-/** A request that got no answer: timeout, refused connection, DNS, TLS. Always an Error (retried). */
+/**
+ * A request that got no answer: timeout, refused connection, DNS, TLS. The endpoint is unavailable, not the task
+ * wrong: the connector pauses with backoff and counts no attempt.
+ */
 export function failureOf(error: unknown, url: string, timeoutMs: number): ProcessingOutcome {
   const name = (error as Error)?.name;
   if (name === 'TimeoutError' || name === 'AbortError') {
-    return { result: 'Error', message: `${url} did not answer within ${timeoutMs} ms; retrying` };
+    return {
+      result: 'Error',
+      message: `${url} did not answer within ${timeoutMs} ms; paused, retrying`,
+      unavailable: true,
+    };
   }
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
   const reason = cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error);
-  return { result: 'Error', message: `could not reach ${url} (${reason}); retrying` };
+  return {
+    result: 'Error',
+    message: `could not reach ${url} (${reason}); paused, retrying`,
+    unavailable: true,
+  };
 }

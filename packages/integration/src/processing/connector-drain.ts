@@ -40,7 +40,8 @@ export class ConnectorDrain {
   private readonly loop: DrainLoop;
   private tail: Promise<unknown> = Promise.resolve();
   private checked = false;
-  private checkFailures = 0;
+  /** Failed checks and outages in a row: the pause after the next one doubles (`integration.retry`). */
+  private outages = 0;
   private nextCheckAt = 0;
   private noted?: string;
 
@@ -112,6 +113,8 @@ export class ConnectorDrain {
     await this.context.refreshEnabled(this.connector);
     if (await this.round()) return { worked: true, nextDueAt: 0 };
     const { settings, queues } = this.context;
+    // Paused by a failed check or an outage: the loop sleeps until the next probe (a kick meanwhile is cheap).
+    if (this.connector.problem?.kind === 'check') return { worked: false, nextDueAt: this.nextCheckAt };
     if (!settings.enabled || !this.connector.enabled || this.connector.problem) return { worked: false };
     const directions: TaskDirection[] = [];
     if (settings.processInternal) directions.push('outgoing');
@@ -146,7 +149,8 @@ export class ConnectorDrain {
 
   /**
    * Whether the connector can work now: enabled, config and init fine, `check()` passed (re-checked with backoff
-   * after a failure). When it cannot, the reason is written once on its waiting rows, so nothing waits silently.
+   * after a failure or an outage: one probe at a time, as a circuit breaker half-opens). When it cannot, the reason
+   * is written once on its waiting rows, so nothing waits silently.
    */
   private async ready(): Promise<boolean> {
     const connector = this.connector;
@@ -167,18 +171,16 @@ export class ConnectorDrain {
           `${connector.name}.check`,
         );
         this.checked = true;
-        this.checkFailures = 0;
+        // `outages` stays: after an outage the next task is the probe, and only its answer closes the circuit.
         if (connector.problem)
           this.context.logger.info({ connector: connector.name }, 'connector check passes again');
         connector.problem = undefined;
         this.noted = undefined;
       } catch (error) {
         this.checked = true;
-        this.checkFailures += 1;
-        this.nextCheckAt = Date.now() + retryDelayMs(this.checkFailures, this.context.settings.retry);
-        connector.problem = { kind: 'check', message: `check() failed: ${errorMessage(error)}` };
+        this.pause(`check() failed: ${errorMessage(error)}`);
         this.context.logger.warn(
-          { connector: connector.name, problem: connector.problem.message },
+          { connector: connector.name, problem: connector.problem!.message },
           'connector check failed',
         );
       }
@@ -192,6 +194,19 @@ export class ConnectorDrain {
     }
     this.noted = undefined;
     return true;
+  }
+
+  /**
+   * Pauses the connector until the next probe: `integration.retry`'s backoff over the outages in a row, and no
+   * earlier than `notBefore` (the external system's Retry-After).
+   */
+  private pause(message: string, notBefore = 0): void {
+    this.outages += 1;
+    this.nextCheckAt = Math.max(
+      Date.now() + retryDelayMs(this.outages, this.context.settings.retry),
+      notBefore,
+    );
+    this.connector.problem = { kind: 'check', message };
   }
 
   /** Writes `reason` on the rows waiting for this connector (once per reason), due again at `until`. */
@@ -232,11 +247,19 @@ export class ConnectorDrain {
     );
     try {
       for (const row of rows) {
-        if (this.stopped || !this.connector.enabled) {
+        if (this.stopped || !this.connector.enabled || this.connector.problem) {
+          // Stopping, disabled, or paused by an outage the previous row met: the rest go back, no attempt counted.
           const reason = this.stopped
             ? undefined
-            : `connector '${this.connector.name}' is disabled; its tasks wait until it is enabled again`;
-          await queue.postpone([...pending], owner, Date.now(), reason);
+            : this.connector.problem
+              ? `connector '${this.connector.name}' cannot work now: ${this.connector.problem.message}`
+              : `connector '${this.connector.name}' is disabled; its tasks wait until it is enabled again`;
+          await queue.postpone(
+            [...pending],
+            owner,
+            this.connector.problem ? this.nextCheckAt : Date.now(),
+            reason,
+          );
           pending.clear();
           break;
         }
@@ -273,6 +296,21 @@ export class ConnectorDrain {
       return;
     }
     const verdict = await this.call(direction, task);
+    if (verdict.unavailable) {
+      // The external system is down, not this task: pause the connector, count no attempt, probe later.
+      this.pause(
+        `the external system is unavailable: ${verdict.message ?? 'no reason given'}`,
+        verdict.notBefore,
+      );
+      const reason = `connector '${this.connector.name}' cannot work now: ${this.connector.problem!.message}`;
+      await queue.postpone([row.id], owner, this.nextCheckAt, reason);
+      this.context.logger.warn(
+        { connector: this.connector.name, problem: this.connector.problem!.message, until: this.nextCheckAt },
+        'external system unavailable; connector paused',
+      );
+      return;
+    }
+    this.outages = 0;
     await this.record(direction, row, task, verdict);
     results.set(task.id, verdict.result);
     if (

@@ -18,7 +18,9 @@ export type IntegrationProcessResult =
 /**
  * What a connector method may return: a result, or a result with a message (recorded with errors) and, for an
  * Error, `retryAfterMs`: the earliest next attempt the external system asked for (e.g. its `Retry-After`); the
- * queue waits at least that long, and longer when its own backoff says so.
+ * queue waits at least that long, and longer when its own backoff says so. An Error with `unavailable: true`
+ * says the external system itself is down (unreachable, timing out, 503), not this task: the connector pauses
+ * with backoff, no attempt is counted on any task, and after the pause one task (or `check()`) probes again.
  */
 export type ProcessingOutcome =
   | IntegrationProcessResult
@@ -26,6 +28,7 @@ export type ProcessingOutcome =
       readonly result: IntegrationProcessResult;
       readonly message?: string;
       readonly retryAfterMs?: number;
+      readonly unavailable?: boolean;
     };
 
 /** A result with its message, as the processor records it. */
@@ -36,6 +39,8 @@ export interface ProcessingVerdict {
   readonly final?: boolean;
   /** Epoch ms before which an Error is not retried (from the outcome's `retryAfterMs`). */
   readonly notBefore?: number;
+  /** An Error of the external system as a whole: pause the connector, count no attempt. */
+  readonly unavailable?: boolean;
 }
 
 const RESULTS = new Set<string>(Object.values(IntegrationProcessResult));
@@ -44,12 +49,17 @@ const RESULTS = new Set<string>(Object.values(IntegrationProcessResult));
 export function readOutcome(value: unknown, method: string): ProcessingVerdict {
   if (typeof value === 'string' && RESULTS.has(value)) return { result: value as IntegrationProcessResult };
   if (value && typeof value === 'object' && RESULTS.has((value as { result?: string }).result ?? '')) {
-    const { result, message, retryAfterMs } = value as {
+    const { result, message, retryAfterMs, unavailable } = value as {
       result: IntegrationProcessResult;
       message?: unknown;
       retryAfterMs?: unknown;
+      unavailable?: unknown;
     };
-    const verdict = { result, message: message === undefined ? undefined : String(message) };
+    const verdict: ProcessingVerdict = {
+      result,
+      message: message === undefined ? undefined : String(message),
+      ...(unavailable === true && result === IntegrationProcessResult.Error ? { unavailable: true } : {}),
+    };
     return typeof retryAfterMs === 'number' && Number.isFinite(retryAfterMs) && retryAfterMs > 0
       ? { ...verdict, notBefore: Date.now() + retryAfterMs }
       : verdict;
