@@ -1,8 +1,8 @@
 // Every documented bad input of the node's inbound routes in one place: each answered as documented, changing nothing.
 import { randomUUID } from 'node:crypto';
 import { ObjectApplier, signHmacRequest, type Storage } from '@syncbus/core';
-import { IntegrationSynchronizations } from '@syncbus/integration';
-import { INCOMING_TASKS_BODY_LIMIT, SyncbusHttpServer } from '@syncbus/server';
+import { INCOMING_TASKS_BODY_LIMIT, IntegrationSynchronizations } from '@syncbus/integration';
+import { SyncbusHttpServer } from '@syncbus/server';
 import {
   APPLY_FAILED,
   SIGNATURE_HEADER,

@@ -65,3 +65,5 @@ export {
 export { IntegrationSyncLogEntity } from './storage/integration-sync-log.entity';
 export { CreateIntegrationTables1730000000400 } from './storage/create-integration-tables.migration';
 export { CreateIntegrationReceivedTasks1730000000410 } from './storage/create-integration-received-tasks.migration';
+export * from './incoming/incoming-tasks-route';
+export * from './integration-metrics';

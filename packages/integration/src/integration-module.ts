@@ -7,11 +7,14 @@ import {
   receivedTaskRetentionProvider,
   RegisterModule,
 } from '@syncbus/core';
+import { HttpRouteContribution, MetricsContribution } from '@syncbus/server';
 import { IntegrationConnectorRegistry } from './connectors/integration-connector-registry';
 import type { LoadedConnector } from './connectors/loaded-connector';
 import { IncomingTaskApplier } from './incoming/incoming-task-applier';
 import { IncomingTaskLog } from './incoming/incoming-task-log';
 import { IncomingTaskService } from './incoming/incoming-task-service';
+import { IncomingTasksRoute } from './incoming/incoming-tasks-route';
+import { IntegrationMetrics } from './integration-metrics';
 import { IntegrationReceivedTaskRetention } from './incoming/integration-received-task-retention';
 import { IntegrationConnectorInfoProvider } from './integration-connector-info-provider';
 import { IntegrationEvents } from './integration-events';
@@ -65,6 +68,11 @@ import { IntegrationTaskStore } from './tasks/integration-task-store';
     ),
     IntegrationTaskLogger,
     { provide: ObjectChangeListener, useExisting: IntegrationTaskLogger },
+    // Served and scraped only on a node that has the HTTP server (ServerModule); nothing here needs it.
+    IncomingTasksRoute,
+    { provide: HttpRouteContribution, useExisting: IncomingTasksRoute },
+    IntegrationMetrics,
+    { provide: MetricsContribution, useExisting: IntegrationMetrics },
   ],
   entities: [
     IntegrationConnectorEntity,

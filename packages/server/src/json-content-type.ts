@@ -1,4 +1,5 @@
-// The one content type the node's POST routes take, checked before the body is read.
+// What the node's POST routes share: the one content type they take (checked before the body is read) and how
+// they read headers.
 
 /** True for `application/json`, with or without parameters (`; charset=utf-8`). */
 export function isJsonContentType(header: string | string[] | undefined): boolean {
@@ -11,3 +12,13 @@ export const UNSUPPORTED_MEDIA_TYPE = {
   error: 'UNSUPPORTED_MEDIA_TYPE',
   message: 'Send the body as application/json (Content-Type: application/json).',
 } as const;
+
+/** Header values by lower-case name, the first of a repeated header. */
+export function headerMap(
+  raw: Readonly<Record<string, string | string[] | undefined>>,
+): Record<string, string | undefined> {
+  const headers: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(raw))
+    headers[key.toLowerCase()] = Array.isArray(value) ? value[0] : value;
+  return headers;
+}

@@ -26,3 +26,5 @@ export * from './staging-receiver';
 export * from './staging-received-task-retention';
 export * from './staging-synchronizer';
 export * from './staging-task-list';
+export * from './staging-receiver-route';
+export * from './staging-metrics';

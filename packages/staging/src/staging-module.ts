@@ -6,6 +6,7 @@ import {
   receivedTaskRetentionProvider,
   RegisterModule,
 } from '@syncbus/core';
+import { HttpRouteContribution, MetricsContribution } from '@syncbus/server';
 import { StagingReceivedTask } from './entities/staging-received-task.entity';
 import { StagingServer } from './entities/staging-server.entity';
 import { StagingSynchronization } from './entities/staging-synchronization.entity';
@@ -18,6 +19,8 @@ import { StagingEvents } from './staging-events';
 import { stagingQueueProvider } from './staging-queue';
 import { StagingReceivedTaskRetention } from './staging-received-task-retention';
 import { StagingReceiver } from './staging-receiver';
+import { StagingReceiverRoute } from './staging-receiver-route';
+import { StagingMetrics } from './staging-metrics';
 import { StagingRequestVerifier } from './staging-request-verifier';
 import {
   ServersSettings,
@@ -60,6 +63,11 @@ import { SynchronizationInfoProvider } from './synchronization-info-provider';
     ),
     StagingSynchronizer,
     StagingTaskList,
+    // Served and scraped only on a node that has the HTTP server (ServerModule); nothing here needs it.
+    StagingReceiverRoute,
+    { provide: HttpRouteContribution, useExisting: StagingReceiverRoute },
+    StagingMetrics,
+    { provide: MetricsContribution, useExisting: StagingMetrics },
   ],
 })
 export class StagingModule extends Module {

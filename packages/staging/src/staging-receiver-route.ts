@@ -1,17 +1,17 @@
 // The staging receiver's HTTP route: verifies a signed request on its raw bytes, then applies its tasks.
 import { inject, injectable } from '@syncbus/core';
 import {
-  SIGNATURE_HEADER,
-  STAGING_TASKS_PATH,
-  StagingReceiver,
-  StagingRequestRejectedError,
-  StagingRequestVerifier,
-  StagingSettings,
-  TIMESTAMP_HEADER,
-} from '@syncbus/staging';
+  headerMap,
+  isJsonContentType,
+  UNSUPPORTED_MEDIA_TYPE,
+  type HttpRouteContribution,
+} from '@syncbus/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { HttpRouteContribution } from './http-route-contribution';
-import { isJsonContentType, UNSUPPORTED_MEDIA_TYPE } from './json-content-type';
+import { StagingRequestRejectedError } from './staging-errors';
+import { SIGNATURE_HEADER, STAGING_TASKS_PATH, TIMESTAMP_HEADER } from './staging-protocol';
+import { StagingReceiver } from './staging-receiver';
+import { StagingRequestVerifier } from './staging-request-verifier';
+import { StagingSettings } from './staging-settings';
 
 /** `POST /syncbus/staging/v1/tasks` (docs/staging-protocol.md). */
 @injectable()
@@ -30,10 +30,6 @@ export class StagingReceiverRoute implements HttpRouteContribution {
     app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (_request, body, done) =>
       done(null, body),
     );
-    const header = (request: FastifyRequest, name: string) => {
-      const value = request.headers[name];
-      return Array.isArray(value) ? value[0] : value;
-    };
     const refuse = (reply: FastifyReply, error: StagingRequestRejectedError) =>
       reply.code(error.statusCode).send({ error: error.code, message: error.message });
     // Runs before fastify reads the body: an unsigned, stale or oversized request costs no body buffer, and its
@@ -42,11 +38,12 @@ export class StagingReceiverRoute implements HttpRouteContribution {
       if (!isJsonContentType(request.headers['content-type'])) {
         return reply.code(415).header('connection', 'close').send(UNSUPPORTED_MEDIA_TYPE);
       }
+      const headers = headerMap(request.headers);
       try {
         this.verifier.checkHeaders({
-          timestamp: header(request, TIMESTAMP_HEADER),
-          signature: header(request, SIGNATURE_HEADER),
-          contentLength: header(request, 'content-length'),
+          timestamp: headers[TIMESTAMP_HEADER],
+          signature: headers[SIGNATURE_HEADER],
+          contentLength: headers['content-length'],
         });
       } catch (error) {
         if (!(error instanceof StagingRequestRejectedError)) throw error;
@@ -55,12 +52,13 @@ export class StagingReceiverRoute implements HttpRouteContribution {
       }
     };
     app.post(STAGING_TASKS_PATH, { bodyLimit, onRequest: checkHeaders }, async (request, reply) => {
+      const headers = headerMap(request.headers);
       let parsed;
       try {
         parsed = this.verifier.verify({
           rawBody: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
-          timestamp: header(request, TIMESTAMP_HEADER),
-          signature: header(request, SIGNATURE_HEADER),
+          timestamp: headers[TIMESTAMP_HEADER],
+          signature: headers[SIGNATURE_HEADER],
         });
       } catch (error) {
         if (!(error instanceof StagingRequestRejectedError)) throw error;

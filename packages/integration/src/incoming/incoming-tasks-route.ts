@@ -1,9 +1,14 @@
 // The integration bus's inbound HTTP route: an external system posts tasks for a named connector.
 import { bearerToken, inject, injectable } from '@syncbus/core';
-import { IncomingTaskError, IncomingTaskService } from '@syncbus/integration';
+import {
+  headerMap,
+  isJsonContentType,
+  UNSUPPORTED_MEDIA_TYPE,
+  type HttpRouteContribution,
+} from '@syncbus/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { HttpRouteContribution } from './http-route-contribution';
-import { isJsonContentType, UNSUPPORTED_MEDIA_TYPE } from './json-content-type';
+import { IncomingTaskError } from './incoming-task-error';
+import { IncomingTaskService } from './incoming-task-service';
 
 /** Path of the route; `:name` is the connector's name. */
 export const INCOMING_TASKS_PATH = '/syncbus/integration/v1/connectors/:name/tasks';
@@ -68,12 +73,4 @@ export class IncomingTasksRoute implements HttpRouteContribution {
       },
     );
   }
-}
-
-/** Header values by lower-case name, the first of a repeated header. */
-function headerMap(raw: FastifyRequest['headers']): Record<string, string | undefined> {
-  const headers: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(raw))
-    headers[key.toLowerCase()] = Array.isArray(value) ? value[0] : value;
-  return headers;
 }

@@ -1,0 +1,47 @@
+// The integration bus's series in the node's metrics: tasks logged per direction, and what waits per connector.
+import { inject, injectable, Storage } from '@syncbus/core';
+import type { MetricsContribution } from '@syncbus/server';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { IntegrationEvents } from './integration-events';
+
+/** The counter follows `IntegrationEvents`; the queue gauge is read from the database when scraped. */
+@injectable()
+export class IntegrationMetrics implements MetricsContribution {
+  constructor(
+    @inject(Storage) private readonly storage: Storage,
+    @inject(IntegrationEvents) private readonly events: IntegrationEvents,
+  ) {}
+
+  registerMetrics(registry: Registry): void {
+    const registers = [registry];
+    const storage = this.storage;
+    const logged = new Counter({
+      name: 'syncbus_integration_tasks_logged_total',
+      help: 'Integration tasks logged on this node, by direction.',
+      labelNames: ['direction'],
+      registers,
+    });
+    new Gauge({
+      name: 'syncbus_integration_synchronizations',
+      help: 'Integration tasks waiting for each connector, by direction and status.',
+      labelNames: ['connector', 'direction', 'status'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const [direction, table] of [
+          ['outgoing', 'integration_synchronization'],
+          ['incoming', 'integration_external_synchronization'],
+        ] as const) {
+          const rows: { name: string; status: string; count: unknown }[] = await storage.dataSource.query(
+            `SELECT c.name AS name, s.status AS status, COUNT(*) AS count FROM ${table} s
+               JOIN integration_connector c ON c.id = s.connector_id GROUP BY c.name, s.status`,
+          );
+          for (const row of rows)
+            this.set({ connector: row.name, direction, status: row.status }, Number(row.count));
+        }
+      },
+    });
+    this.events.logInternalTask.after.subscribe(() => logged.inc({ direction: 'outgoing' }));
+    this.events.logExternalTask.after.subscribe(() => logged.inc({ direction: 'incoming' }));
+  }
+}

@@ -1,0 +1,57 @@
+// Staging's series in the node's metrics: tasks logged and applied, staging latency, and what waits per server.
+import { inject, injectable, Storage } from '@syncbus/core';
+import type { MetricsContribution } from '@syncbus/server';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { StagingEvents } from './staging-events';
+
+/** Counters follow `StagingEvents`; the queue gauge is read from the database when scraped. */
+@injectable()
+export class StagingMetrics implements MetricsContribution {
+  constructor(
+    @inject(Storage) private readonly storage: Storage,
+    @inject(StagingEvents) private readonly events: StagingEvents,
+  ) {}
+
+  registerMetrics(registry: Registry): void {
+    const registers = [registry];
+    const storage = this.storage;
+    const logged = new Counter({
+      name: 'syncbus_staging_tasks_logged_total',
+      help: 'Staging tasks logged on this node, by object type.',
+      labelNames: ['object_type'],
+      registers,
+    });
+    const applied = new Counter({
+      name: 'syncbus_staging_tasks_applied_total',
+      help: 'Staging tasks received and applied on this node, by source server.',
+      labelNames: ['source'],
+      registers,
+    });
+    const latency = new Histogram({
+      name: 'syncbus_staging_latency_seconds',
+      help: 'From logging on the source to applied here, by source server (clocks of both nodes).',
+      labelNames: ['source'],
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120, 600],
+      registers,
+    });
+    new Gauge({
+      name: 'syncbus_staging_synchronizations',
+      help: 'Staging tasks waiting for each target server, by status (pending, failed).',
+      labelNames: ['server', 'status'],
+      registers,
+      async collect() {
+        this.reset();
+        const rows: { name: string; status: string; count: unknown }[] = await storage.dataSource.query(
+          `SELECT v.name AS name, s.status AS status, COUNT(*) AS count FROM staging_synchronization s
+             JOIN staging_server v ON v.id = s.server_id GROUP BY v.name, s.status`,
+        );
+        for (const row of rows) this.set({ server: row.name, status: row.status }, Number(row.count));
+      },
+    });
+    this.events.logTask.after.subscribe(({ task }) => logged.inc({ object_type: task.objectType }));
+    this.events.processTask.after.subscribe(({ task, sourceServer }) => {
+      applied.inc({ source: sourceServer });
+      latency.observe({ source: sourceServer }, Math.max(0, Date.now() - task.createdAt) / 1000);
+    });
+  }
+}
