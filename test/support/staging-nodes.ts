@@ -43,6 +43,8 @@ export interface StagingNodeOptions {
   readonly logger?: Logger;
   /** The host's entities and migrations; default the demo's content model. */
   readonly model?: HostModel;
+  /** Further config sections (e.g. `admin`), as in a config file. */
+  readonly config?: Record<string, unknown>;
 }
 
 /** A host content model, as `Kernel.boot` takes it. */
@@ -74,6 +76,7 @@ export async function bootStagingNode(options: StagingNodeOptions): Promise<Stag
   };
   const kernel = await Kernel.boot({
     config: {
+      ...options.config,
       nodeName: options.name,
       database: { url: options.databaseUrl ?? tempSqliteUrl(`staging-${options.name}`) },
       http: { enabled: options.http ?? true, port: 0, ...options.httpSettings },

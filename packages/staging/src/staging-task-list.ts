@@ -11,7 +11,15 @@ export interface StagingTaskFilter {
   /** Server name. */
   readonly server?: string;
   readonly objectType?: string;
+  readonly taskType?: string;
   readonly status?: 'pending' | 'failed';
+  /** Only tasks whose title contains this text, ignoring case. */
+  readonly title?: string;
+  /** Only tasks logged at or after / before this time (epoch ms). */
+  readonly loggedFrom?: number;
+  readonly loggedBefore?: number;
+  /** Keyset paging: only rows after this one in logged order (the last row of the previous page). */
+  readonly after?: { readonly taskId: number; readonly synchronizationId: number };
   /** Task ids. */
   readonly taskIds?: readonly number[];
   /** Only tasks of this task group (`runInTaskGroup`), as Kentico's Staging application filters by group. */
@@ -75,7 +83,23 @@ export class StagingTaskList {
     }
     if (filter.objectType !== undefined)
       query.andWhere('t.object_type = :objectType', { objectType: filter.objectType });
+    if (filter.taskType !== undefined)
+      query.andWhere('t.task_type = :taskType', { taskType: filter.taskType });
     if (filter.status !== undefined) query.andWhere('s.status = :status', { status: filter.status });
+    if (filter.title !== undefined)
+      query.andWhere(`LOWER(t.title) LIKE :title ESCAPE '\\'`, {
+        title: `%${escapeLike(filter.title.toLowerCase())}%`,
+      });
+    if (filter.loggedFrom !== undefined)
+      query.andWhere('t.created_at >= :loggedFrom', { loggedFrom: filter.loggedFrom });
+    if (filter.loggedBefore !== undefined)
+      query.andWhere('t.created_at < :loggedBefore', { loggedBefore: filter.loggedBefore });
+    if (filter.after !== undefined) {
+      query.andWhere('(t.id > :afterTask OR (t.id = :afterTask AND s.id > :afterRow))', {
+        afterTask: filter.after.taskId,
+        afterRow: filter.after.synchronizationId,
+      });
+    }
     // users and groups are JSON arrays of strings: match the element's JSON text, wildcards escaped.
     if (filter.group !== undefined)
       query.andWhere(`t."groups" LIKE :group ESCAPE '\\'`, { group: jsonElementPattern(filter.group) });
@@ -107,6 +131,32 @@ export class StagingTaskList {
     const task = await this.storage.dataSource.getRepository(StagingTask).findOneBy({ id: taskId });
     if (!task) return undefined;
     return { task, synchronizations: await this.list({ taskIds: [taskId] }) };
+  }
+
+  /**
+   * Per server id: rows pending and failed, and when the oldest pending task was logged (epoch ms), for every
+   * server that has any.
+   */
+  async stats(): Promise<Map<number, { pending: number; failed: number; oldestPendingAt: number | null }>> {
+    const rows = await this.storage.dataSource
+      .createQueryBuilder(StagingSynchronization, 's')
+      .innerJoin(StagingTask, 't', 't.id = s.task_id')
+      .select('s.server_id', 'serverId')
+      .addSelect(`SUM(CASE WHEN s.status = 'pending' THEN 1 ELSE 0 END)`, 'pending')
+      .addSelect(`SUM(CASE WHEN s.status = 'failed' THEN 1 ELSE 0 END)`, 'failed')
+      .addSelect(`MIN(CASE WHEN s.status = 'pending' THEN t.created_at END)`, 'oldest')
+      .groupBy('s.server_id')
+      .getRawMany<{ serverId: unknown; pending: unknown; failed: unknown; oldest: unknown }>();
+    return new Map(
+      rows.map((r) => [
+        Number(r.serverId),
+        {
+          pending: Number(r.pending),
+          failed: Number(r.failed),
+          oldestPendingAt: r.oldest === null || r.oldest === undefined ? null : Number(r.oldest),
+        },
+      ]),
+    );
   }
 
   /** How many tasks wait for a server (by name), by status. */
@@ -146,5 +196,10 @@ export class StagingTaskList {
 
 /** A LIKE pattern matching a JSON array text that holds `value` as one of its strings. */
 function jsonElementPattern(value: string): string {
-  return `%${JSON.stringify(value).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `%${escapeLike(JSON.stringify(value))}%`;
+}
+
+/** `value` with LIKE's wildcards and the escape character escaped (`ESCAPE '\\'`). */
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

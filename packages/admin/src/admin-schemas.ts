@@ -1,0 +1,97 @@
+// Every admin route's input and output, declared once: validated on the way in, serialized on the way out, and
+// the source of the OpenAPI document.
+import { z } from 'zod';
+
+/** The body of every refusal. */
+export const ErrorBody = z.object({ error: z.string(), message: z.string() }).meta({ id: 'Error' });
+
+export const NodeInfo = z
+  .object({
+    nodeName: z.string(),
+    version: z.string(),
+    database: z.enum(['sqlite', 'postgres']),
+    uptimeSeconds: z.number(),
+  })
+  .meta({ id: 'Node' });
+
+export const ServerView = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    displayName: z.string(),
+    url: z.string(),
+    enabled: z.boolean(),
+    pending: z.number().int(),
+    failed: z.number().int(),
+    /** When the oldest pending task was logged (epoch ms), null when none waits. */
+    oldestPendingAt: z.number().nullable(),
+  })
+  .meta({ id: 'Server' });
+
+export const ServerParams = z.strictObject({ name: z.string().min(1).max(200) });
+
+export const TaskStatus = z.enum(['pending', 'failed']);
+
+/** Filters and paging of the staging task list; unknown keys are refused. */
+export const StagingTaskQuery = z.strictObject({
+  server: z.string().min(1).optional(),
+  objectType: z.string().min(1).optional(),
+  taskType: z.string().min(1).optional(),
+  status: TaskStatus.optional(),
+  user: z.string().min(1).optional(),
+  group: z.string().min(1).optional(),
+  title: z.string().min(1).max(200).optional().describe('text the title contains, ignoring case'),
+  loggedFrom: z.coerce.number().int().min(0).optional().describe('epoch ms, inclusive'),
+  loggedBefore: z.coerce.number().int().min(0).optional().describe('epoch ms, exclusive'),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('page size (default 50 or admin.maxPageSize if smaller; at most admin.maxPageSize)'),
+  cursor: z.string().min(1).max(200).optional().describe('nextCursor of the previous page'),
+});
+
+export const StagingTaskRow = z
+  .object({
+    taskId: z.number().int(),
+    synchronizationId: z.number().int(),
+    server: z.string(),
+    taskType: z.string(),
+    objectType: z.string(),
+    objectGuid: z.string(),
+    title: z.string(),
+    createdAt: z.number(),
+    status: z.string(),
+    attempts: z.number().int(),
+    nextAttemptAt: z.number(),
+    lastError: z.string().nullable(),
+  })
+  .meta({ id: 'StagingTaskRow' });
+
+export const StagingTaskPage = z
+  .object({
+    items: z.array(StagingTaskRow),
+    /** Pass as `cursor` for the next page; null on the last one. */
+    nextCursor: z.string().nullable(),
+  })
+  .meta({ id: 'StagingTaskPage' });
+
+export const TaskParams = z.strictObject({ id: z.coerce.number().int().min(1) });
+
+export const StagingTaskDetail = z
+  .object({
+    taskId: z.number().int(),
+    taskType: z.string(),
+    objectType: z.string(),
+    objectGuid: z.string(),
+    title: z.string(),
+    createdAt: z.number(),
+    users: z.array(z.string()),
+    groups: z.array(z.string()),
+    /** The object as it was logged. */
+    data: z.unknown(),
+    /** One row per server the task still waits for. */
+    synchronizations: z.array(StagingTaskRow),
+  })
+  .meta({ id: 'StagingTaskDetail' });

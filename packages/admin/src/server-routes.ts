@@ -1,0 +1,62 @@
+// `GET /servers`, `GET /servers/:name`: the staging target servers with what waits for each.
+import { inject, injectable } from '@syncbus/core';
+import { ServerInfoProvider, StagingTaskList, type StagingServer } from '@syncbus/staging';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { ADMIN_PREFIX, type AdminRoutes } from './admin-api';
+import { ErrorBody, ServerParams, ServerView } from './admin-schemas';
+import { z } from 'zod';
+
+/** The servers resource: the same services `syncbus servers` uses. */
+@injectable()
+export class ServerRoutes implements AdminRoutes {
+  constructor(
+    @inject(ServerInfoProvider) private readonly servers: ServerInfoProvider,
+    @inject(StagingTaskList) private readonly tasks: StagingTaskList,
+  ) {}
+
+  register(app: FastifyInstance): void {
+    const typed = app.withTypeProvider<ZodTypeProvider>();
+    typed.get(
+      `${ADMIN_PREFIX}/servers`,
+      { schema: { tags: ['servers'], response: { 200: z.array(ServerView) } }, config: { role: 'viewer' } },
+      async () => {
+        const stats = await this.tasks.stats();
+        return (await this.servers.getServers()).map((s) => view(s, stats.get(s.id)));
+      },
+    );
+    typed.get(
+      `${ADMIN_PREFIX}/servers/:name`,
+      {
+        schema: { tags: ['servers'], params: ServerParams, response: { 200: ServerView, 404: ErrorBody } },
+        config: { role: 'viewer' },
+      },
+      async (request, reply) => {
+        const server = await this.servers.getServer(request.params.name);
+        if (!server) {
+          return reply.code(404).send({
+            error: 'SERVER_NOT_FOUND',
+            message: `No staging server is named '${request.params.name}'; GET ${ADMIN_PREFIX}/servers lists them.`,
+          });
+        }
+        return view(server, (await this.tasks.stats()).get(server.id));
+      },
+    );
+  }
+}
+
+function view(
+  server: StagingServer,
+  stats: { pending: number; failed: number; oldestPendingAt: number | null } | undefined,
+) {
+  return {
+    id: server.id,
+    name: server.name,
+    displayName: server.displayName,
+    url: server.url,
+    enabled: server.enabled,
+    pending: stats?.pending ?? 0,
+    failed: stats?.failed ?? 0,
+    oldestPendingAt: stats?.oldestPendingAt ?? null,
+  };
+}
