@@ -177,6 +177,155 @@ describe.each(['sqlite', 'postgres'] as const)('the admin API on %s', (kind) => 
       expect.arrayContaining(['StagingTaskPage', 'Server']),
     );
   });
+
+  const post = async (path: string, body: unknown, token: string = operator.value) => {
+    const response = await fetch(`${node!.url}${API}${path}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as any };
+  };
+  const rows = async () => (await node!.kernel.get(StagingTaskList).list()).map((t) => ({ ...t }));
+  const auditRows = async () => (await get('/audit?limit=20')).body as any[];
+
+  it('refuses a viewer acting with 403, changing nothing and auditing nothing', async () => {
+    if (!node) return;
+    const before = await rows();
+    const [first] = before;
+    const answer = await post('/staging/tasks/delete', { taskIds: [first.taskId] }, viewer.value);
+    expect(answer).toEqual({
+      status: 403,
+      body: { error: 'FORBIDDEN', message: "Token 'ann' has role viewer; this needs operator." },
+    });
+    expect(await post('/servers/production/disable', undefined, viewer.value)).toMatchObject({ status: 403 });
+    expect(await rows()).toEqual(before);
+    expect(await auditRows()).toEqual([]);
+  });
+
+  it.each([
+    ['no task ids', { taskIds: [] }],
+    ['an id that is not a number', { taskIds: ['1'] }],
+    ['an unknown key', { taskIds: [1], everything: true }],
+    ['too many ids', { taskIds: Array.from({ length: 1001 }, (_, i) => i + 1) }],
+  ])('refuses a selection with %s (400), changing nothing', async (_, body) => {
+    if (!node) return;
+    const before = await rows();
+    expect(await post('/staging/tasks/retry', body)).toMatchObject({
+      status: 400,
+      body: { error: 'FST_ERR_VALIDATION' },
+    });
+    expect(await rows()).toEqual(before);
+  });
+
+  it('retries and deletes chosen tasks, refuses ids that no longer wait, and audits each in its transaction', async () => {
+    if (!node) return;
+    const before = await rows();
+    const [a, b, c] = before;
+    // A failed row first, so the retry visibly changes it.
+    await node.storage.dataSource.query(
+      `UPDATE staging_synchronization SET status = 'failed', attempts = 5, next_attempt_at = 0 WHERE id = ${a.synchronizationId}`,
+    );
+    expect(await post('/staging/tasks/retry', { taskIds: [a.taskId, b.taskId] })).toEqual({
+      status: 200,
+      body: { affected: 2, message: '2 row(s) retried' },
+    });
+    expect((await rows()).find((r) => r.taskId === a.taskId)).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+    });
+
+    expect(await post('/staging/tasks/delete', { taskIds: [c.taskId], server: 'production' })).toEqual({
+      status: 200,
+      body: { affected: 1, message: '1 row(s) deleted' },
+    });
+    expect((await rows()).map((r) => r.taskId)).not.toContain(c.taskId);
+
+    // c is gone now: acting on it again (with b) is refused whole, and b stays as it was.
+    const left = await rows();
+    const refused = await post('/staging/tasks/delete', { taskIds: [b.taskId, c.taskId] });
+    expect(refused).toEqual({
+      status: 404,
+      body: {
+        error: 'TASK_NOT_FOUND',
+        message: expect.stringContaining(`Task(s) ${c.taskId} wait for no server`),
+      },
+    });
+    expect(await post('/staging/tasks/retry', { taskIds: [b.taskId], server: 'nope' })).toMatchObject({
+      status: 404,
+      body: { error: 'SERVER_NOT_FOUND' },
+    });
+    expect(await rows()).toEqual(left);
+
+    const audit = await auditRows();
+    expect(audit.map((e) => [e.actor, e.action, e.outcome, e.target, e.detail])).toEqual([
+      [
+        'ops',
+        'staging.tasks.retry',
+        'SERVER_NOT_FOUND',
+        { taskIds: [b.taskId], server: 'nope' },
+        expect.any(String),
+      ],
+      [
+        'ops',
+        'staging.tasks.delete',
+        'TASK_NOT_FOUND',
+        { taskIds: [b.taskId, c.taskId] },
+        expect.any(String),
+      ],
+      [
+        'ops',
+        'staging.tasks.delete',
+        'ok',
+        { taskIds: [c.taskId], server: 'production' },
+        '1 row(s) deleted',
+      ],
+      ['ops', 'staging.tasks.retry', 'ok', { taskIds: [a.taskId, b.taskId] }, '2 row(s) retried'],
+    ]);
+    expect(audit[0].at).toBeGreaterThanOrEqual(audit[3].at);
+    // Paging back through the trail by id.
+    const older = (await get(`/audit?limit=2&before=${audit[1].id}`)).body as any[];
+    expect(older.map((e) => e.id)).toEqual([audit[2].id, audit[3].id]);
+  });
+
+  it('changes nothing when its audit row cannot be written (one transaction)', async () => {
+    if (!node) return;
+    const before = await rows();
+    await node.storage.dataSource.query('ALTER TABLE admin_audit RENAME TO admin_audit_away');
+    try {
+      const answer = await post('/staging/tasks/delete', { taskIds: [before[0].taskId] });
+      expect(answer.status).toBe(500);
+      expect(await rows()).toEqual(before);
+    } finally {
+      await node.storage.dataSource.query('ALTER TABLE admin_audit_away RENAME TO admin_audit');
+    }
+  });
+
+  it('disables and enables a server, audited, and names an unknown one', async () => {
+    if (!node) return;
+    expect(await post('/servers/production/disable', undefined)).toMatchObject({
+      status: 200,
+      body: { name: 'production', enabled: false },
+    });
+    expect((await get('/servers/production')).body.enabled).toBe(false);
+    expect(await post('/servers/production/enable', undefined)).toMatchObject({
+      status: 200,
+      body: { enabled: true },
+    });
+    expect(await post('/servers/nope/disable', undefined)).toMatchObject({
+      status: 404,
+      body: { error: 'SERVER_NOT_FOUND' },
+    });
+    const audit = (await auditRows()).slice(0, 3);
+    expect(audit.map((e) => [e.action, e.outcome, e.target])).toEqual([
+      ['servers.disable', 'SERVER_NOT_FOUND', { server: 'nope' }],
+      ['servers.enable', 'ok', { server: 'production' }],
+      ['servers.disable', 'ok', { server: 'production' }],
+    ]);
+  });
 });
 
 it('is not served unless admin.enabled', async () => {

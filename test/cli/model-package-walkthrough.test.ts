@@ -1,14 +1,13 @@
 // The README's two-node walkthrough, run as a user runs it: two `syncbus start` processes with the example model
 // package stage to each other, objects imported on one arrive on the other, and an edit there comes back. The
 // shipped walkthrough configs are used as they are, only with free ports (and one node loads the model by path).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
-import { CLI_BIN, runCli } from '../support/run-cli';
+import { runCli, startNode } from '../support/run-cli';
 import { eventually } from '../support/staging-nodes';
 
 const root = resolve(__dirname, '..', '..');
@@ -22,31 +21,6 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise((done) => server.close(done));
   return port;
-}
-
-/** `syncbus start` in a child process; resolves once it says it is running. */
-async function start(config: string, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [CLI_BIN, '--config', config, 'start'], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  await new Promise<void>((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error(`${config} did not start in 30 s:\n${stderr}`)), 30_000);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (/is running at/.test(line)) {
-        clearTimeout(timer);
-        ready();
-      }
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`${config} exited (${code}) before it was running:\n${stderr}`));
-    });
-  });
-  return child;
 }
 
 /** For `eventually`: true once `assertion` passes (it throws until then). */
@@ -103,7 +77,7 @@ describe('two syncbus start nodes with the example model package (README walkthr
     const editorial = configure('editorial', ports);
     for (const file of ['content.json', 'correction.json'])
       copyFileSync(join(walkthrough, file), join(dir, file));
-    nodes.push(await start(production, env), await start(editorial, env));
+    nodes.push((await startNode(production, env)).child, (await startNode(editorial, env)).child);
 
     // From the repository's root, as the README runs them: the model package resolves from there.
     const cli = (...args: string[]) => runCli(args, { cwd: root, env, timeoutMs: 30_000 });

@@ -1,5 +1,6 @@
 // Runs the built `syncbus` executable as a child process, as a user's shell would.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 
 /** What a CLI run printed and how it exited. */
@@ -44,4 +45,39 @@ export function runCli(
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** A `syncbus start` process and the URL it serves. */
+export interface StartedNode {
+  readonly child: ChildProcess;
+  readonly url: string;
+}
+
+/**
+ * `syncbus start` in a child process from the repository's root (as the README runs it); resolves once it says
+ * it is running.
+ */
+export async function startNode(config: string, env: NodeJS.ProcessEnv = {}): Promise<StartedNode> {
+  const child = spawn(process.execPath, [CLI_BIN, '--config', config, 'start'], {
+    cwd: join(__dirname, '..', '..'),
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const url = await new Promise<string>((ready, fail) => {
+    const timer = setTimeout(() => fail(new Error(`${config} did not start in 30 s:\n${stderr}`)), 30_000);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const running = /is running at (\S+)/.exec(line);
+      if (running) {
+        clearTimeout(timer);
+        ready(running[1]);
+      }
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`${config} exited (${code}) before it was running:\n${stderr}`));
+    });
+  });
+  return { child, url };
 }

@@ -3,7 +3,11 @@ import { Module, RegisterModule } from '@syncbus/core';
 import { HttpRouteContribution } from '@syncbus/server';
 import { StagingModule } from '@syncbus/staging';
 import { AdminApi, AdminRoutes } from './admin-api';
+import { AdminAudit } from './admin-audit';
+import { AdminAuditEntry } from './admin-audit-entry.entity';
 import { AdminAuthenticator } from './admin-authenticator';
+import { AuditRoutes } from './audit-routes';
+import { CreateAdminTables1740000000500 } from './create-admin-tables.migration';
 import { AdminSettings, AdminSettingsSchema } from './admin-settings';
 import { NodeRoutes } from './node-routes';
 import { ServerRoutes } from './server-routes';
@@ -12,15 +16,20 @@ import { StagingTaskRoutes } from './staging-task-routes';
 /** Serves `/syncbus/admin/v1/...` on a node that has the HTTP server (ServerModule) and `admin.enabled`. */
 @RegisterModule({
   dependsOn: [StagingModule],
+  entities: [AdminAuditEntry],
+  migrations: [CreateAdminTables1740000000500],
   settings: [{ key: 'admin', schema: AdminSettingsSchema, token: AdminSettings }],
   providers: [
     AdminAuthenticator,
+    AdminAudit,
     AdminApi,
     { provide: HttpRouteContribution, useExisting: AdminApi },
     NodeRoutes,
     ServerRoutes,
     StagingTaskRoutes,
+    AuditRoutes,
     { provide: AdminRoutes, useExisting: NodeRoutes },
+    { provide: AdminRoutes, useExisting: AuditRoutes },
     { provide: AdminRoutes, useExisting: ServerRoutes },
     { provide: AdminRoutes, useExisting: StagingTaskRoutes },
   ],

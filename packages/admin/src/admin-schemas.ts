@@ -95,3 +95,30 @@ export const StagingTaskDetail = z
     synchronizations: z.array(StagingTaskRow),
   })
   .meta({ id: 'StagingTaskDetail' });
+
+/** Tasks an action applies to: ids as `GET /staging/tasks` lists them, optionally only their rows for one server. */
+export const TaskSelection = z.strictObject({
+  taskIds: z.array(z.number().int().min(1)).min(1).max(1000),
+  server: z.string().min(1).optional(),
+});
+
+export const ActionResult = z
+  .object({ affected: z.number().int(), message: z.string() })
+  .meta({ id: 'ActionResult' });
+
+export const AuditQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).optional(),
+  before: z.coerce.number().int().min(1).optional().describe('id of the last entry of the previous page'),
+});
+
+export const AuditEntryView = z
+  .object({
+    id: z.number().int(),
+    at: z.number(),
+    actor: z.string(),
+    action: z.string(),
+    target: z.unknown(),
+    outcome: z.string(),
+    detail: z.string(),
+  })
+  .meta({ id: 'AuditEntry' });

@@ -1,9 +1,11 @@
-// `GET /servers`, `GET /servers/:name`: the staging target servers with what waits for each.
+// `GET /servers`, `GET /servers/:name`, `POST /servers/:name/enable|disable`: the staging target servers with what
+// waits for each.
 import { inject, injectable } from '@syncbus/core';
 import { ServerInfoProvider, StagingTaskList, type StagingServer } from '@syncbus/staging';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ADMIN_PREFIX, type AdminRoutes } from './admin-api';
+import { AdminAudit } from './admin-audit';
 import { ErrorBody, ServerParams, ServerView } from './admin-schemas';
 import { z } from 'zod';
 
@@ -13,6 +15,7 @@ export class ServerRoutes implements AdminRoutes {
   constructor(
     @inject(ServerInfoProvider) private readonly servers: ServerInfoProvider,
     @inject(StagingTaskList) private readonly tasks: StagingTaskList,
+    @inject(AdminAudit) private readonly audit: AdminAudit,
   ) {}
 
   register(app: FastifyInstance): void {
@@ -42,6 +45,43 @@ export class ServerRoutes implements AdminRoutes {
         return view(server, (await this.tasks.stats()).get(server.id));
       },
     );
+    for (const enabled of [true, false]) {
+      const verb = enabled ? 'enable' : 'disable';
+      typed.post(
+        `${ADMIN_PREFIX}/servers/:name/${verb}`,
+        {
+          schema: {
+            tags: ['servers'],
+            description: enabled
+              ? 'Log changes for the server again and send it what waits.'
+              : 'Log no new tasks for the server (Kentico: changes made meanwhile are not staged to it).',
+            params: ServerParams,
+            response: { 200: ServerView, 404: ErrorBody },
+          },
+          config: { role: 'operator' },
+        },
+        async (request, reply) => {
+          const action = { actor: request.adminPrincipal!.name, action: `servers.${verb}` };
+          const target = { server: request.params.name };
+          if (!(await this.servers.getServer(request.params.name))) {
+            await this.audit.refused({
+              ...action,
+              target,
+              outcome: 'SERVER_NOT_FOUND',
+              detail: 'no such server',
+            });
+            return reply.code(404).send({
+              error: 'SERVER_NOT_FOUND',
+              message: `No staging server is named '${request.params.name}'; nothing was changed.`,
+            });
+          }
+          const server = await this.servers.editServer(request.params.name, { enabled }, (sql) =>
+            this.audit.record(sql, { ...action, target, outcome: 'ok', detail: `${verb}d` }),
+          );
+          return view(server, (await this.tasks.stats()).get(server.id));
+        },
+      );
+    }
   }
 }
 

@@ -1,11 +1,21 @@
-// `GET /staging/tasks` (filters, logged order, keyset pages) and `GET /staging/tasks/:id` (data and per-server rows).
+// `GET /staging/tasks` (filters, logged order, keyset pages), `GET /staging/tasks/:id` (data and per-server rows),
+// and the actions on chosen tasks: retry and delete.
 import { inject, injectable } from '@syncbus/core';
 import { StagingTaskList, UnknownServerError } from '@syncbus/staging';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ADMIN_PREFIX, type AdminRoutes } from './admin-api';
 import { AdminSettings } from './admin-settings';
-import { ErrorBody, StagingTaskDetail, StagingTaskPage, StagingTaskQuery, TaskParams } from './admin-schemas';
+import { AdminAudit } from './admin-audit';
+import {
+  ActionResult,
+  ErrorBody,
+  StagingTaskDetail,
+  StagingTaskPage,
+  StagingTaskQuery,
+  TaskParams,
+  TaskSelection,
+} from './admin-schemas';
 import { decodeCursor, encodeCursor } from './page-cursor';
 
 /** Page size when the caller names none. */
@@ -17,6 +27,7 @@ export class StagingTaskRoutes implements AdminRoutes {
   constructor(
     @inject(StagingTaskList) private readonly tasks: StagingTaskList,
     @inject(AdminSettings) private readonly settings: AdminSettings,
+    @inject(AdminAudit) private readonly audit: AdminAudit,
   ) {}
 
   register(app: FastifyInstance): void {
@@ -95,5 +106,59 @@ export class StagingTaskRoutes implements AdminRoutes {
         };
       },
     );
+    const actions = [
+      { verb: 'retry', done: 'retried', act: this.tasks.retry.bind(this.tasks) },
+      { verb: 'delete', done: 'deleted', act: this.tasks.delete.bind(this.tasks) },
+    ] as const;
+    for (const { verb, done, act } of actions) {
+      typed.post(
+        `${ADMIN_PREFIX}/staging/tasks/${verb}`,
+        {
+          schema: {
+            tags: ['staging'],
+            description:
+              verb === 'retry'
+                ? 'Make the tasks due now with fresh attempts (failed ones too).'
+                : 'Give up on the tasks: their rows go, and each task once no server waits for it.',
+            body: TaskSelection,
+            response: { 200: ActionResult, 404: ErrorBody },
+          },
+          config: { role: 'operator' },
+        },
+        async (request, reply) => {
+          const { taskIds, server } = request.body;
+          const action = { actor: request.adminPrincipal!.name, action: `staging.tasks.${verb}` };
+          const target = { taskIds, ...(server === undefined ? {} : { server }) };
+          // Every id must still wait (for that server): one that was delivered meanwhile refuses the whole action.
+          let waiting;
+          try {
+            waiting = new Set(
+              (await this.tasks.list({ taskIds, server, limit: 100_000 })).map((t) => t.taskId),
+            );
+          } catch (error) {
+            if (!(error instanceof UnknownServerError)) throw error;
+            await this.audit.refused({
+              ...action,
+              target,
+              outcome: 'SERVER_NOT_FOUND',
+              detail: error.message,
+            });
+            return reply.code(404).send({ error: 'SERVER_NOT_FOUND', message: error.message });
+          }
+          const missing = [...new Set(taskIds)].filter((id) => !waiting.has(id));
+          if (missing.length > 0) {
+            const message =
+              `Task(s) ${missing.join(', ')} wait for ${server === undefined ? 'no server' : `no row of server '${server}'`} ` +
+              '(delivered or deleted meanwhile); nothing was changed. List them again and choose from what waits.';
+            await this.audit.refused({ ...action, target, outcome: 'TASK_NOT_FOUND', detail: message });
+            return reply.code(404).send({ error: 'TASK_NOT_FOUND', message });
+          }
+          const affected = await act(taskIds, server, (sql, changed) =>
+            this.audit.record(sql, { ...action, target, outcome: 'ok', detail: `${changed} row(s) ${done}` }),
+          );
+          return { affected, message: `${affected} row(s) ${done}` };
+        },
+      );
+    }
   }
 }

@@ -3,6 +3,7 @@ import { ConfigError } from '@syncbus/core';
 import { Command, CommanderError } from 'commander';
 import { CliContext, type CliStreams } from './cli-context';
 import { ExitCode, exitCodeOf } from './cli-error';
+import { registerAuditCommand } from './commands/audit-command';
 import { registerConfigCommand } from './commands/config-command';
 import { registerConnectorsCommand } from './commands/connectors-command';
 import { registerDemoCommand } from './commands/demo-command';
@@ -25,6 +26,7 @@ const registrations: CommandRegistration[] = [
   registerTasksCommand,
   registerConnectorsCommand,
   registerObjectsCommand,
+  registerAuditCommand,
 ];
 
 /** Adds command groups (used by this package's own command files as they grow). */

@@ -1,5 +1,14 @@
 // The registry of target servers (Kentico's ServerInfoProvider): read, add, edit, enable and disable them.
-import { inject, injectable, SecretReference, Storage, withSqlTransaction, zodProblems } from '@syncbus/core';
+import {
+  inject,
+  injectable,
+  SecretReference,
+  sqlExecutorFor,
+  Storage,
+  withSqlTransaction,
+  zodProblems,
+  type AlsoInTransaction,
+} from '@syncbus/core';
 import { z } from 'zod';
 import { StagingServer } from './entities/staging-server.entity';
 import { StagingQueue } from './staging-queue';
@@ -61,8 +70,15 @@ export class ServerInfoProvider {
     );
   }
 
-  /** Changes a server's display name, URL, enabled flag or secret reference. */
-  async editServer(idOrName: number | string, changes: ServerChanges): Promise<StagingServer> {
+  /**
+   * Changes a server's display name, URL, enabled flag or secret reference. `alsoInTransaction` (an audit row)
+   * commits with the change.
+   */
+  async editServer(
+    idOrName: number | string,
+    changes: ServerChanges,
+    alsoInTransaction?: AlsoInTransaction,
+  ): Promise<StagingServer> {
     const server = await this.require(idOrName);
     const parsed = ServerInputSchema.omit({ name: true }).partial().safeParse(changes);
     if (!parsed.success) throw new StagingValidationError('server changes', zodProblems(parsed.error));
@@ -71,17 +87,21 @@ export class ServerInfoProvider {
     if (url !== undefined) server.url = url;
     if (enabled !== undefined) server.enabled = enabled;
     if (secret !== undefined) server.secretRef = secret;
-    return this.repository.save(server);
+    return this.storage.transaction(async (manager) => {
+      const saved = await manager.save(server);
+      await alsoInTransaction?.(sqlExecutorFor(this.storage, manager), 1);
+      return saved;
+    });
   }
 
   /** Enables a server: changes are logged for it again and its pending tasks can be sent. */
-  enableServer(idOrName: number | string): Promise<StagingServer> {
-    return this.editServer(idOrName, { enabled: true });
+  enableServer(idOrName: number | string, alsoInTransaction?: AlsoInTransaction): Promise<StagingServer> {
+    return this.editServer(idOrName, { enabled: true }, alsoInTransaction);
   }
 
   /** Disables a server: new changes get no tasks for it; tasks already pending wait. */
-  disableServer(idOrName: number | string): Promise<StagingServer> {
-    return this.editServer(idOrName, { enabled: false });
+  disableServer(idOrName: number | string, alsoInTransaction?: AlsoInTransaction): Promise<StagingServer> {
+    return this.editServer(idOrName, { enabled: false }, alsoInTransaction);
   }
 
   /** Deletes a server with its synchronization rows, and the tasks no other server still waits for. */

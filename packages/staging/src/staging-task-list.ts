@@ -1,5 +1,5 @@
 // What people see of the staging queue (CLI, admin API): pending and failed tasks per server, retry and delete.
-import { inject, injectable, Storage } from '@syncbus/core';
+import { inject, injectable, Storage, type AlsoInTransaction } from '@syncbus/core';
 import { StagingServer } from './entities/staging-server.entity';
 import { StagingSynchronization } from './entities/staging-synchronization.entity';
 import { StagingTask } from './entities/staging-task.entity';
@@ -173,14 +173,28 @@ export class StagingTaskList {
     return { pending: of('pending'), failed: of('failed') };
   }
 
-  /** Makes the tasks' rows (optionally only for one server) due now with fresh attempts; returns how many. */
-  async retry(taskIds: readonly number[], server?: string): Promise<number> {
-    return this.queue.retry(await this.synchronizationIds(taskIds, server));
+  /**
+   * Makes the tasks' rows (optionally only for one server) due now with fresh attempts; returns how many.
+   * `alsoInTransaction` (an audit row) commits with the change.
+   */
+  async retry(
+    taskIds: readonly number[],
+    server?: string,
+    alsoInTransaction?: AlsoInTransaction,
+  ): Promise<number> {
+    return this.queue.retry(await this.synchronizationIds(taskIds, server), alsoInTransaction);
   }
 
-  /** Deletes the tasks' rows (optionally only for one server) and tasks no server waits for; returns rows removed. */
-  async delete(taskIds: readonly number[], server?: string): Promise<number> {
-    return this.queue.remove(await this.synchronizationIds(taskIds, server));
+  /**
+   * Deletes the tasks' rows (optionally only for one server) and tasks no server waits for; returns rows removed.
+   * `alsoInTransaction` (an audit row) commits with the change.
+   */
+  async delete(
+    taskIds: readonly number[],
+    server?: string,
+    alsoInTransaction?: AlsoInTransaction,
+  ): Promise<number> {
+    return this.queue.remove(await this.synchronizationIds(taskIds, server), alsoInTransaction);
   }
 
   private async synchronizationIds(taskIds: readonly number[], server?: string): Promise<number[]> {

@@ -38,6 +38,12 @@ export interface SynchronizationFailure {
   readonly final?: boolean;
 }
 
+/**
+ * Work a caller adds to the transaction of an operation (an audit row, a counter), with how many rows the
+ * operation changed: it commits or rolls back with it.
+ */
+export type AlsoInTransaction = (sql: SqlExecutor, changed: number) => Promise<void>;
+
 /** Synchronization row states. `pending` rows are claimable when due; `failed` rows wait for a person. */
 export type SynchronizationStatus = 'pending' | 'failed';
 
@@ -320,21 +326,23 @@ export class LeaseQueue {
   }
 
   /** Makes failed (or backing-off) rows due now with a fresh attempt count; returns how many changed. */
-  async retry(ids: readonly number[]): Promise<number> {
+  async retry(ids: readonly number[], alsoInTransaction?: AlsoInTransaction): Promise<number> {
     if (ids.length === 0) return 0;
-    return withSqlTransaction(this.storage, (sql) =>
-      sql.run(
+    return withSqlTransaction(this.storage, async (sql) => {
+      const changed = await sql.run(
         `UPDATE ${this.spec.table} SET status = 'pending', attempts = 0, next_attempt_at = 0 WHERE id ${sql.in(ids)}`,
         sql.inParams(ids),
-      ),
-    );
+      );
+      await alsoInTransaction?.(sql, changed);
+      return changed;
+    });
   }
 
   /**
    * Deletes rows for good (a person gave up on them), with their tasks when no other row still needs them
    * and the table deletes completed tasks. Returns how many rows went.
    */
-  async remove(ids: readonly number[]): Promise<number> {
+  async remove(ids: readonly number[], alsoInTransaction?: AlsoInTransaction): Promise<number> {
     if (ids.length === 0) return 0;
     const { table } = this.spec;
     return withSqlTransaction(this.storage, async (sql) => {
@@ -347,6 +355,7 @@ export class LeaseQueue {
         sql,
         rows.map((r) => Number(r.task_id)),
       );
+      await alsoInTransaction?.(sql, removed);
       return removed;
     });
   }

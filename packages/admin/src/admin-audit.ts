@@ -1,0 +1,42 @@
+// The audit trail: every operator action is recorded in the transaction of the action itself, and listed newest
+// first for the API and `syncbus audit list`.
+import { inject, injectable, Storage, withSqlTransaction, type SqlExecutor } from '@syncbus/core';
+import { LessThan } from 'typeorm';
+import { AdminAuditEntry } from './admin-audit-entry.entity';
+
+/** What an action records. */
+export interface AuditRecord {
+  readonly actor: string;
+  readonly action: string;
+  readonly target: Record<string, unknown>;
+  readonly outcome: string;
+  readonly detail: string;
+}
+
+/** Writes and reads `admin_audit`. */
+@injectable()
+export class AdminAudit {
+  constructor(@inject(Storage) private readonly storage: Storage) {}
+
+  /** Records an action in `sql`'s transaction: it commits, or rolls back, with what it records. */
+  async record(sql: SqlExecutor, entry: AuditRecord): Promise<void> {
+    await sql.run(
+      'INSERT INTO admin_audit (at, actor, action, target, outcome, detail) VALUES (?, ?, ?, ?, ?, ?)',
+      [Date.now(), entry.actor, entry.action, JSON.stringify(entry.target), entry.outcome, entry.detail],
+    );
+  }
+
+  /** Records an action that was refused (it changed nothing), in a transaction of its own. */
+  async refused(entry: AuditRecord): Promise<void> {
+    await withSqlTransaction(this.storage, (sql) => this.record(sql, entry));
+  }
+
+  /** Entries newest first; `before` (an entry id) continues a previous page. */
+  list(options: { limit: number; before?: number }): Promise<AdminAuditEntry[]> {
+    return this.storage.dataSource.getRepository(AdminAuditEntry).find({
+      where: options.before === undefined ? {} : { id: LessThan(options.before) },
+      order: { id: 'DESC' },
+      take: options.limit,
+    });
+  }
+}

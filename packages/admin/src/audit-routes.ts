@@ -1,0 +1,43 @@
+// `GET /audit`: the audit trail of operator actions, newest first.
+import { inject, injectable } from '@syncbus/core';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ADMIN_PREFIX, type AdminRoutes } from './admin-api';
+import { AdminAudit } from './admin-audit';
+import { AdminSettings } from './admin-settings';
+import { AuditEntryView, AuditQuery, ErrorBody } from './admin-schemas';
+
+/** The audit resource. */
+@injectable()
+export class AuditRoutes implements AdminRoutes {
+  constructor(
+    @inject(AdminAudit) private readonly audit: AdminAudit,
+    @inject(AdminSettings) private readonly settings: AdminSettings,
+  ) {}
+
+  register(app: FastifyInstance): void {
+    app.withTypeProvider<ZodTypeProvider>().get(
+      `${ADMIN_PREFIX}/audit`,
+      {
+        schema: {
+          tags: ['audit'],
+          querystring: AuditQuery,
+          response: { 200: z.array(AuditEntryView), 400: ErrorBody },
+        },
+        config: { role: 'viewer' },
+      },
+      async (request, reply) => {
+        const limit = request.query.limit ?? Math.min(50, this.settings.maxPageSize);
+        if (limit > this.settings.maxPageSize) {
+          return reply.code(400).send({
+            error: 'PAGE_TOO_LARGE',
+            message: `limit is at most ${this.settings.maxPageSize} (admin.maxPageSize); page on with before.`,
+          });
+        }
+        const entries = await this.audit.list({ limit, before: request.query.before });
+        return entries.map((e) => ({ ...e, target: JSON.parse(e.target) as unknown }));
+      },
+    );
+  }
+}
