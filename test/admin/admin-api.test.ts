@@ -326,6 +326,57 @@ describe.each(['sqlite', 'postgres'] as const)('the admin API on %s', (kind) => 
       ['servers.disable', 'ok', { server: 'production' }],
     ]);
   });
+
+  it('adds, edits and removes a server, audited, refusing a duplicate, a plain secret and an unknown name', async () => {
+    if (!node) return;
+    const send = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${node!.url}${API}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${operator.value}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as any };
+    };
+    const qa = { name: 'qa', url: 'http://127.0.0.1:10/', secret: 'env:SYNCBUS_QA_SECRET' };
+    expect(await send('POST', '/servers', qa)).toMatchObject({
+      status: 201,
+      body: { name: 'qa', displayName: 'qa', enabled: true, pending: 0 },
+    });
+    expect(await send('POST', '/servers', qa)).toMatchObject({
+      status: 409,
+      body: { error: 'DUPLICATE_SERVER' },
+    });
+    const plain = await send('POST', '/servers', { ...qa, name: 'qa2', secret: 'hunter2' });
+    expect(plain).toMatchObject({ status: 400, body: { error: 'FST_ERR_VALIDATION' } });
+    expect(plain.body.message).toMatch(/secret/);
+    expect(JSON.stringify(plain.body)).not.toContain('hunter2');
+    expect(
+      await send('PATCH', '/servers/qa', { url: 'http://127.0.0.1:11/', displayName: 'QA' }),
+    ).toMatchObject({
+      status: 200,
+      body: { url: 'http://127.0.0.1:11/', displayName: 'QA' },
+    });
+    expect(await send('PATCH', '/servers/qa', { name: 'renamed' })).toMatchObject({ status: 400 });
+    expect(await send('PATCH', '/servers/nope', { url: 'http://127.0.0.1:12/' })).toMatchObject({
+      status: 404,
+    });
+    expect(await send('DELETE', '/servers/qa')).toEqual({
+      status: 200,
+      body: { affected: 0, message: "server 'qa' removed with 0 waiting row(s)" },
+    });
+    expect((await get('/servers')).body.map((s: { name: string }) => s.name)).toEqual(['production']);
+    const audit = (await auditRows()).slice(0, 5);
+    expect(audit.map((e) => [e.action, e.outcome, e.target])).toEqual([
+      ['servers.remove', 'ok', { server: 'qa' }],
+      ['servers.edit', 'SERVER_NOT_FOUND', { server: 'nope' }],
+      ['servers.edit', 'ok', { server: 'qa' }],
+      ['servers.add', 'DUPLICATE_SERVER', { server: 'qa' }],
+      ['servers.add', 'ok', { server: 'qa' }],
+    ]);
+  });
 });
 
 it('is not served unless admin.enabled', async () => {

@@ -1,12 +1,17 @@
-// `GET /servers`, `GET /servers/:name`, `POST /servers/:name/enable|disable`: the staging target servers with what
-// waits for each.
+// The staging target servers with what waits for each: list, get, add, edit, enable, disable and remove.
 import { inject, injectable } from '@syncbus/core';
-import { ServerInfoProvider, StagingTaskList, type StagingServer } from '@syncbus/staging';
-import type { FastifyInstance } from 'fastify';
+import {
+  DuplicateServerError,
+  ServerInfoProvider,
+  ServerInputSchema,
+  StagingTaskList,
+  type StagingServer,
+} from '@syncbus/staging';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ADMIN_PREFIX, type AdminRoutes } from './admin-api';
 import { AdminAudit } from './admin-audit';
-import { ErrorBody, ServerParams, ServerView } from './admin-schemas';
+import { ActionResult, ErrorBody, ServerParams, ServerView } from './admin-schemas';
 import { z } from 'zod';
 
 /** The servers resource: the same services `syncbus servers` uses. */
@@ -43,6 +48,91 @@ export class ServerRoutes implements AdminRoutes {
           });
         }
         return view(server, (await this.tasks.stats()).get(server.id));
+      },
+    );
+    typed.post(
+      `${ADMIN_PREFIX}/servers`,
+      {
+        schema: {
+          tags: ['servers'],
+          description: 'Add a target server; `secret` is a reference (`env:NAME`), never the secret.',
+          body: ServerInputSchema,
+          response: { 201: ServerView, 409: ErrorBody },
+        },
+        config: { role: 'operator' },
+      },
+      async (request, reply) => {
+        const action = { actor: request.adminPrincipal!.name, action: 'servers.add' };
+        const target = { server: request.body.name };
+        try {
+          const server = await this.servers.addServer(request.body, (sql) =>
+            this.audit.record(sql, {
+              ...action,
+              target,
+              outcome: 'ok',
+              detail: `added (${request.body.url})`,
+            }),
+          );
+          return reply.code(201).send(view(server, undefined));
+        } catch (error) {
+          if (!(error instanceof DuplicateServerError)) throw error;
+          await this.audit.refused({ ...action, target, outcome: error.code, detail: error.message });
+          return reply.code(409).send({ error: error.code, message: error.message });
+        }
+      },
+    );
+    typed.patch(
+      `${ADMIN_PREFIX}/servers/:name`,
+      {
+        schema: {
+          tags: ['servers'],
+          description: 'Change display name, URL, enabled or secret reference (any of them).',
+          params: ServerParams,
+          body: ServerInputSchema.omit({ name: true }).partial(),
+          response: { 200: ServerView, 404: ErrorBody },
+        },
+        config: { role: 'operator' },
+      },
+      async (request, reply) => {
+        const action = { actor: request.adminPrincipal!.name, action: 'servers.edit' };
+        const target = { server: request.params.name };
+        if (!(await this.servers.getServer(request.params.name))) return this.notFound(reply, action, target);
+        const changed = Object.keys(request.body).sort().join(', ') || 'nothing';
+        const server = await this.servers.editServer(request.params.name, request.body, (sql) =>
+          this.audit.record(sql, { ...action, target, outcome: 'ok', detail: `changed ${changed}` }),
+        );
+        return view(server, (await this.tasks.stats()).get(server.id));
+      },
+    );
+    typed.delete(
+      `${ADMIN_PREFIX}/servers/:name`,
+      {
+        schema: {
+          tags: ['servers'],
+          description: 'Remove a server with what waits for it (tasks no other server needs go too).',
+          params: ServerParams,
+          response: { 200: ActionResult, 404: ErrorBody },
+        },
+        config: { role: 'operator' },
+      },
+      async (request, reply) => {
+        const action = { actor: request.adminPrincipal!.name, action: 'servers.remove' };
+        const target = { server: request.params.name };
+        if (!(await this.servers.getServer(request.params.name))) return this.notFound(reply, action, target);
+        let affected = 0;
+        await this.servers.deleteServer(request.params.name, async (sql, removed) => {
+          affected = removed;
+          await this.audit.record(sql, {
+            ...action,
+            target,
+            outcome: 'ok',
+            detail: `removed with ${removed} row(s)`,
+          });
+        });
+        return {
+          affected,
+          message: `server '${request.params.name}' removed with ${affected} waiting row(s)`,
+        };
       },
     );
     for (const enabled of [true, false]) {
@@ -82,6 +172,19 @@ export class ServerRoutes implements AdminRoutes {
         },
       );
     }
+  }
+
+  /** An action on a server that does not exist: recorded as refused, answered 404, nothing changed. */
+  private async notFound(
+    reply: FastifyReply,
+    action: { actor: string; action: string },
+    target: { server: string },
+  ) {
+    await this.audit.refused({ ...action, target, outcome: 'SERVER_NOT_FOUND', detail: 'no such server' });
+    return reply.code(404).send({
+      error: 'SERVER_NOT_FOUND',
+      message: `No staging server is named '${target.server}'; nothing was changed.`,
+    });
   }
 }
 

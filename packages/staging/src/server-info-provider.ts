@@ -59,15 +59,27 @@ export class ServerInfoProvider {
     return (await this.repository.findOne({ where })) ?? undefined;
   }
 
-  /** Adds a server; throws `StagingValidationError` or `DuplicateServerError`. */
-  async addServer(input: ServerInput): Promise<StagingServer> {
+  /**
+   * Adds a server; throws `StagingValidationError` or `DuplicateServerError`. `alsoInTransaction` (an audit row)
+   * commits with it.
+   */
+  async addServer(input: ServerInput, alsoInTransaction?: AlsoInTransaction): Promise<StagingServer> {
     const parsed = ServerInputSchema.safeParse(input);
     if (!parsed.success) throw new StagingValidationError('server', zodProblems(parsed.error));
     const { name, displayName, url, enabled, secret } = parsed.data;
     if (await this.getServer(name)) throw new DuplicateServerError(name);
-    return this.repository.save(
-      this.repository.create({ name, displayName: displayName ?? name, url, enabled, secretRef: secret }),
-    );
+    const server = this.repository.create({
+      name,
+      displayName: displayName ?? name,
+      url,
+      enabled,
+      secretRef: secret,
+    });
+    return this.storage.transaction(async (manager) => {
+      const saved = await manager.save(server);
+      await alsoInTransaction?.(sqlExecutorFor(this.storage, manager), 1);
+      return saved;
+    });
   }
 
   /**
@@ -104,20 +116,24 @@ export class ServerInfoProvider {
     return this.editServer(idOrName, { enabled: false }, alsoInTransaction);
   }
 
-  /** Deletes a server with its synchronization rows, and the tasks no other server still waits for. */
-  async deleteServer(idOrName: number | string): Promise<void> {
+  /**
+   * Deletes a server with its synchronization rows, and the tasks no other server still waits for.
+   * `alsoInTransaction` (an audit row) commits with it, told how many rows went.
+   */
+  async deleteServer(idOrName: number | string, alsoInTransaction?: AlsoInTransaction): Promise<void> {
     const server = await this.require(idOrName);
     await withSqlTransaction(this.storage, async (sql) => {
       const rows = await sql.all<{ task_id: unknown }>(
         'SELECT DISTINCT task_id FROM staging_synchronization WHERE server_id = ?',
         [server.id],
       );
-      await sql.run('DELETE FROM staging_synchronization WHERE server_id = ?', [server.id]);
+      const removed = await sql.run('DELETE FROM staging_synchronization WHERE server_id = ?', [server.id]);
       await this.queue.deleteOrphanTasks(
         sql,
         rows.map((r) => Number(r.task_id)),
       );
       await sql.run('DELETE FROM staging_server WHERE id = ?', [server.id]);
+      await alsoInTransaction?.(sql, removed);
     });
   }
 
