@@ -12,14 +12,14 @@ it('lists what operators did, newest first, and pages back by id', async () => {
   // The node that the admin API ran on wrote these; the CLI reads the same database afterwards.
   const node = await bootStagingNode({ name: 'editorial', databaseUrl, http: false, modules: [AdminModule] });
   const audit = node.kernel.get(AdminAudit);
-  await audit.refused({
+  await audit.recordAlone({
     actor: 'ops',
     action: 'servers.disable',
     target: { server: 'qa' },
     outcome: 'SERVER_NOT_FOUND',
     detail: 'no such server',
   });
-  await audit.refused({
+  await audit.recordAlone({
     actor: 'ann',
     action: 'staging.tasks.retry',
     target: { taskIds: [7] },

@@ -26,8 +26,11 @@ export class AdminAudit {
     );
   }
 
-  /** Records an action that was refused (it changed nothing), in a transaction of its own. */
-  async refused(entry: AuditRecord): Promise<void> {
+  /**
+   * Records, in a transaction of its own, an action that has no transaction to join: one that was refused (it
+   * changed nothing), or one that starts a job.
+   */
+  async recordAlone(entry: AuditRecord): Promise<void> {
     await withSqlTransaction(this.storage, (sql) => this.record(sql, entry));
   }
 

@@ -1,11 +1,13 @@
 // The admin module: the admin API (off unless `admin.enabled`), contributed to the node's HTTP server.
-import { Module, RegisterModule } from '@syncbus/core';
+import { inject, Module, RegisterModule } from '@syncbus/core';
 import { HttpRouteContribution } from '@syncbus/server';
 import { StagingModule } from '@syncbus/staging';
 import { AdminApi, AdminRoutes } from './admin-api';
 import { AdminAudit } from './admin-audit';
 import { AdminAuditEntry } from './admin-audit-entry.entity';
 import { AdminAuthenticator } from './admin-authenticator';
+import { AdminJobs } from './admin-jobs';
+import { JobRoutes } from './job-routes';
 import { AuditRoutes } from './audit-routes';
 import { CreateAdminTables1740000000500 } from './create-admin-tables.migration';
 import { AdminSettings, AdminSettingsSchema } from './admin-settings';
@@ -22,20 +24,28 @@ import { StagingTaskRoutes } from './staging-task-routes';
   providers: [
     AdminAuthenticator,
     AdminAudit,
+    AdminJobs,
     AdminApi,
     { provide: HttpRouteContribution, useExisting: AdminApi },
     NodeRoutes,
     ServerRoutes,
     StagingTaskRoutes,
     AuditRoutes,
+    JobRoutes,
     { provide: AdminRoutes, useExisting: NodeRoutes },
+    { provide: AdminRoutes, useExisting: JobRoutes },
     { provide: AdminRoutes, useExisting: AuditRoutes },
     { provide: AdminRoutes, useExisting: ServerRoutes },
     { provide: AdminRoutes, useExisting: StagingTaskRoutes },
   ],
 })
 export class AdminModule extends Module {
-  constructor() {
+  constructor(@inject(AdminJobs) private readonly jobs: AdminJobs) {
     super('Admin');
+  }
+
+  /** Running jobs stop after the batch in hand; their tasks stay pending. */
+  override async onStop(): Promise<void> {
+    await this.jobs.stopAll();
   }
 }

@@ -122,3 +122,26 @@ export const AuditEntryView = z
     detail: z.string(),
   })
   .meta({ id: 'AuditEntry' });
+
+/** What `POST /staging/tasks/synchronize` sends: a server, and optionally only these tasks. */
+export const SynchronizeRequest = z.strictObject({
+  server: z.string().min(1).max(200),
+  taskIds: z.array(z.number().int().min(1)).min(1).max(10_000).optional(),
+});
+
+export const JobParams = z.strictObject({ id: z.uuid() });
+
+export const JobView = z
+  .object({
+    id: z.string(),
+    kind: z.string(),
+    actor: z.string(),
+    status: z.enum(['running', 'succeeded', 'failed', 'cancelled']),
+    total: z.number().int(),
+    done: z.number().int(),
+    failed: z.number().int(),
+    startedAt: z.number(),
+    finishedAt: z.number().nullable(),
+    error: z.string().nullable(),
+  })
+  .meta({ id: 'Job' });

@@ -76,7 +76,7 @@ export class ServerRoutes implements AdminRoutes {
           return reply.code(201).send(view(server, undefined));
         } catch (error) {
           if (!(error instanceof DuplicateServerError)) throw error;
-          await this.audit.refused({ ...action, target, outcome: error.code, detail: error.message });
+          await this.audit.recordAlone({ ...action, target, outcome: error.code, detail: error.message });
           return reply.code(409).send({ error: error.code, message: error.message });
         }
       },
@@ -154,7 +154,7 @@ export class ServerRoutes implements AdminRoutes {
           const action = { actor: request.adminPrincipal!.name, action: `servers.${verb}` };
           const target = { server: request.params.name };
           if (!(await this.servers.getServer(request.params.name))) {
-            await this.audit.refused({
+            await this.audit.recordAlone({
               ...action,
               target,
               outcome: 'SERVER_NOT_FOUND',
@@ -180,7 +180,12 @@ export class ServerRoutes implements AdminRoutes {
     action: { actor: string; action: string },
     target: { server: string },
   ) {
-    await this.audit.refused({ ...action, target, outcome: 'SERVER_NOT_FOUND', detail: 'no such server' });
+    await this.audit.recordAlone({
+      ...action,
+      target,
+      outcome: 'SERVER_NOT_FOUND',
+      detail: 'no such server',
+    });
     return reply.code(404).send({
       error: 'SERVER_NOT_FOUND',
       message: `No staging server is named '${target.server}'; nothing was changed.`,

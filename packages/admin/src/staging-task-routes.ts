@@ -137,7 +137,7 @@ export class StagingTaskRoutes implements AdminRoutes {
             );
           } catch (error) {
             if (!(error instanceof UnknownServerError)) throw error;
-            await this.audit.refused({
+            await this.audit.recordAlone({
               ...action,
               target,
               outcome: 'SERVER_NOT_FOUND',
@@ -150,7 +150,7 @@ export class StagingTaskRoutes implements AdminRoutes {
             const message =
               `Task(s) ${missing.join(', ')} wait for ${server === undefined ? 'no server' : `no row of server '${server}'`} ` +
               '(delivered or deleted meanwhile); nothing was changed. List them again and choose from what waits.';
-            await this.audit.refused({ ...action, target, outcome: 'TASK_NOT_FOUND', detail: message });
+            await this.audit.recordAlone({ ...action, target, outcome: 'TASK_NOT_FOUND', detail: message });
             return reply.code(404).send({ error: 'TASK_NOT_FOUND', message });
           }
           const affected = await act(taskIds, server, (sql, changed) =>

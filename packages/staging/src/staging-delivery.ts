@@ -21,6 +21,14 @@ import type { StagingTaskData } from './staging-task-data';
 import { StagingTransport } from './staging-transport';
 
 /** What one `runSynchronization` did. */
+/** What a caller can do while a run goes on: stop it between batches, and follow it batch by batch. */
+export interface StagingRunOptions {
+  /** Aborted: no further batch is claimed; the batch on the wire completes and is recorded. */
+  readonly signal?: AbortSignal;
+  /** Called after each batch with the run's totals so far. */
+  readonly onProgress?: (summary: Readonly<StagingRunSummary>) => void;
+}
+
 export interface StagingRunSummary {
   readonly serverId: number;
   readonly server: string;
@@ -71,11 +79,15 @@ export class StagingDelivery {
    * Sends the server's pending tasks (only `taskIds`, when given) in logged order. Throws
    * `UnknownServerError`, `ServerDisabledError` or `SecretUnavailableError` before sending anything.
    */
-  run(serverId: number, taskIds?: number | readonly number[]): Promise<StagingRunSummary> {
+  run(
+    serverId: number,
+    taskIds?: number | readonly number[],
+    options: StagingRunOptions = {},
+  ): Promise<StagingRunSummary> {
     const ids =
       taskIds === undefined ? undefined : Array.isArray(taskIds) ? [...taskIds] : [taskIds as number];
     const previous = this.chains.get(serverId) ?? Promise.resolve();
-    const current = previous.then(() => this.drain(serverId, ids));
+    const current = previous.then(() => this.drain(serverId, ids, options));
     const settled = current.catch(() => undefined);
     this.chains.set(serverId, settled);
     void settled.then(() => {
@@ -115,7 +127,11 @@ export class StagingDelivery {
     await this.queue.releaseAll(this.owner);
   }
 
-  private async drain(serverId: number, taskIds?: number[]): Promise<StagingRunSummary> {
+  private async drain(
+    serverId: number,
+    taskIds: number[] | undefined,
+    options: StagingRunOptions,
+  ): Promise<StagingRunSummary> {
     const server = await this.servers.getServer(serverId);
     if (!server) throw new UnknownServerError(serverId);
     if (!server.enabled) throw new ServerDisabledError(server.name);
@@ -137,7 +153,7 @@ export class StagingDelivery {
     // Up to `maxInFlight` batches on the wire at once: while one is applied on the target the next is claimed and
     // sent. The leases keep order per object: a row whose object has a batch in flight is not claimable.
     const lane = async () => {
-      while (!this.stopped && !halted) {
+      while (!this.stopped && !halted && !options.signal?.aborted) {
         const claimed = await this.queue.claim({
           targetId: serverId,
           owner: this.owner,
@@ -165,6 +181,7 @@ export class StagingDelivery {
         const batch = rows.filter((r) => tasks.has(r.taskId));
         if (batch.length === 0) continue;
         const error = await this.sendBatch(server, batch, tasks, secret, summary, failedInRun);
+        options.onProgress?.(summary);
         if (!error) {
           const outage = this.outages.get(serverId);
           if (outage) {

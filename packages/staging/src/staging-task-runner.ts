@@ -1,6 +1,6 @@
 // Kentico's `new StagingTaskRunner(serverId).RunSynchronization(taskId)`, kept for seed-style code.
 import { currentNode, type ServiceResolver } from '@syncbus/core';
-import { StagingDelivery, type StagingRunSummary } from './staging-delivery';
+import { StagingDelivery, type StagingRunOptions, type StagingRunSummary } from './staging-delivery';
 
 /**
  * Synchronizes the pending staging tasks of one target server. Seed-compatible exception to injection: the
@@ -20,9 +20,13 @@ export class StagingTaskRunner {
   /**
    * Sends the server's pending tasks (only `taskIds`, when given) in logged order and records each outcome.
    * Throws `UnknownServerError` or `ServerDisabledError` (tasks stay pending); a target that cannot be reached
-   * or refuses is reported in the summary's `error` and on the tasks' synchronization rows.
+   * or refuses is reported in the summary's `error` and on the tasks' synchronization rows. `options` can stop
+   * the run between batches and follow it batch by batch.
    */
-  runSynchronization(taskIds?: number | readonly number[]): Promise<StagingRunSummary> {
-    return this.delivery.run(this.serverId, taskIds);
+  runSynchronization(
+    taskIds?: number | readonly number[],
+    options?: StagingRunOptions,
+  ): Promise<StagingRunSummary> {
+    return this.delivery.run(this.serverId, taskIds, options);
   }
 }
