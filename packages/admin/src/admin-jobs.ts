@@ -1,6 +1,7 @@
 // Long admin actions (synchronize all of a server, a large selection) run as background jobs in this process: an
 // id to follow them by, progress, and cancellation between batches.
 import { inject, injectable, Logger } from '@syncbus/core';
+import { AdminEventStream } from './admin-event-stream';
 import { randomUUID } from 'node:crypto';
 
 /** A job as the API shows it. */
@@ -35,7 +36,10 @@ const KEEP_FINISHED = 100;
 export class AdminJobs {
   private readonly jobs = new Map<string, { job: AdminJob; abort: AbortController; done: Promise<void> }>();
 
-  constructor(@inject(Logger) private readonly logger: Logger) {}
+  constructor(
+    @inject(Logger) private readonly logger: Logger,
+    @inject(AdminEventStream) private readonly events: AdminEventStream,
+  ) {}
 
   /** Starts `work` in the background and returns its job at once. */
   start(kind: string, actor: string, total: number, work: (control: JobControl) => Promise<void>): AdminJob {
@@ -58,6 +62,7 @@ export class AdminJobs {
         job.done = done;
         job.failed = failed;
         if (error !== undefined) job.error = error;
+        this.events.publish({ type: 'job.progress', data: { ...job } });
       },
     };
     const done = work(control).then(
@@ -72,6 +77,7 @@ export class AdminJobs {
     );
     const finished = done.then(() => {
       job.finishedAt = Date.now();
+      this.events.publish({ type: 'job.finished', data: { ...job } });
       this.forgetOld();
     });
     this.jobs.set(job.id, { job, abort, done: finished });

@@ -6,7 +6,9 @@ import { AdminApi, AdminRoutes } from './admin-api';
 import { AdminAudit } from './admin-audit';
 import { AdminAuditEntry } from './admin-audit-entry.entity';
 import { AdminAuthenticator } from './admin-authenticator';
+import { AdminEventStream } from './admin-event-stream';
 import { AdminJobs } from './admin-jobs';
+import { EventRoutes } from './event-routes';
 import { JobRoutes } from './job-routes';
 import { AuditRoutes } from './audit-routes';
 import { CreateAdminTables1740000000500 } from './create-admin-tables.migration';
@@ -25,6 +27,7 @@ import { StagingTaskRoutes } from './staging-task-routes';
     AdminAuthenticator,
     AdminAudit,
     AdminJobs,
+    AdminEventStream,
     AdminApi,
     { provide: HttpRouteContribution, useExisting: AdminApi },
     NodeRoutes,
@@ -32,7 +35,9 @@ import { StagingTaskRoutes } from './staging-task-routes';
     StagingTaskRoutes,
     AuditRoutes,
     JobRoutes,
+    EventRoutes,
     { provide: AdminRoutes, useExisting: NodeRoutes },
+    { provide: AdminRoutes, useExisting: EventRoutes },
     { provide: AdminRoutes, useExisting: JobRoutes },
     { provide: AdminRoutes, useExisting: AuditRoutes },
     { provide: AdminRoutes, useExisting: ServerRoutes },

@@ -23,6 +23,13 @@ export const AdminSettingsSchema = z
       .default([]),
     /** Largest page a list route returns. */
     maxPageSize: z.number().int().min(1).max(1000).default(200),
+    /** Unsent bytes an event-stream client may have waiting before it is dropped as too slow. */
+    eventBufferBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(1024 * 1024),
   })
   .refine((s) => !s.enabled || s.tokens.length > 0, {
     path: ['tokens'],

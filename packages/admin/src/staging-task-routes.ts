@@ -7,6 +7,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ADMIN_PREFIX, type AdminRoutes } from './admin-api';
 import { AdminSettings } from './admin-settings';
 import { AdminAudit } from './admin-audit';
+import { AdminEventStream } from './admin-event-stream';
 import {
   ActionResult,
   ErrorBody,
@@ -28,6 +29,7 @@ export class StagingTaskRoutes implements AdminRoutes {
     @inject(StagingTaskList) private readonly tasks: StagingTaskList,
     @inject(AdminSettings) private readonly settings: AdminSettings,
     @inject(AdminAudit) private readonly audit: AdminAudit,
+    @inject(AdminEventStream) private readonly events: AdminEventStream,
   ) {}
 
   register(app: FastifyInstance): void {
@@ -156,6 +158,10 @@ export class StagingTaskRoutes implements AdminRoutes {
           const affected = await act(taskIds, server, (sql, changed) =>
             this.audit.record(sql, { ...action, target, outcome: 'ok', detail: `${changed} row(s) ${done}` }),
           );
+          this.events.publish({
+            type: `task.${done}`,
+            data: { taskIds, ...(server === undefined ? {} : { server }), actor: action.actor, affected },
+          });
           return { affected, message: `${affected} row(s) ${done}` };
         },
       );

@@ -15,6 +15,7 @@ import type { StagingServer } from './entities/staging-server.entity';
 import { ServerInfoProvider } from './server-info-provider';
 import { ServerSecrets } from './server-secrets';
 import { ServerDisabledError, UnknownServerError } from './staging-errors';
+import { StagingEvents } from './staging-events';
 import { StagingQueue } from './staging-queue';
 import { StagingSettings } from './staging-settings';
 import type { StagingTaskData } from './staging-task-data';
@@ -73,6 +74,7 @@ export class StagingDelivery {
     @inject(StagingTransport) private readonly transport: StagingTransport,
     @inject(StagingSettings) private readonly settings: StagingSettings,
     @inject(Logger) private readonly logger: Logger,
+    @inject(StagingEvents) private readonly events: StagingEvents,
   ) {}
 
   /**
@@ -115,6 +117,7 @@ export class StagingDelivery {
       this.transport,
       settings,
       this.logger,
+      this.events,
     );
     lane.outages = this.outages;
     return lane;
@@ -251,7 +254,16 @@ export class StagingDelivery {
         )
       ).results;
     } catch (error) {
-      return (error as Error).message;
+      const message = (error as Error).message;
+      if (this.events.synchronized.observed) {
+        this.events.synchronized.emit({
+          server: server.name,
+          delivered: [],
+          failed: batch.map((r) => ({ taskId: r.taskId, guid: tasks.get(r.taskId)!.guid, error: message })),
+          batchError: message,
+        });
+      }
+      return message;
     } finally {
       clearInterval(heartbeat);
     }
@@ -287,6 +299,18 @@ export class StagingDelivery {
     await this.queue.postpone(heldBack, this.owner, Date.now());
     summary.failed += failures.length;
     summary.heldBack += heldBack.length;
+    if (this.events.synchronized.observed) {
+      const byId = new Map(batch.map((r) => [r.id, r]));
+      const task = (id: number) => ({
+        taskId: byId.get(id)!.taskId,
+        guid: tasks.get(byId.get(id)!.taskId)!.guid,
+      });
+      this.events.synchronized.emit({
+        server: server.name,
+        delivered: completed.map(task),
+        failed: failures.map((f) => ({ ...task(f.id), error: f.error })),
+      });
+    }
     return undefined;
   }
 
