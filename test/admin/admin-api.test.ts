@@ -291,6 +291,59 @@ describe.each(['sqlite', 'postgres'] as const)('the admin API on %s', (kind) => 
     expect(older.map((e) => e.id)).toEqual([audit[2].id, audit[3].id]);
   });
 
+  it('retries and deletes every task a filter matches, says when it matches nothing, and audits the filter', async () => {
+    if (!node) return;
+    const before = await rows();
+    const failing = before.filter((r) => ['a-05', 'a-06'].includes(r.objectGuid));
+    for (const row of failing) {
+      await node.storage.dataSource.query(
+        `UPDATE staging_synchronization SET status = 'failed', attempts = 5 WHERE id = ${row.synchronizationId}`,
+      );
+    }
+    expect(await post('/staging/tasks/retry', { filter: { status: 'failed' } })).toEqual({
+      status: 200,
+      body: { affected: 2, message: '2 row(s) retried' },
+    });
+    expect((await rows()).filter((r) => r.status === 'failed')).toEqual([]);
+
+    const sale = (await rows()).filter((r) => /sale/i.test(r.title));
+    expect(sale.length).toBeGreaterThan(0);
+    expect(await post('/staging/tasks/delete', { filter: { title: 'sale', server: 'production' } })).toEqual({
+      status: 200,
+      body: { affected: sale.length, message: `${sale.length} row(s) deleted` },
+    });
+    expect((await get('/staging/tasks?title=sale')).body.items).toEqual([]);
+
+    const left = await rows();
+    expect(await post('/staging/tasks/delete', { filter: { title: 'no such title' } })).toEqual({
+      status: 200,
+      body: { affected: 0, message: 'no task matched the filter; nothing was changed' },
+    });
+    expect(await post('/staging/tasks/retry', { taskIds: [left[0].taskId], filter: {} })).toMatchObject({
+      status: 400,
+      body: { message: expect.stringContaining('either taskIds') },
+    });
+    expect(await post('/staging/tasks/retry', { filter: { colour: 'red' } })).toMatchObject({ status: 400 });
+    expect(await post('/staging/tasks/retry', { filter: { server: 'nope' } })).toMatchObject({
+      status: 404,
+      body: { error: 'SERVER_NOT_FOUND' },
+    });
+    expect(await rows()).toEqual(left);
+
+    const audit = (await auditRows()).slice(0, 4);
+    expect(audit.map((e) => [e.action, e.outcome, e.target, e.detail])).toEqual([
+      ['staging.tasks.retry', 'SERVER_NOT_FOUND', { filter: { server: 'nope' } }, expect.any(String)],
+      ['staging.tasks.delete', 'ok', { filter: { title: 'no such title' } }, 'nothing matched'],
+      [
+        'staging.tasks.delete',
+        'ok',
+        { filter: { title: 'sale', server: 'production' } },
+        `${sale.length} row(s) deleted`,
+      ],
+      ['staging.tasks.retry', 'ok', { filter: { status: 'failed' } }, '2 row(s) retried'],
+    ]);
+  });
+
   it('changes nothing when its audit row cannot be written (one transaction)', async () => {
     if (!node) return;
     const before = await rows();

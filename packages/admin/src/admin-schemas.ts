@@ -32,8 +32,8 @@ export const ServerParams = z.strictObject({ name: z.string().min(1).max(200) })
 
 export const TaskStatus = z.enum(['pending', 'failed']);
 
-/** Filters and paging of the staging task list; unknown keys are refused. */
-export const StagingTaskQuery = z.strictObject({
+/** The filters of the staging task list, shared by the list's query string and the actions' `filter`. */
+const stagingTaskFilterFields = {
   server: z.string().min(1).optional(),
   objectType: z.string().min(1).optional(),
   taskType: z.string().min(1).optional(),
@@ -43,6 +43,14 @@ export const StagingTaskQuery = z.strictObject({
   title: z.string().min(1).max(200).optional().describe('text the title contains, ignoring case'),
   loggedFrom: z.coerce.number().int().min(0).optional().describe('epoch ms, inclusive'),
   loggedBefore: z.coerce.number().int().min(0).optional().describe('epoch ms, exclusive'),
+};
+
+/** An action's `filter`: every task row it matches; unknown keys are refused. */
+export const StagingTaskFilter = z.strictObject(stagingTaskFilterFields).meta({ id: 'StagingTaskFilter' });
+
+/** Filters and paging of the staging task list; unknown keys are refused. */
+export const StagingTaskQuery = z.strictObject({
+  ...stagingTaskFilterFields,
   limit: z.coerce
     .number()
     .int()
@@ -96,11 +104,19 @@ export const StagingTaskDetail = z
   })
   .meta({ id: 'StagingTaskDetail' });
 
-/** Tasks an action applies to: ids as `GET /staging/tasks` lists them, optionally only their rows for one server. */
-export const TaskSelection = z.strictObject({
-  taskIds: z.array(z.number().int().min(1)).min(1).max(1000),
-  server: z.string().min(1).optional(),
-});
+/**
+ * What an action applies to: chosen ids as `GET /staging/tasks` lists them (optionally only their rows for one
+ * server), or every row a filter matches (Kentico's "all").
+ */
+export const TaskSelection = z
+  .strictObject({
+    taskIds: z.array(z.number().int().min(1)).min(1).max(1000).optional(),
+    filter: StagingTaskFilter.optional(),
+    server: z.string().min(1).optional().describe('with taskIds: only their rows for this server'),
+  })
+  .refine((s) => (s.taskIds === undefined) !== (s.filter === undefined), {
+    message: 'give either taskIds (chosen tasks) or filter (every task it matches), not both',
+  });
 
 export const ActionResult = z
   .object({ affected: z.number().int(), message: z.string() })

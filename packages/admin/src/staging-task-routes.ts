@@ -109,10 +109,20 @@ export class StagingTaskRoutes implements AdminRoutes {
       },
     );
     const actions = [
-      { verb: 'retry', done: 'retried', act: this.tasks.retry.bind(this.tasks) },
-      { verb: 'delete', done: 'deleted', act: this.tasks.delete.bind(this.tasks) },
+      {
+        verb: 'retry',
+        done: 'retried',
+        act: this.tasks.retry.bind(this.tasks),
+        actMatching: this.tasks.retryMatching.bind(this.tasks),
+      },
+      {
+        verb: 'delete',
+        done: 'deleted',
+        act: this.tasks.delete.bind(this.tasks),
+        actMatching: this.tasks.deleteMatching.bind(this.tasks),
+      },
     ] as const;
-    for (const { verb, done, act } of actions) {
+    for (const { verb, done, act, actMatching } of actions) {
       typed.post(
         `${ADMIN_PREFIX}/staging/tasks/${verb}`,
         {
@@ -128,14 +138,44 @@ export class StagingTaskRoutes implements AdminRoutes {
           config: { role: 'operator' },
         },
         async (request, reply) => {
-          const { taskIds, server } = request.body;
+          const { taskIds, filter, server } = request.body;
           const action = { actor: request.adminPrincipal!.name, action: `staging.tasks.${verb}` };
-          const target = { taskIds, ...(server === undefined ? {} : { server }) };
+          if (filter) {
+            // Every row the filter matches now, read in pages and changed in one transaction with its audit row.
+            const target = { filter };
+            try {
+              const affected = await actMatching(filter, (sql, changed) =>
+                this.audit.record(sql, {
+                  ...action,
+                  target,
+                  outcome: 'ok',
+                  detail: `${changed} row(s) ${done}`,
+                }),
+              );
+              if (affected === 0) {
+                await this.audit.recordAlone({ ...action, target, outcome: 'ok', detail: 'nothing matched' });
+                return { affected, message: 'no task matched the filter; nothing was changed' };
+              }
+              this.events.publish({ type: `task.${done}`, data: { filter, actor: action.actor, affected } });
+              return { affected, message: `${affected} row(s) ${done}` };
+            } catch (error) {
+              if (!(error instanceof UnknownServerError)) throw error;
+              await this.audit.recordAlone({
+                ...action,
+                target,
+                outcome: 'SERVER_NOT_FOUND',
+                detail: error.message,
+              });
+              return reply.code(404).send({ error: 'SERVER_NOT_FOUND', message: error.message });
+            }
+          }
+          const chosen = taskIds!;
+          const target = { taskIds: chosen, ...(server === undefined ? {} : { server }) };
           // Every id must still wait (for that server): one that was delivered meanwhile refuses the whole action.
           let waiting;
           try {
             waiting = new Set(
-              (await this.tasks.list({ taskIds, server, limit: 100_000 })).map((t) => t.taskId),
+              (await this.tasks.list({ taskIds: chosen, server, limit: 100_000 })).map((t) => t.taskId),
             );
           } catch (error) {
             if (!(error instanceof UnknownServerError)) throw error;
@@ -147,7 +187,7 @@ export class StagingTaskRoutes implements AdminRoutes {
             });
             return reply.code(404).send({ error: 'SERVER_NOT_FOUND', message: error.message });
           }
-          const missing = [...new Set(taskIds)].filter((id) => !waiting.has(id));
+          const missing = [...new Set(chosen)].filter((id) => !waiting.has(id));
           if (missing.length > 0) {
             const message =
               `Task(s) ${missing.join(', ')} wait for ${server === undefined ? 'no server' : `no row of server '${server}'`} ` +
@@ -155,12 +195,17 @@ export class StagingTaskRoutes implements AdminRoutes {
             await this.audit.recordAlone({ ...action, target, outcome: 'TASK_NOT_FOUND', detail: message });
             return reply.code(404).send({ error: 'TASK_NOT_FOUND', message });
           }
-          const affected = await act(taskIds, server, (sql, changed) =>
+          const affected = await act(chosen, server, (sql, changed) =>
             this.audit.record(sql, { ...action, target, outcome: 'ok', detail: `${changed} row(s) ${done}` }),
           );
           this.events.publish({
             type: `task.${done}`,
-            data: { taskIds, ...(server === undefined ? {} : { server }), actor: action.actor, affected },
+            data: {
+              taskIds: chosen,
+              ...(server === undefined ? {} : { server }),
+              actor: action.actor,
+              affected,
+            },
           });
           return { affected, message: `${affected} row(s) ${done}` };
         },

@@ -197,6 +197,30 @@ export class StagingTaskList {
     return this.queue.remove(await this.synchronizationIds(taskIds, server), alsoInTransaction);
   }
 
+  /**
+   * Makes every row matching `filter` due now with fresh attempts (Kentico's "Synchronize all" without sending);
+   * returns how many. The rows are read in keyset pages, then changed in one transaction with `alsoInTransaction`.
+   */
+  async retryMatching(filter: StagingTaskFilter, alsoInTransaction?: AlsoInTransaction): Promise<number> {
+    return this.queue.retry(await this.matchingIds(filter), alsoInTransaction);
+  }
+
+  /** Deletes every row matching `filter` (Kentico's "Delete all"), and tasks no server waits for any more. */
+  async deleteMatching(filter: StagingTaskFilter, alsoInTransaction?: AlsoInTransaction): Promise<number> {
+    return this.queue.remove(await this.matchingIds(filter), alsoInTransaction);
+  }
+
+  /** Synchronization ids of every row matching `filter`, read in pages (no OFFSET, no limit on the total). */
+  private async matchingIds(filter: StagingTaskFilter): Promise<number[]> {
+    const ids: number[] = [];
+    for (let after = filter.after; ;) {
+      const page = await this.list({ ...filter, after, limit: 10_000 });
+      ids.push(...page.map((r) => r.synchronizationId));
+      if (page.length < 10_000) return ids;
+      after = page[page.length - 1];
+    }
+  }
+
   private async synchronizationIds(taskIds: readonly number[], server?: string): Promise<number[]> {
     return (await this.list({ taskIds, server, limit: 100_000 })).map((r) => r.synchronizationId);
   }

@@ -186,4 +186,22 @@ describe('LeaseQueue (SQLite)', () => {
       (await queue.claim({ targetId: 1, owner: 'n1', limit: 10, leaseMs: 100 })).map((r) => r.taskId),
     ).toEqual([2, 3, 4]);
   });
+
+  it('retries and removes more rows than SQLite binds parameters in one statement (32,766)', async () => {
+    const storage = kernel.get(Storage);
+    const [{ id: last }] = await withSqlTransaction(storage, (sql) =>
+      sql.all<{ id: number }>('SELECT MAX(id) AS id FROM q_sync'),
+    );
+    // 40,000 ids: the five real rows among ids that match nothing, as "Delete all" of a large backlog passes.
+    const ids = [
+      ...Array.from({ length: 40_000 - last }, (_, i) => last + 1 + i),
+      ...Array.from({ length: last }, (_, i) => i + 1),
+    ];
+    expect(await queue.retry(ids)).toBe(5);
+    expect(await queue.remove(ids)).toBe(5);
+    const tasks = await withSqlTransaction(storage, (sql) =>
+      sql.all<{ id: number }>('SELECT id FROM q_task'),
+    );
+    expect(tasks).toEqual([]);
+  });
 });

@@ -329,10 +329,13 @@ export class LeaseQueue {
   async retry(ids: readonly number[], alsoInTransaction?: AlsoInTransaction): Promise<number> {
     if (ids.length === 0) return 0;
     return withSqlTransaction(this.storage, async (sql) => {
-      const changed = await sql.run(
-        `UPDATE ${this.spec.table} SET status = 'pending', attempts = 0, next_attempt_at = 0 WHERE id ${sql.in(ids)}`,
-        sql.inParams(ids),
-      );
+      let changed = 0;
+      for (const chunk of chunks(ids)) {
+        changed += await sql.run(
+          `UPDATE ${this.spec.table} SET status = 'pending', attempts = 0, next_attempt_at = 0 WHERE id ${sql.in(chunk)}`,
+          sql.inParams(chunk),
+        );
+      }
       await alsoInTransaction?.(sql, changed);
       return changed;
     });
@@ -346,15 +349,18 @@ export class LeaseQueue {
     if (ids.length === 0) return 0;
     const { table } = this.spec;
     return withSqlTransaction(this.storage, async (sql) => {
-      const rows = await sql.all<{ task_id: unknown }>(
-        `SELECT task_id FROM ${table} WHERE id ${sql.in(ids)}`,
-        sql.inParams(ids),
-      );
-      const removed = await sql.run(`DELETE FROM ${table} WHERE id ${sql.in(ids)}`, sql.inParams(ids));
-      await this.deleteOrphanTasks(
-        sql,
-        rows.map((r) => Number(r.task_id)),
-      );
+      let removed = 0;
+      for (const chunk of chunks(ids)) {
+        const rows = await sql.all<{ task_id: unknown }>(
+          `SELECT task_id FROM ${table} WHERE id ${sql.in(chunk)}`,
+          sql.inParams(chunk),
+        );
+        removed += await sql.run(`DELETE FROM ${table} WHERE id ${sql.in(chunk)}`, sql.inParams(chunk));
+        await this.deleteOrphanTasks(
+          sql,
+          rows.map((r) => Number(r.task_id)),
+        );
+      }
       await alsoInTransaction?.(sql, removed);
       return removed;
     });
@@ -396,10 +402,19 @@ export class LeaseQueue {
     const { table, taskTable } = this.spec;
     const unique = [...new Set(taskIds)];
     if (!this.spec.deleteCompletedTasks || unique.length === 0) return;
-    await sql.run(
-      `DELETE FROM ${taskTable} WHERE id ${sql.in(unique)}
-         AND NOT EXISTS (SELECT 1 FROM ${table} s WHERE s.task_id = ${taskTable}.id)`,
-      sql.inParams(unique),
-    );
+    for (const chunk of chunks(unique)) {
+      await sql.run(
+        `DELETE FROM ${taskTable} WHERE id ${sql.in(chunk)}
+           AND NOT EXISTS (SELECT 1 FROM ${table} s WHERE s.task_id = ${taskTable}.id)`,
+        sql.inParams(chunk),
+      );
+    }
   }
+}
+
+/** Ids in statements of at most 10,000: SQLite binds at most 32,766 parameters per statement. */
+function chunks(ids: readonly number[], size = 10_000): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < ids.length; i += size) out.push(ids.slice(i, i + size));
+  return out;
 }
