@@ -120,6 +120,37 @@ describe.each(['sqlite', 'postgres'] as const)('admin jobs with a %s source', (k
     expect((await call('GET', `/jobs/${started.body.id}`)).body.status).toBe('cancelled');
   });
 
+  it('runs a complete synchronization as a job: every object logged again, then everything delivered', async () => {
+    if (!source) return;
+    const objects = await source.storage.dataSource.getRepository(Article).count();
+    const started = await call('POST', '/servers/production/synchronize-all', {
+      objectTypes: ['cms.article'],
+    });
+    expect(started).toMatchObject({ status: 202, body: { kind: 'staging.completeSynchronization' } });
+    const job = await eventually(
+      async () => {
+        const { body } = await call('GET', `/jobs/${started.body.id}`);
+        return body.status === 'running' ? undefined : body;
+      },
+      'the complete synchronization to finish',
+      60_000,
+    );
+    // What the cancelled job left (200 creates) and an update of every article.
+    expect(job).toMatchObject({ status: 'succeeded', failed: 0 });
+    expect(job.total).toBe(job.done);
+    expect(job.total).toBeGreaterThanOrEqual(objects);
+    expect(await pending()).toBe(0);
+    expect(await onTarget()).toBe(objects);
+    expect(
+      await call('POST', '/servers/production/synchronize-all', { objectTypes: ['cms.page'] }),
+    ).toMatchObject({ status: 400, body: { error: 'UNKNOWN_OBJECT_TYPE' } });
+    expect(await call('POST', '/servers/qa/synchronize-all', {})).toMatchObject({
+      status: 409,
+      body: { error: 'SERVER_DISABLED' },
+    });
+    expect(await pending()).toBe(0);
+  }, 90_000);
+
   it.each([
     ['an unknown server', 'POST', '/staging/tasks/synchronize', { server: 'nope' }, 404, 'SERVER_NOT_FOUND'],
     ['a disabled server', 'POST', '/staging/tasks/synchronize', { server: 'qa' }, 409, 'SERVER_DISABLED'],

@@ -11,8 +11,8 @@ export interface AdminJob {
   /** Who started it (the token's name). */
   readonly actor: string;
   status: 'running' | 'succeeded' | 'failed' | 'cancelled';
-  /** Items to do when it started (e.g. tasks pending for the server). */
-  readonly total: number;
+  /** Items to do (e.g. tasks pending for the server), as known when it started or once it has found out. */
+  total: number;
   /** Items done, and items that failed, so far. */
   done: number;
   failed: number;
@@ -26,6 +26,8 @@ export interface AdminJob {
 export interface JobControl {
   readonly signal: AbortSignal;
   progress(done: number, failed: number, error?: string): void;
+  /** Sets the total once the job knows it (a complete synchronization, after logging its tasks). */
+  setTotal(total: number): void;
 }
 
 /** Finished jobs kept for reading back, newest last. */
@@ -63,6 +65,9 @@ export class AdminJobs {
         job.failed = failed;
         if (error !== undefined) job.error = error;
         this.events.publish({ type: 'job.progress', data: { ...job } });
+      },
+      setTotal: (total) => {
+        job.total = total;
       },
     };
     const done = work(control).then(

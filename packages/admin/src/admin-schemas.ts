@@ -147,6 +147,11 @@ export const SynchronizeRequest = z.strictObject({
 
 export const JobParams = z.strictObject({ id: z.uuid() });
 
+/** What a complete synchronization covers: every object of these types (default: every synchronized type). */
+export const CompleteSynchronizationRequest = z.strictObject({
+  objectTypes: z.array(z.string().min(1)).min(1).max(200).optional(),
+});
+
 export const JobView = z
   .object({
     id: z.string(),

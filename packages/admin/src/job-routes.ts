@@ -1,8 +1,9 @@
-// `POST /staging/tasks/synchronize` starts a background job; `GET /jobs/:id` follows it, `DELETE /jobs/:id`
-// cancels it.
-import { inject, injectable } from '@syncbus/core';
+// `POST /staging/tasks/synchronize` and `POST /servers/:name/synchronize-all` start background jobs; `GET /jobs/:id`
+// follows one, `DELETE /jobs/:id` cancels it.
+import { inject, injectable, ObjectTypes } from '@syncbus/core';
 import {
   ServerInfoProvider,
+  StagingSynchronizer,
   StagingTaskList,
   StagingTaskRunnerFactory,
   type StagingServer,
@@ -12,7 +13,14 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ADMIN_PREFIX, type AdminRoutes } from './admin-api';
 import { AdminAudit } from './admin-audit';
 import { AdminJobs } from './admin-jobs';
-import { ErrorBody, JobParams, JobView, SynchronizeRequest } from './admin-schemas';
+import {
+  CompleteSynchronizationRequest,
+  ErrorBody,
+  JobParams,
+  JobView,
+  ServerParams,
+  SynchronizeRequest,
+} from './admin-schemas';
 
 /** Jobs, and the action that starts them: Kentico's "Synchronize selected" and "Synchronize all". */
 @injectable()
@@ -23,6 +31,8 @@ export class JobRoutes implements AdminRoutes {
     @inject(StagingTaskList) private readonly tasks: StagingTaskList,
     @inject(StagingTaskRunnerFactory) private readonly runners: StagingTaskRunnerFactory,
     @inject(AdminAudit) private readonly audit: AdminAudit,
+    @inject(StagingSynchronizer) private readonly synchronizer: StagingSynchronizer,
+    @inject(ObjectTypes) private readonly types: ObjectTypes,
   ) {}
 
   register(app: FastifyInstance): void {
@@ -66,6 +76,55 @@ export class JobRoutes implements AdminRoutes {
           outcome: 'ok',
           detail: `job ${job.id} started, ${total} task(s)`,
         });
+        return reply.code(202).send(job);
+      },
+    );
+    typed.post(
+      `${ADMIN_PREFIX}/servers/:name/synchronize-all`,
+      {
+        schema: {
+          tags: ['servers', 'jobs'],
+          description:
+            "Complete synchronization (Kentico's): log an update of every object (of `objectTypes`) for the " +
+            'server, then send everything that waits for it, as a background job; 202 with the job.',
+          params: ServerParams,
+          body: CompleteSynchronizationRequest,
+          response: { 202: JobView, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+        },
+        config: { role: 'operator' },
+      },
+      async (request, reply) => {
+        const name = request.params.name;
+        const objectTypes = request.body.objectTypes;
+        const action = { actor: request.adminPrincipal!.name, action: 'servers.synchronize-all' };
+        const target = { server: name, ...(objectTypes ? { objectTypes } : {}) };
+        const refuse = async (status: 400 | 404 | 409, error: string, message: string) => {
+          await this.audit.recordAlone({ ...action, target, outcome: error, detail: message });
+          return reply.code(status).send({ error, message });
+        };
+        const server = await this.servers.getServer(name);
+        if (!server) return refuse(404, 'SERVER_NOT_FOUND', `No staging server is named '${name}'.`);
+        if (!server.enabled) {
+          return refuse(409, 'SERVER_DISABLED', `Server '${name}' is disabled; enable it first.`);
+        }
+        const unknown = (objectTypes ?? []).filter((t) => !this.types.find(t));
+        if (unknown.length > 0) {
+          return refuse(
+            400,
+            'UNKNOWN_OBJECT_TYPE',
+            `Not synchronized on this node: ${unknown.join(', ')} (known: ${this.types.types.join(', ') || 'none'}).`,
+          );
+        }
+        const job = this.jobs.start('staging.completeSynchronization', action.actor, 0, async (control) => {
+          await this.synchronizer.synchronizeAll(server.id, objectTypes);
+          control.setTotal(await this.pending(server));
+          if (control.signal.aborted) return;
+          await this.runners.create(server.id).runSynchronization(undefined, {
+            signal: control.signal,
+            onProgress: (s) => control.progress(s.applied + s.duplicates, s.failed, s.error),
+          });
+        });
+        await this.audit.recordAlone({ ...action, target, outcome: 'ok', detail: `job ${job.id} started` });
         return reply.code(202).send(job);
       },
     );
