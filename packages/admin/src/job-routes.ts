@@ -66,6 +66,7 @@ export class JobRoutes implements AdminRoutes {
         const total = await this.pending(server, taskIds);
         const job = this.jobs.start('staging.synchronize', action.actor, total, async (control) => {
           await this.runners.create(server.id).runSynchronization(taskIds, {
+            dueNow: true,
             signal: control.signal,
             onProgress: (s) => control.progress(s.applied + s.duplicates, s.failed, s.error),
           });
@@ -120,6 +121,7 @@ export class JobRoutes implements AdminRoutes {
           control.setTotal(await this.pending(server));
           if (control.signal.aborted) return;
           await this.runners.create(server.id).runSynchronization(undefined, {
+            dueNow: true,
             signal: control.signal,
             onProgress: (s) => control.progress(s.applied + s.duplicates, s.failed, s.error),
           });

@@ -28,6 +28,11 @@ export interface StagingRunOptions {
   readonly signal?: AbortSignal;
   /** Called after each batch with the run's totals so far. */
   readonly onProgress?: (summary: Readonly<StagingRunSummary>) => void;
+  /**
+   * A person asked for this run (Kentico's Synchronize): rows waiting out a backoff are sent now too, keeping
+   * their attempt counts. Background runs leave backoff alone.
+   */
+  readonly dueNow?: boolean;
 }
 
 export interface StagingRunSummary {
@@ -139,6 +144,7 @@ export class StagingDelivery {
     if (!server) throw new UnknownServerError(serverId);
     if (!server.enabled) throw new ServerDisabledError(server.name);
     const secret = this.secrets.resolve(server.name, server.secretRef);
+    if (options.dueNow) await this.queue.makeAllDue(serverId, taskIds);
     const summary: StagingRunSummary = {
       serverId,
       server: server.name,

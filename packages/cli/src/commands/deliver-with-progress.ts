@@ -38,7 +38,11 @@ export async function deliverWithProgress(
     );
   }, 200);
   try {
-    const summary = await kernel.get(StagingTaskRunnerFactory).create(server.id).runSynchronization(taskIds);
+    // A person asked: what waits out a backoff goes now too (failed tasks need `tasks retry`).
+    const summary = await kernel
+      .get(StagingTaskRunnerFactory)
+      .create(server.id)
+      .runSynchronization(taskIds, { dueNow: true });
     const [remaining, failedTotal] = await Promise.all([pending(), failed()]);
     progress.update(Math.max(0, before - remaining), { failed: failedTotal });
     return { ...summary, remaining, failedTotal };

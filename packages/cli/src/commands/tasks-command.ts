@@ -192,7 +192,9 @@ export function registerTasksCommand(program: Command, context: CliContext): voi
       const incomplete = results.filter((r) => r.error || r.failed > 0 || r.remaining > 0);
       if (incomplete.length > 0) {
         throw new CliError(
-          `Not everything was delivered to ${incomplete.map((r) => r.server).join(', ')}; see 'syncbus tasks list --status failed' and the errors above.`,
+          `Not everything was delivered to ${incomplete.map((r) => r.server).join(', ')}; ` +
+            `'syncbus tasks list --server NAME' shows what waits and why (its last error), and the errors above say ` +
+            `what failed; 'syncbus tasks retry' sends failed tasks again.`,
           ExitCode.incomplete,
         );
       }

@@ -315,6 +315,30 @@ export class LeaseQueue {
     );
   }
 
+  /**
+   * Makes every pending, unleased row of a target (of `taskIds`, when given) due now, keeping its attempts: a
+   * synchronization a person asks for sends what waits, backoff or not. Failed rows stay failed (retry them).
+   */
+  async makeAllDue(targetId: number, taskIds?: readonly number[]): Promise<number> {
+    const { table, targetColumn } = this.spec;
+    return withSqlTransaction(this.storage, async (sql) => {
+      const update = `UPDATE ${table} SET next_attempt_at = ?
+          WHERE ${targetColumn} = ? AND status = 'pending' AND lease_owner IS NULL AND next_attempt_at > ?`;
+      const now = this.now();
+      if (!taskIds) return sql.run(update, [now, targetId, now]);
+      let changed = 0;
+      for (const chunk of chunks(taskIds)) {
+        changed += await sql.run(`${update} AND task_id ${sql.in(chunk)}`, [
+          now,
+          targetId,
+          now,
+          ...sql.inParams(chunk),
+        ]);
+      }
+      return changed;
+    });
+  }
+
   /** Drops every lease `owner` holds (a clean stop), so other claimers need not wait for expiry. */
   async releaseAll(owner: string): Promise<void> {
     await withSqlTransaction(this.storage, (sql) =>
