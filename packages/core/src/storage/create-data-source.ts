@@ -1,8 +1,15 @@
 // Builds the one TypeORM DataSource of a node from its database URL, with the entities and migrations modules add.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statfsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, type DataSourceOptions, type MixedList, type EntitySchema } from 'typeorm';
+import { SyncbusError } from '../errors';
 import type { DatabaseTarget } from './database-url';
+
+/** Kernel filesystems no database file can live on (`statfs` types of procfs and sysfs). */
+const PSEUDO_FILESYSTEMS = new Map([
+  [0x9fa0, 'procfs'],
+  [0x62656572, 'sysfs'],
+]);
 
 /** What the kernel collected from modules for the DataSource. */
 export interface DataSourceContributions {
@@ -27,7 +34,7 @@ export function createDataSource(target: DatabaseTarget, contributions: DataSour
   } as const;
   let options: DataSourceOptions;
   if (target.kind === 'sqlite') {
-    if (target.file !== ':memory:') mkdirSync(dirname(target.file), { recursive: true });
+    if (target.file !== ':memory:') prepareFolder(target.file);
     options = {
       ...common,
       type: 'better-sqlite3',
@@ -46,4 +53,27 @@ export function createDataSource(target: DatabaseTarget, contributions: DataSour
     options = { ...common, type: 'postgres', url: target.url, extra: { max: contributions.poolSize } };
   }
   return new DataSource(options);
+}
+
+/**
+ * Creates the SQLite file's folder, or says why it cannot: a path through a regular file, a kernel filesystem
+ * (creating folders under /proc loops in Node instead of failing), or no permission. `DATABASE_UNREACHABLE`.
+ */
+function prepareFolder(file: string): void {
+  const folder = dirname(file);
+  let existing = folder;
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  const unusable = (why: string) =>
+    new SyncbusError(
+      'DATABASE_UNREACHABLE',
+      `The SQLite file ${file} cannot be created: ${why}. Point database.url at a file in a writable folder.`,
+    );
+  if (!statSync(existing).isDirectory()) throw unusable(`${existing} is a file, not a folder`);
+  const pseudo = PSEUDO_FILESYSTEMS.get(statfsSync(existing).type);
+  if (pseudo) throw unusable(`${existing} is on ${pseudo}, a kernel filesystem`);
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (error) {
+    throw unusable((error as Error).message);
+  }
 }
