@@ -32,6 +32,27 @@ describe('syncbus config check', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
+  // One validation serves both: what `start` refuses, `config check` refuses first, with the same message.
+  it.each([
+    [
+      'an unsupported database URL',
+      { database: { url: 'mysql://me@db/cms' } },
+      /database\.url: unsupported database URL 'mysql:\/\/\*\*\*@db\/cms'/,
+    ],
+    [
+      'a connector no plugin registers',
+      { connectors: [{ name: 'nope', config: {} }] },
+      /connectors\.0\.name: no loaded plugin registers a connector 'nope'/,
+    ],
+  ])('refuses %s as start does (exit 3)', async (_, config, problem) => {
+    const cwd = folderWith(config);
+    const checked = await runCli(['config', 'check'], { cwd });
+    const started = await runCli(['start'], { cwd });
+    expect([checked.code, started.code]).toEqual([3, 3]);
+    expect(checked.stderr).toMatch(problem);
+    expect(started.stderr).toMatch(problem);
+  });
+
   it('says where it looked when there is no config, and how to fix it', async () => {
     const run = await runCli(['config', 'check'], { cwd: folderWith() });
     expect(run.code).toBe(3);

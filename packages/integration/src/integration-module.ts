@@ -8,7 +8,7 @@ import {
   RegisterModule,
 } from '@syncbus/core';
 import { HttpRouteContribution, MetricsContribution } from '@syncbus/server';
-import { IntegrationConnectorRegistry } from './connectors/integration-connector-registry';
+import { IntegrationConnectorRegistry, unknownConnectors } from './connectors/integration-connector-registry';
 import type { LoadedConnector } from './connectors/loaded-connector';
 import { IncomingTaskApplier } from './incoming/incoming-task-applier';
 import { IncomingTaskLog } from './incoming/incoming-task-log';
@@ -84,7 +84,12 @@ import { IntegrationTaskStore } from './tasks/integration-task-store';
   migrations: [CreateIntegrationTables1730000000400, CreateIntegrationReceivedTasks1730000000410],
   settings: [
     { key: 'integration', schema: IntegrationSettingsSchema, token: IntegrationSettings },
-    { key: 'connectors', schema: ConnectorsSettingsSchema, token: ConnectorsSettings },
+    {
+      key: 'connectors',
+      schema: ConnectorsSettingsSchema,
+      token: ConnectorsSettings,
+      check: (entries: ConnectorsSettings, classes) => unknownConnectors(entries, classes),
+    },
   ],
 })
 export class IntegrationModule extends Module {

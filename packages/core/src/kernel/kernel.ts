@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
 import { DataSource } from 'typeorm';
-import { SyncbusError } from '../errors';
+import { ConfigError, SyncbusError, type ConfigProblem } from '../errors';
 import { EventErrorReporter } from '../events/event-error-reporter';
 import { routeRxjsErrors } from '../events/rxjs-error-route';
 import { createLogger, Logger } from '../logging/logger';
@@ -114,11 +114,19 @@ export class Kernel {
       classes.filter((c) => registrationOf(c)?.kind === MODULE_KIND) as ModuleClass[],
     );
     const moduleOptions = moduleClasses.map((m) => moduleOptionsOf(m)!);
-    const settings = parseSettings(
-      raw,
-      moduleOptions.flatMap((o) => o.settings ?? []),
-      env,
-    );
+    const sections = moduleOptions.flatMap((o) => o.settings ?? []);
+    const settings = parseSettings(raw, sections, env);
+    // What the schemas cannot see: the database URL's form, and sections that name loaded classes.
+    const problems: ConfigProblem[] = [];
+    try {
+      parseDatabaseUrl(settings.core.database.url, baseDir);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+    }
+    for (const section of sections)
+      problems.push(...(section.check?.(settings.sections.get(section.key), classes) ?? []));
+    if (problems.length > 0) throw new ConfigError(problems);
     return { raw, env, baseDir, plugins, classes, moduleClasses, moduleOptions, settings };
   }
 

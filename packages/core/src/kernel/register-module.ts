@@ -1,6 +1,7 @@
 // `@RegisterModule`: the decorator a host or plugin puts on its Module class; it only records metadata.
 import { injectable } from 'inversify';
 import type { ZodType } from 'zod';
+import type { ConfigProblem } from '../errors';
 import { registerClass, registrationOf, type Newable } from '../registry/registration';
 import type { Module } from './module';
 import type { Provider, ServiceIdentifier } from './provider';
@@ -12,6 +13,12 @@ export interface SettingsSection<T = unknown> {
   readonly schema: ZodType<T>;
   /** Token the parsed section is bound to, for `@inject(token)`. */
   readonly token: ServiceIdentifier<T>;
+  /**
+   * Checks the parsed section against what the node loaded (every registered class: modules, connectors, ...),
+   * for what the schema alone cannot know, e.g. that a named connector exists. Runs wherever the config is
+   * validated (`syncbus config check` and every start), so both refuse the same configs.
+   */
+  readonly check?: (value: T, classes: readonly Newable[]) => readonly ConfigProblem[];
 }
 
 /** What a module declares about itself. Everything is optional. */

@@ -1,6 +1,7 @@
 // Loads the connectors the node's plugins registered: config validated, init() run, rows kept in integration_connector.
 import {
   ConfigError,
+  type ConfigProblem,
   inject,
   injectable,
   Logger,
@@ -41,22 +42,9 @@ export class IntegrationConnectorRegistry {
     @inject(Logger) private readonly logger: Logger,
   ) {}
 
-  /** Builds every registered connector and records its row. Throws `ConfigError` for an entry naming no connector. */
+  /** Builds every registered connector and records its row (the kernel checked that each entry names one). */
   async load(processTaskNow: ProcessTaskNow): Promise<void> {
-    const classes = this.registrations.classes(CONNECTOR_KIND);
-    const names = classes.map((c) => connectorOptionsOf(c)!.name);
-    const unknown = this.entries
-      .map((entry, index) => ({ entry, index }))
-      .filter(({ entry }) => !names.includes(entry.name));
-    if (unknown.length > 0) {
-      throw new ConfigError(
-        unknown.map(({ entry, index }) => ({
-          path: `connectors.${index}.name`,
-          message: `no loaded plugin registers a connector '${entry.name}' (loaded: ${names.join(', ') || 'none'}); add its package to "plugins"`,
-        })),
-      );
-    }
-    for (const type of classes) await this.loadOne(type, processTaskNow);
+    for (const type of this.registrations.classes(CONNECTOR_KIND)) await this.loadOne(type, processTaskNow);
   }
 
   private async loadOne(type: Newable, processTaskNow: ProcessTaskNow): Promise<void> {
@@ -247,5 +235,23 @@ function isSecretLike(value: unknown): boolean {
     value !== null &&
     typeof (value as Secret).reveal === 'function' &&
     typeof (value as Secret).source === 'string'
+  );
+}
+
+/**
+ * The `connectors` entries that name no loaded connector, as config problems: the section's check, run wherever
+ * the config is validated (`syncbus config check` and every start).
+ */
+export function unknownConnectors(entries: ConnectorsSettings, classes: readonly Newable[]): ConfigProblem[] {
+  const names = classes.filter((c) => connectorOptionsOf(c)).map((c) => connectorOptionsOf(c)!.name);
+  return entries.flatMap((entry, index) =>
+    names.includes(entry.name)
+      ? []
+      : [
+          {
+            path: `connectors.${index}.name`,
+            message: `no loaded plugin registers a connector '${entry.name}' (loaded: ${names.join(', ') || 'none'}); add its package to "plugins"`,
+          },
+        ],
   );
 }
