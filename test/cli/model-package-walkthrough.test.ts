@@ -3,25 +3,16 @@
 // shipped walkthrough configs are used as they are, only with free ports (and one node loads the model by path).
 import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { freePort } from '../support/free-port';
 import { runCli, startNode } from '../support/run-cli';
 import { eventually } from '../support/staging-nodes';
 
 const root = resolve(__dirname, '..', '..');
 const walkthrough = join(root, 'plugins', 'sample-content-model', 'walkthrough');
 const SECRET = 'SYNCBUS_WALKTHROUGH_SECRET';
-
-/** A port nobody listens on right now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
 
 /** For `eventually`: true once `assertion` passes (it throws until then). */
 const holds = (assertion: () => void) => (assertion(), true);

@@ -2,22 +2,14 @@
 // including tasks that an earlier outage left waiting out a backoff, instead of "sent 0, still pending".
 import { StagingTaskList, StagingTaskRunnerFactory } from '@syncbus/staging';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Article } from '../support/content-model';
+import { freePort } from '../support/free-port';
 import { runCli } from '../support/run-cli';
 import { bootStagingNode, createTestSecret, type StagingNode } from '../support/staging-nodes';
 
 const root = resolve(__dirname, '..', '..');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
 
 describe('syncbus tasks sync after an outage', () => {
   let target: StagingNode | undefined;

@@ -1,6 +1,7 @@
 // The audit trail: every operator action is recorded in the transaction of the action itself, and listed newest
 // first for the API and `syncbus audit list`.
 import { inject, injectable, Storage, withSqlTransaction, type SqlExecutor } from '@syncbus/core';
+import type { FastifyReply } from 'fastify';
 import { LessThan } from 'typeorm';
 import { AdminAuditEntry } from './admin-audit-entry.entity';
 
@@ -32,6 +33,24 @@ export class AdminAudit {
    */
   async recordAlone(entry: AuditRecord): Promise<void> {
     await withSqlTransaction(this.storage, (sql) => this.record(sql, entry));
+  }
+
+  /**
+   * Refuses an action: records it with the refusal's code as its outcome (`detail`, default the message), then
+   * answers `status` with `{ error: code, message }`. Nothing else was done.
+   */
+  async refuse(
+    reply: FastifyReply,
+    action: Pick<AuditRecord, 'actor' | 'action' | 'target'>,
+    refusal: {
+      readonly status: number;
+      readonly code: string;
+      readonly message: string;
+      readonly detail?: string;
+    },
+  ): Promise<FastifyReply> {
+    await this.recordAlone({ ...action, outcome: refusal.code, detail: refusal.detail ?? refusal.message });
+    return reply.code(refusal.status).send({ error: refusal.code, message: refusal.message });
   }
 
   /** Entries newest first; `before` (an entry id) continues a previous page. */

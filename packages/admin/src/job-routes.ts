@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ADMIN_PREFIX, type AdminRoutes } from './admin-api';
 import { AdminAudit } from './admin-audit';
-import { AdminJobs } from './admin-jobs';
+import { AdminJobs, type JobControl } from './admin-jobs';
 import {
   CompleteSynchronizationRequest,
   ErrorBody,
@@ -52,28 +52,20 @@ export class JobRoutes implements AdminRoutes {
       },
       async (request, reply) => {
         const { server: name, taskIds } = request.body;
-        const action = { actor: request.adminPrincipal!.name, action: 'staging.tasks.synchronize' };
-        const target = { server: name, ...(taskIds ? { taskIds } : {}) };
-        const server = await this.servers.getServer(name);
-        const refuse = async (status: 404 | 409, error: string, message: string) => {
-          await this.audit.recordAlone({ ...action, target, outcome: error, detail: message });
-          return reply.code(status).send({ error, message });
+        const action = {
+          actor: request.adminPrincipal!.name,
+          action: 'staging.tasks.synchronize',
+          target: { server: name, ...(taskIds ? { taskIds } : {}) },
         };
-        if (!server) return refuse(404, 'SERVER_NOT_FOUND', `No staging server is named '${name}'.`);
-        if (!server.enabled) {
-          return refuse(409, 'SERVER_DISABLED', `Server '${name}' is disabled; enable it first.`);
-        }
-        const total = await this.pending(server, taskIds);
-        const job = this.jobs.start('staging.synchronize', action.actor, total, async (control) => {
-          await this.runners.create(server.id).runSynchronization(taskIds, {
-            dueNow: true,
-            signal: control.signal,
-            onProgress: (s) => control.progress(s.applied + s.duplicates, s.failed, s.error),
-          });
-        });
+        const server = await this.servers.getServer(name);
+        const refusal = serverRefusal(name, server);
+        if (refusal) return this.audit.refuse(reply, action, refusal);
+        const total = await this.pending(server!, taskIds);
+        const job = this.jobs.start('staging.synchronize', action.actor, total, (control) =>
+          this.deliver(server!, taskIds, control),
+        );
         await this.audit.recordAlone({
           ...action,
-          target,
           outcome: 'ok',
           detail: `job ${job.id} started, ${total} task(s)`,
         });
@@ -97,36 +89,28 @@ export class JobRoutes implements AdminRoutes {
       async (request, reply) => {
         const name = request.params.name;
         const objectTypes = request.body.objectTypes;
-        const action = { actor: request.adminPrincipal!.name, action: 'servers.synchronize-all' };
-        const target = { server: name, ...(objectTypes ? { objectTypes } : {}) };
-        const refuse = async (status: 400 | 404 | 409, error: string, message: string) => {
-          await this.audit.recordAlone({ ...action, target, outcome: error, detail: message });
-          return reply.code(status).send({ error, message });
+        const action = {
+          actor: request.adminPrincipal!.name,
+          action: 'servers.synchronize-all',
+          target: { server: name, ...(objectTypes ? { objectTypes } : {}) },
         };
         const server = await this.servers.getServer(name);
-        if (!server) return refuse(404, 'SERVER_NOT_FOUND', `No staging server is named '${name}'.`);
-        if (!server.enabled) {
-          return refuse(409, 'SERVER_DISABLED', `Server '${name}' is disabled; enable it first.`);
-        }
+        const refusal = serverRefusal(name, server);
+        if (refusal) return this.audit.refuse(reply, action, refusal);
         const unknown = (objectTypes ?? []).filter((t) => !this.types.find(t));
         if (unknown.length > 0) {
-          return refuse(
-            400,
-            'UNKNOWN_OBJECT_TYPE',
-            `Not synchronized on this node: ${unknown.join(', ')} (known: ${this.types.types.join(', ') || 'none'}).`,
-          );
+          return this.audit.refuse(reply, action, {
+            status: 400,
+            code: 'UNKNOWN_OBJECT_TYPE',
+            message: `Not synchronized on this node: ${unknown.join(', ')} (known: ${this.types.types.join(', ') || 'none'}).`,
+          });
         }
         const job = this.jobs.start('staging.completeSynchronization', action.actor, 0, async (control) => {
-          await this.synchronizer.synchronizeAll(server.id, objectTypes);
-          control.setTotal(await this.pending(server));
-          if (control.signal.aborted) return;
-          await this.runners.create(server.id).runSynchronization(undefined, {
-            dueNow: true,
-            signal: control.signal,
-            onProgress: (s) => control.progress(s.applied + s.duplicates, s.failed, s.error),
-          });
+          await this.synchronizer.synchronizeAll(server!.id, objectTypes);
+          control.setTotal(await this.pending(server!));
+          if (!control.signal.aborted) await this.deliver(server!, undefined, control);
         });
-        await this.audit.recordAlone({ ...action, target, outcome: 'ok', detail: `job ${job.id} started` });
+        await this.audit.recordAlone({ ...action, outcome: 'ok', detail: `job ${job.id} started` });
         return reply.code(202).send(job);
       },
     );
@@ -165,12 +149,35 @@ export class JobRoutes implements AdminRoutes {
     );
   }
 
+  /** A person's synchronization of the server (backoff or not), stopping at the job's signal, reporting progress. */
+  private async deliver(server: StagingServer, taskIds: readonly number[] | undefined, control: JobControl) {
+    await this.runners.create(server.id).runSynchronization(taskIds, {
+      dueNow: true,
+      signal: control.signal,
+      onProgress: (s) => control.progress(s.applied + s.duplicates, s.failed, s.error),
+    });
+  }
+
   /** Tasks pending for the server (of `taskIds`, when given) now: the job's total. */
   private async pending(server: StagingServer, taskIds?: readonly number[]): Promise<number> {
     if (!taskIds) return (await this.tasks.count(server.name)).pending;
     return (await this.tasks.list({ server: server.name, status: 'pending', taskIds, limit: 100_000 }))
       .length;
   }
+}
+
+/** Why a job cannot start for this server, or undefined when it can. */
+function serverRefusal(name: string, server: StagingServer | undefined) {
+  if (!server)
+    return { status: 404, code: 'SERVER_NOT_FOUND', message: `No staging server is named '${name}'.` };
+  if (!server.enabled) {
+    return {
+      status: 409,
+      code: 'SERVER_DISABLED',
+      message: `Server '${name}' is disabled; enable it first.`,
+    };
+  }
+  return undefined;
 }
 
 function unknownJob(id: string) {

@@ -9,10 +9,10 @@ import {
 } from '@syncbus/staging';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { ADMIN_PREFIX, type AdminRoutes } from './admin-api';
 import { AdminAudit } from './admin-audit';
 import { ActionResult, ErrorBody, ServerParams, ServerView } from './admin-schemas';
-import { z } from 'zod';
 
 /** The servers resource: the same services `syncbus servers` uses. */
 @injectable()
@@ -47,7 +47,7 @@ export class ServerRoutes implements AdminRoutes {
             message: `No staging server is named '${request.params.name}'; GET ${ADMIN_PREFIX}/servers lists them.`,
           });
         }
-        return view(server, (await this.tasks.stats()).get(server.id));
+        return this.viewOf(server);
       },
     );
     typed.post(
@@ -76,8 +76,11 @@ export class ServerRoutes implements AdminRoutes {
           return reply.code(201).send(view(server, undefined));
         } catch (error) {
           if (!(error instanceof DuplicateServerError)) throw error;
-          await this.audit.recordAlone({ ...action, target, outcome: error.code, detail: error.message });
-          return reply.code(409).send({ error: error.code, message: error.message });
+          return this.audit.refuse(
+            reply,
+            { ...action, target },
+            { status: 409, code: error.code, message: error.message },
+          );
         }
       },
     );
@@ -101,7 +104,7 @@ export class ServerRoutes implements AdminRoutes {
         const server = await this.servers.editServer(request.params.name, request.body, (sql) =>
           this.audit.record(sql, { ...action, target, outcome: 'ok', detail: `changed ${changed}` }),
         );
-        return view(server, (await this.tasks.stats()).get(server.id));
+        return this.viewOf(server);
       },
     );
     typed.delete(
@@ -153,43 +156,38 @@ export class ServerRoutes implements AdminRoutes {
         async (request, reply) => {
           const action = { actor: request.adminPrincipal!.name, action: `servers.${verb}` };
           const target = { server: request.params.name };
-          if (!(await this.servers.getServer(request.params.name))) {
-            await this.audit.recordAlone({
-              ...action,
-              target,
-              outcome: 'SERVER_NOT_FOUND',
-              detail: 'no such server',
-            });
-            return reply.code(404).send({
-              error: 'SERVER_NOT_FOUND',
-              message: `No staging server is named '${request.params.name}'; nothing was changed.`,
-            });
-          }
+          if (!(await this.servers.getServer(request.params.name)))
+            return this.notFound(reply, action, target);
           const server = await this.servers.editServer(request.params.name, { enabled }, (sql) =>
             this.audit.record(sql, { ...action, target, outcome: 'ok', detail: `${verb}d` }),
           );
-          return view(server, (await this.tasks.stats()).get(server.id));
+          return this.viewOf(server);
         },
       );
     }
   }
 
+  /** One server with what waits for it. */
+  private async viewOf(server: StagingServer) {
+    return view(server, (await this.tasks.stats()).get(server.id));
+  }
+
   /** An action on a server that does not exist: recorded as refused, answered 404, nothing changed. */
-  private async notFound(
+  private notFound(
     reply: FastifyReply,
     action: { actor: string; action: string },
     target: { server: string },
   ) {
-    await this.audit.recordAlone({
-      ...action,
-      target,
-      outcome: 'SERVER_NOT_FOUND',
-      detail: 'no such server',
-    });
-    return reply.code(404).send({
-      error: 'SERVER_NOT_FOUND',
-      message: `No staging server is named '${target.server}'; nothing was changed.`,
-    });
+    return this.audit.refuse(
+      reply,
+      { ...action, target },
+      {
+        status: 404,
+        code: 'SERVER_NOT_FOUND',
+        message: `No staging server is named '${target.server}'; nothing was changed.`,
+        detail: 'no such server',
+      },
+    );
   }
 }
 

@@ -1,6 +1,6 @@
 // `GET /staging/tasks` (filters, logged order, keyset pages), `GET /staging/tasks/:id` (data and per-server rows),
 // and the actions on chosen tasks: retry and delete.
-import { inject, injectable } from '@syncbus/core';
+import { inject, injectable, type SqlExecutor } from '@syncbus/core';
 import { StagingTaskList, UnknownServerError } from '@syncbus/staging';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -139,74 +139,46 @@ export class StagingTaskRoutes implements AdminRoutes {
         },
         async (request, reply) => {
           const { taskIds, filter, server } = request.body;
-          const action = { actor: request.adminPrincipal!.name, action: `staging.tasks.${verb}` };
-          if (filter) {
-            // Every row the filter matches now, read in pages and changed in one transaction with its audit row.
-            const target = { filter };
-            try {
-              const affected = await actMatching(filter, (sql, changed) =>
-                this.audit.record(sql, {
-                  ...action,
-                  target,
-                  outcome: 'ok',
-                  detail: `${changed} row(s) ${done}`,
-                }),
-              );
+          const actor = request.adminPrincipal!.name;
+          const target = filter
+            ? { filter }
+            : { taskIds: taskIds!, ...(server === undefined ? {} : { server }) };
+          const action = { actor, action: `staging.tasks.${verb}`, target };
+          const audited = (sql: SqlExecutor, changed: number) =>
+            this.audit.record(sql, { ...action, outcome: 'ok', detail: `${changed} row(s) ${done}` });
+          let affected: number;
+          try {
+            if (filter) {
+              // Every row the filter matches now, read in pages and changed in one transaction with its audit row.
+              affected = await actMatching(filter, audited);
               if (affected === 0) {
-                await this.audit.recordAlone({ ...action, target, outcome: 'ok', detail: 'nothing matched' });
+                await this.audit.recordAlone({ ...action, outcome: 'ok', detail: 'nothing matched' });
                 return { affected, message: 'no task matched the filter; nothing was changed' };
               }
-              this.events.publish({ type: `task.${done}`, data: { filter, actor: action.actor, affected } });
-              return { affected, message: `${affected} row(s) ${done}` };
-            } catch (error) {
-              if (!(error instanceof UnknownServerError)) throw error;
-              await this.audit.recordAlone({
-                ...action,
-                target,
-                outcome: 'SERVER_NOT_FOUND',
-                detail: error.message,
-              });
-              return reply.code(404).send({ error: 'SERVER_NOT_FOUND', message: error.message });
+            } else {
+              // Every id must still wait (for that server): one delivered meanwhile refuses the whole action.
+              const chosen = taskIds!; // the schema gives either ids or a filter
+              const waiting = new Set(
+                (await this.tasks.list({ taskIds: chosen, server, limit: 100_000 })).map((t) => t.taskId),
+              );
+              const missing = [...new Set(chosen)].filter((id) => !waiting.has(id));
+              if (missing.length > 0) {
+                const message =
+                  `Task(s) ${missing.join(', ')} wait for ${server === undefined ? 'no server' : `no row of server '${server}'`} ` +
+                  '(delivered or deleted meanwhile); nothing was changed. List them again and choose from what waits.';
+                return this.audit.refuse(reply, action, { status: 404, code: 'TASK_NOT_FOUND', message });
+              }
+              affected = await act(chosen, server, audited);
             }
-          }
-          const chosen = taskIds!;
-          const target = { taskIds: chosen, ...(server === undefined ? {} : { server }) };
-          // Every id must still wait (for that server): one that was delivered meanwhile refuses the whole action.
-          let waiting;
-          try {
-            waiting = new Set(
-              (await this.tasks.list({ taskIds: chosen, server, limit: 100_000 })).map((t) => t.taskId),
-            );
           } catch (error) {
             if (!(error instanceof UnknownServerError)) throw error;
-            await this.audit.recordAlone({
-              ...action,
-              target,
-              outcome: 'SERVER_NOT_FOUND',
-              detail: error.message,
+            return this.audit.refuse(reply, action, {
+              status: 404,
+              code: 'SERVER_NOT_FOUND',
+              message: error.message,
             });
-            return reply.code(404).send({ error: 'SERVER_NOT_FOUND', message: error.message });
           }
-          const missing = [...new Set(chosen)].filter((id) => !waiting.has(id));
-          if (missing.length > 0) {
-            const message =
-              `Task(s) ${missing.join(', ')} wait for ${server === undefined ? 'no server' : `no row of server '${server}'`} ` +
-              '(delivered or deleted meanwhile); nothing was changed. List them again and choose from what waits.';
-            await this.audit.recordAlone({ ...action, target, outcome: 'TASK_NOT_FOUND', detail: message });
-            return reply.code(404).send({ error: 'TASK_NOT_FOUND', message });
-          }
-          const affected = await act(chosen, server, (sql, changed) =>
-            this.audit.record(sql, { ...action, target, outcome: 'ok', detail: `${changed} row(s) ${done}` }),
-          );
-          this.events.publish({
-            type: `task.${done}`,
-            data: {
-              taskIds: chosen,
-              ...(server === undefined ? {} : { server }),
-              actor: action.actor,
-              affected,
-            },
-          });
+          this.events.publish({ type: `task.${done}`, data: { ...target, actor, affected } });
           return { affected, message: `${affected} row(s) ${done}` };
         },
       );

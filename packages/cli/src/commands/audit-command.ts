@@ -2,15 +2,7 @@
 import { AdminAudit } from '@syncbus/admin';
 import type { Command } from 'commander';
 import type { CliContext, GlobalOptions } from '../cli-context';
-import { CliError, ExitCode } from '../cli-error';
-
-const whole = (name: string, max: number) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) {
-    throw new CliError(`${name} must be a whole number from 1 to ${max}, not '${value}'.`, ExitCode.usage);
-  }
-  return n;
-};
+import { wholeNumber } from './whole-number';
 
 /** Registers `audit list`. */
 export function registerAuditCommand(program: Command, context: CliContext): void {
@@ -18,11 +10,11 @@ export function registerAuditCommand(program: Command, context: CliContext): voi
   audit
     .command('list')
     .description('List audit entries, newest first')
-    .option('--limit <n>', 'at most this many', whole('--limit', 10_000), 50)
+    .option('--limit <n>', 'at most this many', wholeNumber('--limit', 10_000), 50)
     .option(
       '--before <id>',
       'only entries older than this id (the last of the previous page)',
-      whole('--before', 2 ** 31),
+      wholeNumber('--before', 2 ** 31),
     )
     .action(async (local: { limit: number; before?: number }, command: Command) => {
       const options = command.optsWithGlobals<GlobalOptions>();

@@ -14,6 +14,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { CliContext, GlobalOptions } from '../cli-context';
 import { CliError, ExitCode, exitCodeOf } from '../cli-error';
+import { wholeNumber } from './whole-number';
 
 /** Largest import file read: a file is parsed whole, so its size is checked before a byte is read. */
 export const MAX_IMPORT_BYTES = 16 * 1024 * 1024;
@@ -77,7 +78,7 @@ export function registerObjectsCommand(program: Command, context: CliContext): v
   objects
     .command('list <type>')
     .description('List the objects of one type by identity and title, in identity order')
-    .option('--limit <n>', 'at most this many', parseLimit, 100)
+    .option('--limit <n>', 'at most this many', wholeNumber('--limit', 10_000), 100)
     .action(async (type: string, local: { limit: number }, command: Command) => {
       const options = command.optsWithGlobals<GlobalOptions>();
       await context.withNode(options, async (kernel) => {
@@ -139,14 +140,6 @@ export function registerObjectsCommand(program: Command, context: CliContext): v
           );
       });
     });
-}
-
-function parseLimit(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 10_000) {
-    throw new CliError(`--limit must be a whole number from 1 to 10000, not '${value}'.`, ExitCode.usage);
-  }
-  return n;
 }
 
 /** Reads and validates an import file, refusing it before it is read when it is too large. */

@@ -186,10 +186,7 @@ export class ConnectorDrain {
       }
     }
     if (connector.problem) {
-      await this.note(
-        `connector '${connector.name}' cannot work now: ${connector.problem.message}`,
-        this.nextCheckAt,
-      );
+      await this.note(this.pausedReason(), this.nextCheckAt);
       return false;
     }
     this.noted = undefined;
@@ -207,6 +204,11 @@ export class ConnectorDrain {
       notBefore,
     );
     this.connector.problem = { kind: 'check', message };
+  }
+
+  /** What the rows waiting for a paused connector say (its problem must be set). */
+  private pausedReason(): string {
+    return `connector '${this.connector.name}' cannot work now: ${this.connector.problem!.message}`;
   }
 
   /** Writes `reason` on the rows waiting for this connector (once per reason), due again at `until`. */
@@ -252,7 +254,7 @@ export class ConnectorDrain {
           const reason = this.stopped
             ? undefined
             : this.connector.problem
-              ? `connector '${this.connector.name}' cannot work now: ${this.connector.problem.message}`
+              ? this.pausedReason()
               : `connector '${this.connector.name}' is disabled; its tasks wait until it is enabled again`;
           await queue.postpone(
             [...pending],
@@ -302,7 +304,7 @@ export class ConnectorDrain {
         `the external system is unavailable: ${verdict.message ?? 'no reason given'}`,
         verdict.notBefore,
       );
-      const reason = `connector '${this.connector.name}' cannot work now: ${this.connector.problem!.message}`;
+      const reason = this.pausedReason();
       await queue.postpone([row.id], owner, this.nextCheckAt, reason);
       this.context.logger.warn(
         { connector: this.connector.name, problem: this.connector.problem!.message, until: this.nextCheckAt },
