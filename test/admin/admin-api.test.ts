@@ -74,7 +74,23 @@ describe.each(['sqlite', 'postgres'] as const)('the admin API on %s', (kind) => 
     if (!node) return;
     expect(await get('/node')).toEqual({
       status: 200,
-      body: { nodeName: 'editorial', version: '0.1.0', database: kind, uptimeSeconds: expect.any(Number) },
+      body: {
+        nodeName: 'editorial',
+        version: '0.1.0',
+        database: kind,
+        uptimeSeconds: expect.any(Number),
+        // The 30 articles wait for production; the oldest since it was saved.
+        lag: [
+          {
+            kind: 'server',
+            name: 'production',
+            pending: 30,
+            failed: 0,
+            oldestPendingAt: expect.any(Number),
+            lagSeconds: expect.any(Number),
+          },
+        ],
+      },
     });
   });
 
@@ -378,6 +394,36 @@ describe.each(['sqlite', 'postgres'] as const)('the admin API on %s', (kind) => 
       ['servers.enable', 'ok', { server: 'production' }],
       ['servers.disable', 'ok', { server: 'production' }],
     ]);
+  });
+
+  it('pauses a server (tasks are still logged, a synchronize job is refused) and resumes it, audited', async () => {
+    if (!node) return;
+    expect(await post('/servers/production/pause', undefined)).toMatchObject({
+      status: 200,
+      body: { name: 'production', enabled: true, paused: true },
+    });
+    const before = (await get('/servers/production')).body.pending;
+    await node.storage.dataSource
+      .getRepository(Article)
+      .save({ guid: 'while-paused', title: 'While paused' });
+    expect((await get('/servers/production')).body).toMatchObject({ paused: true, pending: before + 1 });
+    expect(await post('/staging/tasks/synchronize', { server: 'production' })).toMatchObject({
+      status: 409,
+      body: { error: 'SERVER_PAUSED', message: expect.stringContaining('resume') },
+    });
+    expect(await post('/servers/production/resume', undefined)).toMatchObject({
+      status: 200,
+      body: { paused: false },
+    });
+    const audit = (await auditRows()).slice(0, 3);
+    expect(audit.map((e) => [e.action, e.outcome])).toEqual([
+      ['servers.resume', 'ok'],
+      ['staging.tasks.synchronize', 'SERVER_PAUSED'],
+      ['servers.pause', 'ok'],
+    ]);
+    await post('/staging/tasks/delete', {
+      taskIds: [(await get('/staging/tasks?title=While paused')).body.items[0].taskId],
+    });
   });
 
   it('adds, edits and removes a server, audited, refusing a duplicate, a plain secret and an unknown name', async () => {

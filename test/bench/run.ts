@@ -9,6 +9,7 @@ import { BenchUsageError, parseBenchOptions, type WorkloadName } from './harness
 import { BenchReport } from './harness/bench-report';
 import { FULL_SIZES, QUICK_SIZES } from './harness/bench-sizes';
 import { renderMarkdown } from './harness/markdown-table';
+import { adminPagingWorkload } from './workloads/admin-paging-workload';
 import { autosyncWorkload } from './workloads/autosync-workload';
 import { drainWorkload } from './workloads/drain-workload';
 import { bulkLoggingWorkload, loggingWorkload } from './workloads/logging-workload';
@@ -22,6 +23,7 @@ const WORKLOADS: Record<WorkloadName, (ctx: BenchContext) => Promise<void>> = {
   autosync: autosyncWorkload,
   scale: scaleWorkload,
   postgres: postgresWorkload,
+  'admin-paging': adminPagingWorkload,
 };
 
 async function main(): Promise<number> {

@@ -74,7 +74,9 @@ describe('syncbus CLI on a real node', () => {
     expect(added.code).toBe(0);
     expect(added.stdout).toMatch(/added server 'prod'/);
     const table = await cli('servers', 'list');
-    expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+DISPLAY NAME\s+URL\s+ENABLED\s+SECRET$/);
+    expect(table.stdout.split('\n')[0]).toMatch(
+      /^ID\s+NAME\s+DISPLAY NAME\s+URL\s+ENABLED\s+PAUSED\s+SECRET$/,
+    );
     const json = JSON.parse((await cli('servers', 'list', '--json')).stdout);
     expect(json.map((s: { name: string; enabled: boolean }) => [s.name, s.enabled])).toEqual([
       ['prod', false],

@@ -27,14 +27,14 @@ describe('syncbus connectors', () => {
       name: string;
       enabled: boolean;
       package: string;
-      problem: string | null;
+      paused: { reason: string } | null;
     }[];
     expect(rows.map((r) => [r.name, r.enabled, r.package])).toEqual([
       ['alpha', true, '@syncbus-fixtures/scripted-connector'],
       ['beta', false, '@syncbus-fixtures/scripted-connector'],
     ]);
-    expect(rows[0].problem).toBeNull();
-    expect(rows[1].problem).toMatch(/not listed in "connectors"/);
+    expect(rows[0].paused).toBeNull();
+    expect(rows[1].paused?.reason).toMatch(/not listed in "connectors"/);
   });
 
   it('checks the enabled connectors, disables and enables one, and names an unknown one', async () => {

@@ -21,5 +21,9 @@ describe('syncbus demo', () => {
     );
     expect(run.stdout).toMatch(/content of editorial and production: identical/);
     expect(run.stdout).toMatch(/everything arrived\./);
+    // Both nodes serve the dashboard; the demo prints where, with the token to sign in with.
+    expect(run.stdout).toMatch(
+      /dashboards: editorial http:\/\/127\.0\.0\.1:\d+\/syncbus\/admin\/, production http:\/\/127\.0\.0\.1:\d+\/syncbus\/admin\/ \(sign in with the operator token [0-9a-f]{48}\)/,
+    );
   });
 });

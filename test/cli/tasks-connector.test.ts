@@ -40,7 +40,7 @@ describe('syncbus tasks --connector', () => {
   const listed = async (connector: string) => {
     const run = await cli('tasks', 'list', '--connector', connector, '--json');
     expect(run.code).toBe(0);
-    return JSON.parse(run.stdout) as { taskId: number; objectKey: string }[];
+    return JSON.parse(run.stdout) as { taskId: number; objectType: string; objectGuid: string }[];
   };
   const tasksInDatabase = () => {
     const db = new Database(databaseUrl.slice('sqlite:'.length), { readonly: true });
@@ -54,7 +54,7 @@ describe('syncbus tasks --connector', () => {
   it("deletes the given tasks of one connector, with --json and for people, and leaves the other's", async () => {
     const alpha = await listed('alpha');
     const beta = await listed('beta');
-    expect(alpha.map((t) => t.objectKey)).toEqual([
+    expect(alpha.map((t) => `${t.objectType}:${t.objectGuid}`)).toEqual([
       'cms.category:news',
       'cms.article:a-1',
       'cms.article:a-2',

@@ -42,6 +42,9 @@ describe('connector loading (SQLite)', () => {
       connectorEnabled: true,
       // the row holds the validated config (defaults filled in) with the reference, never the secret
       connectorConfig: { endpoint: 'https://a.example.test', apiKey: 'env:SCRIPTED_ALPHA_KEY', retries: 3 },
+      connectorPaused: false,
+      connectorProblem: null,
+      connectorProblemUntil: null,
     });
     // beta is loaded from the package but not listed in "connectors": known, and off
     expect(

@@ -2,7 +2,7 @@
 // tokens and roles, and the OpenAPI document generated from the same schemas.
 import { inject, injectable, multiInject, optional } from '@syncbus/core';
 import swagger from '@fastify/swagger';
-import type { HttpRouteContribution } from '@syncbus/server';
+import { ADMIN_PREFIX, AdminRoutes, type HttpRouteContribution } from '@syncbus/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   jsonSchemaTransform,
@@ -11,31 +11,10 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import { AdminAuthenticator, allows, type AdminPrincipal } from './admin-authenticator';
-import { AdminSettings, type AdminRole } from './admin-settings';
-
-/** Where the admin API lives. */
-export const ADMIN_PREFIX = '/syncbus/admin/v1';
-
-/**
- * A group of admin routes (servers, staging tasks, ...), bound (multi) under `AdminRoutes`. It registers into the
- * API's scope (zod schemas compile there, the authentication hook runs first) and gives every route
- * `config: { role }`; a route without one needs `operator`.
- */
-export const AdminRoutes = Symbol('AdminRoutes');
-export interface AdminRoutes {
-  register(app: FastifyInstance): void;
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The caller, once the admin API's authentication hook has run. */
-    adminPrincipal?: AdminPrincipal;
-  }
-  interface FastifyContextConfig {
-    role?: AdminRole;
-  }
-}
+import { AdminAudit } from './admin-audit';
+import { AdminAuthenticator, allows } from './admin-authenticator';
+import { AdminEventStream } from './admin-event-stream';
+import { AdminSettings } from './admin-settings';
 
 /** Serves the admin API when `admin.enabled`; otherwise registers nothing. */
 @injectable()
@@ -45,6 +24,8 @@ export class AdminApi implements HttpRouteContribution {
   constructor(
     @inject(AdminSettings) private readonly settings: AdminSettings,
     @inject(AdminAuthenticator) private readonly authenticator: AdminAuthenticator,
+    @inject(AdminAudit) private readonly audit: AdminAudit,
+    @inject(AdminEventStream) private readonly events: AdminEventStream,
     @multiInject(AdminRoutes) @optional() private readonly routes: AdminRoutes[] = [],
   ) {}
 
@@ -89,6 +70,11 @@ export class AdminApi implements HttpRouteContribution {
       { schema: { hide: true }, config: { role: 'viewer' } },
       async () => app.swagger(),
     );
-    for (const group of this.routes) group.register(app);
+    const context = {
+      maxPageSize: this.settings.maxPageSize,
+      audit: this.audit,
+      publish: this.events.publish.bind(this.events),
+    };
+    for (const group of this.routes) group.register(app, context);
   }
 }

@@ -1,22 +1,14 @@
 // The audit trail: every operator action is recorded in the transaction of the action itself, and listed newest
 // first for the API and `syncbus audit list`.
 import { inject, injectable, Storage, withSqlTransaction, type SqlExecutor } from '@syncbus/core';
+import type { AdminAuditTrail, AdminRefusal, AuditRecord } from '@syncbus/server';
 import type { FastifyReply } from 'fastify';
 import { LessThan } from 'typeorm';
 import { AdminAuditEntry } from './admin-audit-entry.entity';
 
-/** What an action records. */
-export interface AuditRecord {
-  readonly actor: string;
-  readonly action: string;
-  readonly target: Record<string, unknown>;
-  readonly outcome: string;
-  readonly detail: string;
-}
-
 /** Writes and reads `admin_audit`. */
 @injectable()
-export class AdminAudit {
+export class AdminAudit implements AdminAuditTrail {
   constructor(@inject(Storage) private readonly storage: Storage) {}
 
   /** Records an action in `sql`'s transaction: it commits, or rolls back, with what it records. */
@@ -42,12 +34,7 @@ export class AdminAudit {
   async refuse(
     reply: FastifyReply,
     action: Pick<AuditRecord, 'actor' | 'action' | 'target'>,
-    refusal: {
-      readonly status: number;
-      readonly code: string;
-      readonly message: string;
-      readonly detail?: string;
-    },
+    refusal: AdminRefusal,
   ): Promise<FastifyReply> {
     await this.recordAlone({ ...action, outcome: refusal.code, detail: refusal.detail ?? refusal.message });
     return reply.code(refusal.status).send({ error: refusal.code, message: refusal.message });

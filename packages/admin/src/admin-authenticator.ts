@@ -1,12 +1,7 @@
 // Who is calling the admin API: the bearer token, compared in constant time against every configured token.
 import { bearerToken, inject, injectable, sameSecret } from '@syncbus/core';
-import { AdminSettings, type AdminRole } from './admin-settings';
-
-/** A caller the API knows: the token's name (for the audit trail) and its role. */
-export interface AdminPrincipal {
-  readonly name: string;
-  readonly role: AdminRole;
-}
+import type { AdminPrincipal, AdminRole } from '@syncbus/server';
+import { AdminSettings } from './admin-settings';
 
 /** Resolves an `Authorization` header to a principal. */
 @injectable()

@@ -2,16 +2,11 @@
 // progress, fanned out to connected clients. It never holds logging up: events are written without waiting, a
 // client whose unsent buffer passes the limit is dropped, and with no client connected nothing is subscribed.
 import { inject, injectable, Logger } from '@syncbus/core';
+import type { AdminEvent } from '@syncbus/server';
 import { StagingEvents } from '@syncbus/staging';
 import type { ServerResponse } from 'node:http';
 import type { Subscription } from 'rxjs';
 import { AdminSettings } from './admin-settings';
-
-/** One event as clients receive it: `event: <type>` and `data: <JSON>`. */
-export interface AdminEvent {
-  readonly type: string;
-  readonly data: Record<string, unknown>;
-}
 
 /** A comment line every so often keeps proxies and the node's idle timeout from closing a quiet stream. */
 const KEEPALIVE_MS = 15_000;

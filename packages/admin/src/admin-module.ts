@@ -2,7 +2,8 @@
 import { inject, Module, RegisterModule } from '@syncbus/core';
 import { HttpRouteContribution } from '@syncbus/server';
 import { StagingModule } from '@syncbus/staging';
-import { AdminApi, AdminRoutes } from './admin-api';
+import { AdminRoutes } from '@syncbus/server';
+import { AdminApi } from './admin-api';
 import { AdminAudit } from './admin-audit';
 import { AdminAuditEntry } from './admin-audit-entry.entity';
 import { AdminAuthenticator } from './admin-authenticator';
@@ -16,6 +17,8 @@ import { AdminSettings, AdminSettingsSchema } from './admin-settings';
 import { NodeRoutes } from './node-routes';
 import { ServerRoutes } from './server-routes';
 import { StagingTaskRoutes } from './staging-task-routes';
+import { DashboardRoute } from './dashboard-route';
+import { SessionRoutes } from './session-routes';
 
 /** Serves `/syncbus/admin/v1/...` on a node that has the HTTP server (ServerModule) and `admin.enabled`. */
 @RegisterModule({
@@ -30,6 +33,8 @@ import { StagingTaskRoutes } from './staging-task-routes';
     AdminEventStream,
     AdminApi,
     { provide: HttpRouteContribution, useExisting: AdminApi },
+    DashboardRoute,
+    { provide: HttpRouteContribution, useExisting: DashboardRoute },
     NodeRoutes,
     ServerRoutes,
     StagingTaskRoutes,
@@ -42,6 +47,8 @@ import { StagingTaskRoutes } from './staging-task-routes';
     { provide: AdminRoutes, useExisting: AuditRoutes },
     { provide: AdminRoutes, useExisting: ServerRoutes },
     { provide: AdminRoutes, useExisting: StagingTaskRoutes },
+    SessionRoutes,
+    { provide: AdminRoutes, useExisting: SessionRoutes },
   ],
 })
 export class AdminModule extends Module {

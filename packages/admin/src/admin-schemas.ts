@@ -2,8 +2,8 @@
 // the source of the OpenAPI document.
 import { z } from 'zod';
 
-/** The body of every refusal. */
-export const ErrorBody = z.object({ error: z.string(), message: z.string() }).meta({ id: 'Error' });
+// Shared by every route group, wherever it comes from.
+export { ActionResult, ErrorBody } from '@syncbus/server';
 
 export const NodeInfo = z
   .object({
@@ -11,6 +11,19 @@ export const NodeInfo = z
     version: z.string(),
     database: z.enum(['sqlite', 'postgres']),
     uptimeSeconds: z.number(),
+    /** One entry per staging server and per connector queue. */
+    lag: z.array(
+      z.object({
+        kind: z.enum(['server', 'connector']),
+        name: z.string(),
+        direction: z.enum(['outgoing', 'incoming']).optional(),
+        pending: z.number().int(),
+        failed: z.number().int(),
+        oldestPendingAt: z.number().nullable(),
+        /** Seconds the oldest pending task has waited; 0 when none waits. */
+        lagSeconds: z.number(),
+      }),
+    ),
   })
   .meta({ id: 'Node' });
 
@@ -21,6 +34,8 @@ export const ServerView = z
     displayName: z.string(),
     url: z.string(),
     enabled: z.boolean(),
+    /** Paused by an operator: tasks are logged for it, nothing is sent until it is resumed. */
+    paused: z.boolean(),
     pending: z.number().int(),
     failed: z.number().int(),
     /** When the oldest pending task was logged (epoch ms), null when none waits. */
@@ -36,6 +51,7 @@ export const TaskStatus = z.enum(['pending', 'failed']);
 const stagingTaskFilterFields = {
   server: z.string().min(1).optional(),
   objectType: z.string().min(1).optional(),
+  objectGuid: z.string().min(1).max(200).optional().describe("the object's identity (tasks of one object)"),
   taskType: z.string().min(1).optional(),
   status: TaskStatus.optional(),
   user: z.string().min(1).optional(),
@@ -97,6 +113,8 @@ export const StagingTaskDetail = z
     createdAt: z.number(),
     users: z.array(z.string()),
     groups: z.array(z.string()),
+    /** Servers the change passed through before this node logged it, oldest first (empty: made here). */
+    origin: z.array(z.string()),
     /** The object as it was logged. */
     data: z.unknown(),
     /** One row per server the task still waits for. */
@@ -117,10 +135,6 @@ export const TaskSelection = z
   .refine((s) => (s.taskIds === undefined) !== (s.filter === undefined), {
     message: 'give either taskIds (chosen tasks) or filter (every task it matches), not both',
   });
-
-export const ActionResult = z
-  .object({ affected: z.number().int(), message: z.string() })
-  .meta({ id: 'ActionResult' });
 
 export const AuditQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).optional(),
@@ -166,3 +180,8 @@ export const JobView = z
     error: z.string().nullable(),
   })
   .meta({ id: 'Job' });
+
+/** Who the bearer token is (`GET /session`): the dashboard shows actions only to an operator. */
+export const SessionView = z
+  .object({ name: z.string(), role: z.enum(['viewer', 'operator']) })
+  .meta({ id: 'Session' });

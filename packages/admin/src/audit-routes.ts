@@ -3,7 +3,7 @@ import { inject, injectable } from '@syncbus/core';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ADMIN_PREFIX, type AdminRoutes } from './admin-api';
+import { ADMIN_PREFIX, type AdminRoutes } from '@syncbus/server';
 import { AdminAudit } from './admin-audit';
 import { AdminSettings } from './admin-settings';
 import { AuditEntryView, AuditQuery, ErrorBody } from './admin-schemas';

@@ -1,7 +1,7 @@
 // `GET /events`: the live event stream (text/event-stream) a page follows instead of polling.
 import { inject, injectable } from '@syncbus/core';
 import type { FastifyInstance } from 'fastify';
-import { ADMIN_PREFIX, type AdminRoutes } from './admin-api';
+import { ADMIN_PREFIX, type AdminRoutes } from '@syncbus/server';
 import { AdminEventStream } from './admin-event-stream';
 
 /** The events resource. */

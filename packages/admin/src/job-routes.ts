@@ -10,7 +10,7 @@ import {
 } from '@syncbus/staging';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { ADMIN_PREFIX, type AdminRoutes } from './admin-api';
+import { ADMIN_PREFIX, type AdminRoutes } from '@syncbus/server';
 import { AdminAudit } from './admin-audit';
 import { AdminJobs, type JobControl } from './admin-jobs';
 import {
@@ -175,6 +175,13 @@ function serverRefusal(name: string, server: StagingServer | undefined) {
       status: 409,
       code: 'SERVER_DISABLED',
       message: `Server '${name}' is disabled; enable it first.`,
+    };
+  }
+  if (server.paused) {
+    return {
+      status: 409,
+      code: 'SERVER_PAUSED',
+      message: `Server '${name}' is paused: its tasks are logged and wait. POST /servers/${name}/resume first.`,
     };
   }
   return undefined;

@@ -1,8 +1,8 @@
-// `GET /node`: which node this is, its version, database engine and uptime.
-import { CoreSettings, inject, injectable, Storage } from '@syncbus/core';
+// `GET /node`: which node this is, its version, database engine and uptime, and how far behind each queue is.
+import { CoreSettings, inject, injectable, multiInject, optional, Storage } from '@syncbus/core';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { ADMIN_PREFIX, type AdminRoutes } from './admin-api';
+import { ADMIN_PREFIX, QueueLagSource, type AdminRoutes } from '@syncbus/server';
 import { NodeInfo } from './admin-schemas';
 
 const VERSION: string = require('../package.json').version;
@@ -15,6 +15,7 @@ export class NodeRoutes implements AdminRoutes {
   constructor(
     @inject(CoreSettings) private readonly core: CoreSettings,
     @inject(Storage) private readonly storage: Storage,
+    @multiInject(QueueLagSource) @optional() private readonly lagSources: QueueLagSource[] = [],
   ) {}
 
   register(app: FastifyInstance): void {
@@ -23,12 +24,21 @@ export class NodeRoutes implements AdminRoutes {
       .get(
         `${ADMIN_PREFIX}/node`,
         { schema: { tags: ['node'], response: { 200: NodeInfo } }, config: { role: 'viewer' } },
-        async () => ({
-          nodeName: this.core.nodeName,
-          version: VERSION,
-          database: this.storage.kind,
-          uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
-        }),
+        async () => {
+          const now = Date.now();
+          const lags = (await Promise.all(this.lagSources.map((source) => source.queueLag()))).flat();
+          return {
+            nodeName: this.core.nodeName,
+            version: VERSION,
+            database: this.storage.kind,
+            uptimeSeconds: Math.round((now - this.startedAt) / 1000),
+            // How long the oldest pending task of each queue has waited; 0 when nothing waits.
+            lag: lags.map((lag) => ({
+              ...lag,
+              lagSeconds: lag.oldestPendingAt === null ? 0 : Math.max(0, (now - lag.oldestPendingAt) / 1000),
+            })),
+          };
+        },
       );
   }
 }

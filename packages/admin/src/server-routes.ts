@@ -10,7 +10,7 @@ import {
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ADMIN_PREFIX, type AdminRoutes } from './admin-api';
+import { ADMIN_PREFIX, type AdminRoutes } from '@syncbus/server';
 import { AdminAudit } from './admin-audit';
 import { ActionResult, ErrorBody, ServerParams, ServerView } from './admin-schemas';
 
@@ -138,16 +138,35 @@ export class ServerRoutes implements AdminRoutes {
         };
       },
     );
-    for (const enabled of [true, false]) {
-      const verb = enabled ? 'enable' : 'disable';
+    const switches = [
+      {
+        verb: 'enable',
+        changes: { enabled: true },
+        what: 'Log changes for the server again and send it what waits.',
+      },
+      {
+        verb: 'disable',
+        changes: { enabled: false },
+        what: 'Log no new tasks for the server (Kentico: changes made meanwhile are not staged to it).',
+      },
+      {
+        verb: 'pause',
+        changes: { paused: true },
+        what: 'Keep logging tasks for the server but send nothing until it is resumed; nothing is lost.',
+      },
+      {
+        verb: 'resume',
+        changes: { paused: false },
+        what: 'Send the server what was logged while it was paused, in logged order.',
+      },
+    ] as const;
+    for (const { verb, changes, what } of switches) {
       typed.post(
         `${ADMIN_PREFIX}/servers/:name/${verb}`,
         {
           schema: {
             tags: ['servers'],
-            description: enabled
-              ? 'Log changes for the server again and send it what waits.'
-              : 'Log no new tasks for the server (Kentico: changes made meanwhile are not staged to it).',
+            description: what,
             params: ServerParams,
             response: { 200: ServerView, 404: ErrorBody },
           },
@@ -158,7 +177,7 @@ export class ServerRoutes implements AdminRoutes {
           const target = { server: request.params.name };
           if (!(await this.servers.getServer(request.params.name)))
             return this.notFound(reply, action, target);
-          const server = await this.servers.editServer(request.params.name, { enabled }, (sql) =>
+          const server = await this.servers.editServer(request.params.name, changes, (sql) =>
             this.audit.record(sql, { ...action, target, outcome: 'ok', detail: `${verb}d` }),
           );
           return this.viewOf(server);
@@ -201,6 +220,7 @@ function view(
     displayName: server.displayName,
     url: server.url,
     enabled: server.enabled,
+    paused: server.paused,
     pending: stats?.pending ?? 0,
     failed: stats?.failed ?? 0,
     oldestPendingAt: stats?.oldestPendingAt ?? null,

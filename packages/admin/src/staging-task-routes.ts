@@ -4,7 +4,7 @@ import { inject, injectable, type SqlExecutor } from '@syncbus/core';
 import { StagingTaskList, UnknownServerError } from '@syncbus/staging';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { ADMIN_PREFIX, type AdminRoutes } from './admin-api';
+import { ADMIN_PREFIX, readPageRequest, toPage, type AdminRoutes } from '@syncbus/server';
 import { AdminSettings } from './admin-settings';
 import { AdminAudit } from './admin-audit';
 import { AdminEventStream } from './admin-event-stream';
@@ -17,10 +17,6 @@ import {
   TaskParams,
   TaskSelection,
 } from './admin-schemas';
-import { decodeCursor, encodeCursor } from './page-cursor';
-
-/** Page size when the caller names none. */
-export const DEFAULT_PAGE_SIZE = 50;
 
 /** The staging tasks resource: the same `StagingTaskList` `syncbus tasks` uses. */
 @injectable()
@@ -45,30 +41,13 @@ export class StagingTaskRoutes implements AdminRoutes {
         config: { role: 'viewer' },
       },
       async (request, reply) => {
-        const max = this.settings.maxPageSize;
-        const { cursor, limit = Math.min(DEFAULT_PAGE_SIZE, max), ...filter } = request.query;
-        if (limit > max) {
-          return reply.code(400).send({
-            error: 'PAGE_TOO_LARGE',
-            message: `limit is at most ${max} (admin.maxPageSize); page on with cursor.`,
-          });
-        }
-        const after = cursor === undefined ? undefined : decodeCursor(cursor);
-        if (cursor !== undefined && !after) {
-          return reply.code(400).send({
-            error: 'INVALID_CURSOR',
-            message:
-              'cursor is not one this API handed out; pass nextCursor of the previous page as it came.',
-          });
-        }
+        const { cursor, limit: asked, ...filter } = request.query;
+        const page = readPageRequest({ limit: asked, cursor }, this.settings.maxPageSize);
+        if (!page.ok) return reply.code(400).send({ error: page.error, message: page.message });
+        const { limit, after } = page;
         try {
           // One row more than asked says whether another page follows, without counting.
-          const rows = await this.tasks.list({ ...filter, after, limit: limit + 1 });
-          const items = rows.slice(0, limit);
-          return {
-            items,
-            nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1]) : null,
-          };
+          return toPage(await this.tasks.list({ ...filter, after, limit: limit + 1 }), limit);
         } catch (error) {
           if (!(error instanceof UnknownServerError)) throw error;
           return reply.code(404).send({ error: 'SERVER_NOT_FOUND', message: error.message });
@@ -103,6 +82,7 @@ export class StagingTaskRoutes implements AdminRoutes {
           createdAt: task.createdAt,
           users: task.users,
           groups: task.groups,
+          origin: task.origin,
           data: task.data,
           synchronizations,
         };

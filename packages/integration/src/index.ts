@@ -53,7 +53,16 @@ export { IntegrationSyncLog, type IntegrationSyncLogEntry } from './processing/i
 export {
   IntegrationSynchronizations,
   type IntegrationSynchronizationInfo,
+  type IntegrationTaskFilter,
+  type IntegrationTaskListing,
+  type IntegrationQueueStats,
 } from './processing/integration-synchronizations';
+export {
+  ConnectorOverview,
+  type ConnectorState,
+  type ConnectorCheckResult,
+} from './connectors/connector-overview';
+export * from './admin/integration-admin-schemas';
 export { IntegrationTaskProcessor } from './processing/integration-task-processor';
 export type { TaskDirection } from './tasks/integration-task-store';
 export { IntegrationConnectorEntity } from './storage/integration-connector.entity';
@@ -63,7 +72,9 @@ export {
   IntegrationExternalSynchronizationEntity,
 } from './storage/integration-synchronization.entity';
 export { IntegrationSyncLogEntity } from './storage/integration-sync-log.entity';
+export { IntegrationReceivedTaskEntity } from './storage/integration-received-task.entity';
 export { CreateIntegrationTables1730000000400 } from './storage/create-integration-tables.migration';
 export { CreateIntegrationReceivedTasks1730000000410 } from './storage/create-integration-received-tasks.migration';
+export { AddConnectorState1760000000400 } from './storage/add-connector-state.migration';
 export * from './incoming/incoming-tasks-route';
 export * from './integration-metrics';

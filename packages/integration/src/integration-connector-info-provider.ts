@@ -1,7 +1,9 @@
 // Kentico's IntegrationConnectorInfoProvider: reads the integration_connector rows.
-import { inject, injectable, Storage } from '@syncbus/core';
+import { inject, injectable, Storage, type AlsoInTransaction } from '@syncbus/core';
 import { IntegrationConnectorRegistry } from './connectors/integration-connector-registry';
 import type { LoadedConnector } from './connectors/loaded-connector';
+import { connectorHoldReasons } from './processing/connector-drain';
+import { IntegrationQueues } from './processing/integration-queues';
 import { IntegrationTaskProcessor } from './processing/integration-task-processor';
 import { IntegrationConnectorEntity } from './storage/integration-connector.entity';
 
@@ -17,6 +19,12 @@ export interface IntegrationConnectorInfo {
   readonly connectorVersion: string | null;
   readonly connectorEnabled: boolean;
   readonly connectorConfig: Record<string, unknown>;
+  /** Paused by an operator: its tasks are logged, none is processed until it is resumed. */
+  readonly connectorPaused: boolean;
+  /** What holds the connector as the node running its drain last found (a failed check, an outage), or null. */
+  readonly connectorProblem: string | null;
+  /** When that node probes it next (epoch ms), or null. */
+  readonly connectorProblemUntil: number | null;
 }
 
 const toInfo = (
@@ -31,6 +39,9 @@ const toInfo = (
   // A connector the config does not list is off on this node whatever its switch says.
   connectorEnabled: Boolean(row.enabled) && (loaded?.listed ?? true),
   connectorConfig: JSON.parse(row.config) as Record<string, unknown>,
+  connectorPaused: Boolean(row.paused),
+  connectorProblem: row.problem,
+  connectorProblemUntil: row.problemUntil,
 });
 
 /** Reads and changes connector rows. */
@@ -40,6 +51,7 @@ export class IntegrationConnectorInfoProvider {
     @inject(Storage) private readonly storage: Storage,
     @inject(IntegrationConnectorRegistry) private readonly registry: IntegrationConnectorRegistry,
     @inject(IntegrationTaskProcessor) private readonly processor: IntegrationTaskProcessor,
+    @inject(IntegrationQueues) private readonly queues: IntegrationQueues,
   ) {}
 
   /** The row of the connector named `name`, or undefined. */
@@ -58,9 +70,38 @@ export class IntegrationConnectorInfoProvider {
     return rows.map((row) => toInfo(row, this.registry.find(row.name)));
   }
 
-  /** Enables or disables a loaded connector; its queued tasks wait while it is disabled. */
-  async setIntegrationConnectorEnabled(name: string, enabled: boolean): Promise<void> {
-    await this.registry.setEnabled(name, enabled);
-    this.processor.wake(this.registry.get(name).id);
+  /**
+   * Pauses or resumes a loaded connector: while paused its tasks are logged and wait; resumed, they are processed in
+   * logged order. `alsoInTransaction` (an audit row) commits with the change.
+   */
+  async setIntegrationConnectorPaused(
+    name: string,
+    paused: boolean,
+    alsoInTransaction?: AlsoInTransaction,
+  ): Promise<void> {
+    await this.registry.setPaused(name, paused, alsoInTransaction);
+    if (!paused) await this.releaseHeld(name);
+  }
+
+  /**
+   * Enables or disables a loaded connector; its queued tasks wait while it is disabled. `alsoInTransaction` (an
+   * audit row) commits with the change.
+   */
+  async setIntegrationConnectorEnabled(
+    name: string,
+    enabled: boolean,
+    alsoInTransaction?: AlsoInTransaction,
+  ): Promise<void> {
+    await this.registry.setEnabled(name, enabled, alsoInTransaction);
+    if (enabled) await this.releaseHeld(name);
+  }
+
+  /** The rows a disabled or paused drain put off are due again (from any process), and the drain looks now. */
+  private async releaseHeld(name: string): Promise<void> {
+    const { id } = this.registry.get(name);
+    const reasons = Object.values(connectorHoldReasons(name));
+    await this.queues.outgoing.makeDueHeldBy(id, reasons);
+    await this.queues.incoming.makeDueHeldBy(id, reasons);
+    this.processor.wake(id);
   }
 }

@@ -7,7 +7,10 @@ import {
   receivedTaskRetentionProvider,
   RegisterModule,
 } from '@syncbus/core';
-import { HttpRouteContribution, MetricsContribution } from '@syncbus/server';
+import { AdminRoutes, HttpRouteContribution, MetricsContribution, QueueLagSource } from '@syncbus/server';
+import { ConnectorAdminRoutes } from './admin/connector-admin-routes';
+import { IntegrationTaskAdminRoutes } from './admin/integration-task-admin-routes';
+import { ConnectorOverview } from './connectors/connector-overview';
 import { IntegrationConnectorRegistry, unknownConnectors } from './connectors/integration-connector-registry';
 import type { LoadedConnector } from './connectors/loaded-connector';
 import { IncomingTaskApplier } from './incoming/incoming-task-applier';
@@ -33,6 +36,8 @@ import { CreateIntegrationReceivedTasks1730000000410 } from './storage/create-in
 import { CreateIntegrationTables1730000000400 } from './storage/create-integration-tables.migration';
 import { IntegrationConnectorEntity } from './storage/integration-connector.entity';
 import { IntegrationSyncLogEntity } from './storage/integration-sync-log.entity';
+import { IntegrationReceivedTaskEntity } from './storage/integration-received-task.entity';
+import { AddConnectorState1760000000400 } from './storage/add-connector-state.migration';
 import {
   IntegrationExternalSynchronizationEntity,
   IntegrationSynchronizationEntity,
@@ -73,6 +78,13 @@ import { IntegrationTaskStore } from './tasks/integration-task-store';
     { provide: HttpRouteContribution, useExisting: IncomingTasksRoute },
     IntegrationMetrics,
     { provide: MetricsContribution, useExisting: IntegrationMetrics },
+    ConnectorOverview,
+    { provide: QueueLagSource, useExisting: ConnectorOverview },
+    // Served only on a node that has the admin API (@syncbus/admin); resolved by nothing else.
+    ConnectorAdminRoutes,
+    IntegrationTaskAdminRoutes,
+    { provide: AdminRoutes, useExisting: ConnectorAdminRoutes },
+    { provide: AdminRoutes, useExisting: IntegrationTaskAdminRoutes },
   ],
   entities: [
     IntegrationConnectorEntity,
@@ -80,8 +92,13 @@ import { IntegrationTaskStore } from './tasks/integration-task-store';
     IntegrationSynchronizationEntity,
     IntegrationExternalSynchronizationEntity,
     IntegrationSyncLogEntity,
+    IntegrationReceivedTaskEntity,
   ],
-  migrations: [CreateIntegrationTables1730000000400, CreateIntegrationReceivedTasks1730000000410],
+  migrations: [
+    CreateIntegrationTables1730000000400,
+    CreateIntegrationReceivedTasks1730000000410,
+    AddConnectorState1760000000400,
+  ],
   settings: [
     { key: 'integration', schema: IntegrationSettingsSchema, token: IntegrationSettings },
     {

@@ -8,3 +8,5 @@ export * from './json-content-type';
 export * from './health-route';
 export * from './node-metrics';
 export * from './metrics-route';
+export * from './admin-route-contribution';
+export * from './admin-paging';

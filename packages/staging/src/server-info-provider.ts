@@ -30,8 +30,8 @@ export const ServerInputSchema = z
   .strict();
 /** Input of `addServer`. */
 export type ServerInput = z.input<typeof ServerInputSchema>;
-/** Input of `editServer`: any field but the name. */
-export type ServerChanges = Partial<Omit<ServerInput, 'name'>>;
+/** Input of `editServer`: any field but the name, and `paused` (an operator's switch, never in the config). */
+export type ServerChanges = Partial<Omit<ServerInput, 'name'>> & { readonly paused?: boolean };
 
 /** Reads and changes the staging servers of this node. */
 @injectable()
@@ -92,12 +92,16 @@ export class ServerInfoProvider {
     alsoInTransaction?: AlsoInTransaction,
   ): Promise<StagingServer> {
     const server = await this.require(idOrName);
-    const parsed = ServerInputSchema.omit({ name: true }).partial().safeParse(changes);
+    const parsed = ServerInputSchema.omit({ name: true })
+      .extend({ paused: z.boolean() })
+      .partial()
+      .safeParse(changes);
     if (!parsed.success) throw new StagingValidationError('server changes', zodProblems(parsed.error));
-    const { displayName, url, enabled, secret } = parsed.data;
+    const { displayName, url, enabled, paused, secret } = parsed.data;
     if (displayName !== undefined) server.displayName = displayName;
     if (url !== undefined) server.url = url;
     if (enabled !== undefined) server.enabled = enabled;
+    if (paused !== undefined) server.paused = paused;
     if (secret !== undefined) server.secretRef = secret;
     return this.storage.transaction(async (manager) => {
       const saved = await manager.save(server);
@@ -114,6 +118,16 @@ export class ServerInfoProvider {
   /** Disables a server: new changes get no tasks for it; tasks already pending wait. */
   disableServer(idOrName: number | string, alsoInTransaction?: AlsoInTransaction): Promise<StagingServer> {
     return this.editServer(idOrName, { enabled: false }, alsoInTransaction);
+  }
+
+  /** Pauses a server: tasks are still logged for it, nothing is sent to it until it is resumed. */
+  pauseServer(idOrName: number | string, alsoInTransaction?: AlsoInTransaction): Promise<StagingServer> {
+    return this.editServer(idOrName, { paused: true }, alsoInTransaction);
+  }
+
+  /** Resumes a paused server: what was logged meanwhile is sent, in logged order. */
+  resumeServer(idOrName: number | string, alsoInTransaction?: AlsoInTransaction): Promise<StagingServer> {
+    return this.editServer(idOrName, { paused: false }, alsoInTransaction);
   }
 
   /**

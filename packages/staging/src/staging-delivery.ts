@@ -14,7 +14,7 @@ import {
 import type { StagingServer } from './entities/staging-server.entity';
 import { ServerInfoProvider } from './server-info-provider';
 import { ServerSecrets } from './server-secrets';
-import { ServerDisabledError, UnknownServerError } from './staging-errors';
+import { ServerDisabledError, ServerPausedError, UnknownServerError } from './staging-errors';
 import { StagingEvents } from './staging-events';
 import { StagingQueue } from './staging-queue';
 import { StagingSettings } from './staging-settings';
@@ -143,6 +143,7 @@ export class StagingDelivery {
     const server = await this.servers.getServer(serverId);
     if (!server) throw new UnknownServerError(serverId);
     if (!server.enabled) throw new ServerDisabledError(server.name);
+    if (server.paused) throw new ServerPausedError(server.name);
     const secret = this.secrets.resolve(server.name, server.secretRef);
     if (options.dueNow) await this.queue.makeAllDue(serverId, taskIds);
     const summary: StagingRunSummary = {

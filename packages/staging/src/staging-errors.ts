@@ -21,6 +21,16 @@ export class ServerDisabledError extends SyncbusError {
   }
 }
 
+/** The server is paused: tasks are still logged for it, nothing is sent until it is resumed. */
+export class ServerPausedError extends SyncbusError {
+  constructor(readonly server: string) {
+    super(
+      'SERVER_PAUSED',
+      `Staging server '${server}' is paused, so nothing was sent; its tasks keep being logged and wait. Resume it to synchronize.`,
+    );
+  }
+}
+
 /** A server with this name exists already. */
 export class DuplicateServerError extends SyncbusError {
   constructor(readonly server: string) {

@@ -42,8 +42,9 @@ export class StagingMetrics implements MetricsContribution {
       async collect() {
         this.reset();
         const rows: { name: string; status: string; count: unknown }[] = await storage.dataSource.query(
-          `SELECT v.name AS name, s.status AS status, COUNT(*) AS count FROM staging_synchronization s
-             JOIN staging_server v ON v.id = s.server_id GROUP BY v.name, s.status`,
+          // The totals the queue's triggers keep (migration ScaleStagingQueue): no count over the queue per scrape.
+          `SELECT v.name AS name, c.status AS status, SUM(c.row_count) AS count FROM staging_queue_count c
+             JOIN staging_server v ON v.id = c.server_id GROUP BY v.name, c.status HAVING SUM(c.row_count) <> 0`,
         );
         for (const row of rows) this.set({ server: row.name, status: row.status }, Number(row.count));
       },

@@ -6,12 +6,14 @@ import {
   receivedTaskRetentionProvider,
   RegisterModule,
 } from '@syncbus/core';
-import { HttpRouteContribution, MetricsContribution } from '@syncbus/server';
+import { HttpRouteContribution, MetricsContribution, QueueLagSource } from '@syncbus/server';
 import { StagingReceivedTask } from './entities/staging-received-task.entity';
 import { StagingServer } from './entities/staging-server.entity';
 import { StagingSynchronization } from './entities/staging-synchronization.entity';
 import { StagingTask } from './entities/staging-task.entity';
 import { CreateStagingTables1700000000100 } from './migrations/create-staging-tables.migration';
+import { ScaleStagingQueue1750000000100 } from './migrations/scale-staging-queue.migration';
+import { AddServerPaused1760000000100 } from './migrations/add-server-paused.migration';
 import { ServerInfoProvider } from './server-info-provider';
 import { ServerSecrets } from './server-secrets';
 import { StagingDelivery } from './staging-delivery';
@@ -21,6 +23,7 @@ import { StagingReceivedTaskRetention } from './staging-received-task-retention'
 import { StagingReceiver } from './staging-receiver';
 import { StagingReceiverRoute } from './staging-receiver-route';
 import { StagingMetrics } from './staging-metrics';
+import { StagingQueueLag } from './staging-queue-lag';
 import { StagingRequestVerifier } from './staging-request-verifier';
 import {
   ServersSettings,
@@ -38,7 +41,11 @@ import { SynchronizationInfoProvider } from './synchronization-info-provider';
 /** Content staging: task logging, servers, delivery and the receiver's services (the HTTP route is in @syncbus/server). */
 @RegisterModule({
   entities: [StagingServer, StagingTask, StagingSynchronization, StagingReceivedTask],
-  migrations: [CreateStagingTables1700000000100],
+  migrations: [
+    CreateStagingTables1700000000100,
+    ScaleStagingQueue1750000000100,
+    AddServerPaused1760000000100,
+  ],
   settings: [
     { key: 'staging', schema: StagingSettingsSchema, token: StagingSettings },
     { key: 'servers', schema: ServersSettingsSchema, token: ServersSettings },
@@ -68,6 +75,8 @@ import { SynchronizationInfoProvider } from './synchronization-info-provider';
     { provide: HttpRouteContribution, useExisting: StagingReceiverRoute },
     StagingMetrics,
     { provide: MetricsContribution, useExisting: StagingMetrics },
+    StagingQueueLag,
+    { provide: QueueLagSource, useExisting: StagingQueueLag },
   ],
 })
 export class StagingModule extends Module {

@@ -3,6 +3,7 @@
 import { ConfigError, DrainLoop, inject, injectable, Logger, type DrainPass } from '@syncbus/core';
 import {
   ServerDisabledError,
+  ServerPausedError,
   ServerInfoProvider,
   StagingQueue,
   UnknownServerError,
@@ -111,8 +112,12 @@ export class StagingAutoSyncScheduler {
     try {
       summary = await lane.run(serverId);
     } catch (error) {
-      // Disabled or deleted since its loop started: nothing to send; a kick or a poll looks again.
-      if (error instanceof ServerDisabledError || error instanceof UnknownServerError)
+      // Disabled, paused or deleted since its loop started: nothing to send; a kick or a poll looks again.
+      if (
+        error instanceof ServerDisabledError ||
+        error instanceof ServerPausedError ||
+        error instanceof UnknownServerError
+      )
         return { worked: false };
       throw error;
     }

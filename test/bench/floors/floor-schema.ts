@@ -1,5 +1,6 @@
-// The floor's tables: the same columns and indexes as @syncbus/staging's migration creates for staging_task and
-// staging_synchronization, so the floor pays the same index maintenance as the real thing.
+// The floor's tables: the same columns and indexes as @syncbus/staging's migrations create for staging_task and
+// staging_synchronization, so the floor pays the same index maintenance as the real thing (not the queue-count
+// triggers: those are syncbus's own cost, measured against it).
 import type Database from 'better-sqlite3';
 
 /** Creates the floor's tables in `db`. */
@@ -10,6 +11,7 @@ export function createFloorSchema(db: Database.Database): void {
       object_id VARCHAR(100), title VARCHAR(400) NOT NULL, data TEXT NOT NULL, created_at BIGINT NOT NULL,
       origin TEXT NOT NULL, users TEXT NOT NULL, "groups" TEXT NOT NULL);
     CREATE INDEX IF NOT EXISTS IDX_staging_task_object ON staging_task (object_type, object_guid);
+    CREATE INDEX IF NOT EXISTS IDX_staging_task_object_type ON staging_task (object_type, id);
     CREATE TABLE IF NOT EXISTS staging_synchronization (id INTEGER PRIMARY KEY AUTOINCREMENT,
       task_id INTEGER NOT NULL, server_id INTEGER NOT NULL, object_key VARCHAR(400) NOT NULL,
       status VARCHAR(16) NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,
@@ -18,5 +20,7 @@ export function createFloorSchema(db: Database.Database): void {
     CREATE INDEX IF NOT EXISTS IDX_sync_target_object ON staging_synchronization (server_id, object_key, task_id);
     CREATE INDEX IF NOT EXISTS IDX_sync_target_task ON staging_synchronization (server_id, status, task_id);
     CREATE INDEX IF NOT EXISTS IDX_sync_task ON staging_synchronization (task_id);
-    CREATE INDEX IF NOT EXISTS IDX_sync_lease ON staging_synchronization (lease_owner);`);
+    CREATE INDEX IF NOT EXISTS IDX_sync_lease ON staging_synchronization (lease_owner);
+    CREATE INDEX IF NOT EXISTS IDX_sync_target_all ON staging_synchronization (server_id, task_id);
+    CREATE INDEX IF NOT EXISTS IDX_sync_status ON staging_synchronization (status, task_id);`);
 }

@@ -2,7 +2,15 @@
 import { resolve } from 'node:path';
 
 /** Every workload the benchmark knows, in run order. */
-export const WORKLOAD_NAMES = ['logging', 'bulk', 'drain', 'autosync', 'scale', 'postgres'] as const;
+export const WORKLOAD_NAMES = [
+  'logging',
+  'bulk',
+  'drain',
+  'autosync',
+  'scale',
+  'postgres',
+  'admin-paging',
+] as const;
 /** One workload's name. */
 export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
 

@@ -28,6 +28,10 @@ export interface BenchSizes {
   /** Workload 6: PostgreSQL sizes. */
   readonly postgresLoggingChanges: number;
   readonly postgresDrainTasks: number;
+  /** Workload 7: the small and the large backlog a page of the admin task list is timed on, samples per query. */
+  readonly adminPagingSmallTasks: number;
+  readonly adminPagingTasks: number;
+  readonly adminPagingSamples: number;
 }
 
 /**
@@ -50,6 +54,9 @@ export const FULL_SIZES: BenchSizes = {
   scaleWindowSeconds: 20,
   postgresLoggingChanges: 1_500,
   postgresDrainTasks: 5_000,
+  adminPagingSmallTasks: 10_000,
+  adminPagingTasks: 1_000_000,
+  adminPagingSamples: 30,
 };
 
 /** A smoke run under 90 s: one round, small sizes, the 10x scale ratio kept. */
@@ -68,4 +75,7 @@ export const QUICK_SIZES: BenchSizes = {
   scaleWindowSeconds: 4,
   postgresLoggingChanges: 300,
   postgresDrainTasks: 1_000,
+  adminPagingSmallTasks: 10_000,
+  adminPagingTasks: 100_000,
+  adminPagingSamples: 10,
 };

@@ -12,6 +12,7 @@ const columns: Column<StagingServer>[] = [
   { header: 'display name', value: (s) => s.displayName },
   { header: 'url', value: (s) => s.url },
   { header: 'enabled', value: (s) => (s.enabled ? 'yes' : 'no') },
+  { header: 'paused', value: (s) => (s.paused ? 'yes' : 'no') },
   { header: 'secret', value: (s) => s.secretRef },
 ];
 
@@ -21,10 +22,11 @@ const view = (s: StagingServer) => ({
   displayName: s.displayName,
   url: s.url,
   enabled: s.enabled,
+  paused: s.paused,
   secret: s.secretRef,
 });
 
-/** Registers `servers list|add|edit|enable|disable|sync-all|remove`. */
+/** Registers `servers list|add|edit|enable|disable|pause|resume|sync-all|remove`. */
 export function registerServersCommand(program: Command, context: CliContext): void {
   const servers = program.command('servers').description('Manage the staging target servers');
   const run =
@@ -100,20 +102,23 @@ export function registerServersCommand(program: Command, context: CliContext): v
       ),
     );
 
-  for (const [verb, enabled] of [
-    ['enable', true],
-    ['disable', false],
-  ] as const) {
+  const switches = [
+    ['enable', 'Enable a server: changes are logged and sent to it', { enabled: true }],
+    ['disable', 'Disable a server: new changes get no tasks for it', { enabled: false }],
+    [
+      'pause',
+      'Pause a server: changes are still logged for it, nothing is sent until it is resumed',
+      { paused: true },
+    ],
+    ['resume', 'Resume a paused server: what was logged meanwhile is sent', { paused: false }],
+  ] as const;
+  for (const [verb, description, changes] of switches) {
     servers
       .command(`${verb} <name>`)
-      .description(
-        enabled
-          ? 'Enable a server: changes are logged and sent to it'
-          : 'Disable a server: new changes get no tasks for it',
-      )
+      .description(description)
       .action(
         run(async (provider, options, name: string) => {
-          const server = enabled ? await provider.enableServer(name) : await provider.disableServer(name);
+          const server = await provider.editServer(name, changes);
           context.output(options).result(view(server), `${verb}d server '${server.name}'`);
         }),
       );

@@ -1,5 +1,5 @@
 // `syncbus tasks ...`: what waits to be synchronized, synchronizing it with progress, retrying and deleting.
-import { IntegrationSynchronizations, type IntegrationSynchronizationInfo } from '@syncbus/integration';
+import { IntegrationSynchronizations, type IntegrationTaskListing } from '@syncbus/integration';
 import { ServerInfoProvider, StagingTaskList, type StagingTaskListing } from '@syncbus/staging';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { CliContext, GlobalOptions } from '../cli-context';
@@ -40,16 +40,16 @@ const stagingColumns: Column<StagingTaskListing>[] = [
   { header: 'status', value: (t) => t.status },
   { header: 'attempts', value: (t) => t.attempts, right: true },
   { header: 'next attempt', value: (t) => (t.status === 'failed' ? '-' : time(t.nextAttemptAt)) },
-  { header: 'last error', value: (t) => t.lastError?.slice(0, 60) },
+  { header: 'last error', value: (t) => t.lastError },
 ];
 
-const connectorColumns: Column<IntegrationSynchronizationInfo>[] = [
+const connectorColumns: Column<IntegrationTaskListing>[] = [
   { header: 'task', value: (t) => t.taskId, right: true },
-  { header: 'object', value: (t) => t.objectKey },
+  { header: 'object', value: (t) => `${t.objectType}:${t.objectGuid}` },
   { header: 'status', value: (t) => t.status },
   { header: 'attempts', value: (t) => t.attempts, right: true },
   { header: 'next attempt', value: (t) => (t.status === 'failed' ? '-' : time(t.nextAttemptAt)) },
-  { header: 'last error', value: (t) => t.lastError?.slice(0, 60) },
+  { header: 'last error', value: (t) => t.lastError },
 ];
 
 function parseStatus(value: string): 'pending' | 'failed' {
@@ -89,9 +89,12 @@ export function registerTasksCommand(program: Command, context: CliContext): voi
       await context.withNode(options, async (kernel) => {
         const output = context.output(options);
         if (options.connector) {
-          let rows = await kernel.get(IntegrationSynchronizations).list(options.connector);
-          if (options.status) rows = rows.filter((r) => r.status === options.status);
-          if (options.objectType) rows = rows.filter((r) => r.objectKey.startsWith(`${options.objectType}:`));
+          // The same query the admin API's GET /integration/tasks pages through.
+          const rows = await kernel.get(IntegrationSynchronizations).page({
+            connector: options.connector,
+            status: options.status,
+            objectType: options.objectType,
+          });
           output.table(rows, connectorColumns);
           return;
         }
@@ -164,8 +167,11 @@ export function registerTasksCommand(program: Command, context: CliContext): voi
               ),
           ]
         : await servers.getServers({ enabled: true });
+      // Without --server, a paused server is left alone (that is what pausing it asked for) and said so.
+      const paused = options.server ? [] : targets.filter((s) => s.paused).map((s) => s.name);
       const results = [];
       for (const server of targets) {
+        if (paused.includes(server.name)) continue;
         // With --group or --user, only the matching pending tasks go (and only they count as remaining).
         const only = filtered
           ? (
@@ -181,13 +187,16 @@ export function registerTasksCommand(program: Command, context: CliContext): voi
         results.push(await deliverWithProgress(kernel, server, context, only));
       }
       output.result(
-        { servers: results },
-        results
-          .map(
+        { servers: results, paused },
+        [
+          ...results.map(
             (r) =>
               `${r.server}: sent ${r.sent}, applied ${r.applied}, duplicates ${r.duplicates}, failed ${r.failed}, still pending ${r.remaining}${r.error ? ` (${r.error})` : ''}`,
-          )
-          .join('\n') || 'no enabled servers',
+          ),
+          ...paused.map(
+            (name) => `${name}: paused, nothing sent ('syncbus servers resume ${name}' sends it)`,
+          ),
+        ].join('\n') || 'no enabled servers',
       );
       const incomplete = results.filter((r) => r.error || r.failed > 0 || r.remaining > 0);
       if (incomplete.length > 0) {

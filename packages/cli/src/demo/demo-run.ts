@@ -1,5 +1,6 @@
 // `syncbus demo`: two nodes on temporary SQLite files, auto-sync and a webhook connector, a scripted series of
 // changes printed live as they are logged, applied and received, then a summary.
+import { AdminModule } from '@syncbus/admin';
 import { createLogger, Kernel, Storage, type Newable } from '@syncbus/core';
 import { IntegrationEvents, IntegrationModule, IntegrationSynchronizations } from '@syncbus/integration';
 import { ServerModule, SyncbusHttpServer } from '@syncbus/server';
@@ -34,9 +35,16 @@ export interface DemoResult {
   readonly latencyMs: { readonly p50: number; readonly p99: number; readonly max: number };
 }
 
-const MODULES: Newable[] = [StagingModule, IntegrationModule, ServerModule];
+const MODULES: Newable[] = [StagingModule, IntegrationModule, ServerModule, AdminModule];
 const STAGING_SECRET = 'SYNCBUS_DEMO_STAGING_SECRET';
 const WEBHOOK_SECRET = 'SYNCBUS_DEMO_WEBHOOK_SECRET';
+const ADMIN_TOKEN = 'SYNCBUS_DEMO_ADMIN_TOKEN';
+/** Both nodes serve the admin API and the dashboard, to one operator token the demo makes up (and prints). */
+const ADMIN = {
+  enabled: true,
+  tokens: [{ name: 'demo', role: 'operator', token: `env:${ADMIN_TOKEN}` }],
+};
+const DASHBOARD = '/syncbus/admin/';
 
 /** Runs the demo; resolves when it is done (with `once`) or after Ctrl-C. */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
@@ -47,6 +55,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   // Secrets reach nodes only through the environment; the demo makes up its own.
   process.env[STAGING_SECRET] ??= randomBytes(24).toString('hex');
   process.env[WEBHOOK_SECRET] ??= randomBytes(24).toString('hex');
+  process.env[ADMIN_TOKEN] ??= randomBytes(24).toString('hex');
   const logger = createLogger({ level: 'warn', destination: options.err });
 
   const logged = new Map<string, number>();
@@ -70,6 +79,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         database: { url: `sqlite:${join(dir, 'production.sqlite')}` },
         http: { port: 0 },
         staging: { receiver: { sources: [{ server: 'editorial', secret: `env:${STAGING_SECRET}` }] } },
+        admin: ADMIN,
       },
       modules: MODULES,
       ...sampleContentModel,
@@ -81,7 +91,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       config: {
         nodeName: 'editorial',
         database: { url: `sqlite:${join(dir, 'editorial.sqlite')}` },
-        http: { enabled: false },
+        http: { port: 0 },
+        admin: ADMIN,
         plugins: [
           '@syncbus/plugin-staging-autosync',
           '@syncbus/plugin-integration-autosync',
@@ -98,6 +109,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       logger,
     });
     running.push(source);
+    const dashboards =
+      `dashboards: editorial ${source.get(SyncbusHttpServer).url}${DASHBOARD}, ` +
+      `production ${targetUrl}${DASHBOARD} (sign in with the operator token ${process.env[ADMIN_TOKEN]})`;
 
     source.get(StagingEvents).logTask.after.subscribe(({ task }) => {
       logged.set(task.guid, Date.now());
@@ -118,6 +132,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     say(
       `syncbus demo: source 'editorial' stages to target 'production' (${targetUrl}) and sends to a webhook (${sinkUrl})`,
     );
+    say(dashboards);
     say(`databases in ${dir} (removed at the end)\n`);
     const sourceData = source.get(Storage).dataSource;
     for (const step of demoScript(options.burst)) {
@@ -167,7 +182,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     say(result.complete ? '  everything arrived.' : '  NOT everything arrived; see the warnings above.');
 
     if (!options.once) {
-      say(`\nstill serving: production ${targetUrl}/healthz, webhook sink ${sinkUrl}. Ctrl-C stops.`);
+      say(`\nstill serving until Ctrl-C: ${dashboards}; webhook sink ${sinkUrl}`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);

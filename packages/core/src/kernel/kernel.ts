@@ -20,7 +20,7 @@ import type { Module } from './module';
 import { orderModules } from './module-graph';
 import { loadPlugin, type LoadedPlugin } from './plugin-loader';
 import { ObjectApplier } from '../objects/object-applier';
-import { runMigrationsExclusively } from '../storage/migrations';
+import { runMigrationsExclusively, synchronizeUnmigratedEntities } from '../storage/migrations';
 import { ObjectChangeListener } from '../objects/object-change-listener';
 import { ObjectChanges } from '../objects/object-changes';
 import { ObjectSerializer } from '../objects/object-serializer';
@@ -160,7 +160,6 @@ export class Kernel {
     const dataSource = createDataSource(target, {
       entities: [...moduleOptions.flatMap((o) => o.entities ?? []), ...(options.entities ?? [])],
       migrations: [...moduleOptions.flatMap((o) => o.migrations ?? []), ...(options.migrations ?? [])],
-      synchronize: settings.core.database.synchronize,
       busyTimeoutMs: settings.core.database.busyTimeoutMs,
       poolSize: settings.core.database.poolSize,
     });
@@ -198,7 +197,13 @@ export class Kernel {
     // Errors from piped after-event chains surface here instead of as an uncaught exception.
     const unrouteRxjsErrors = routeRxjsErrors(reportError);
     try {
-      if (!settings.core.database.synchronize) await runMigrationsExclusively(storage);
+      await runMigrationsExclusively(storage);
+      if (settings.core.database.synchronize) {
+        const migrated = moduleOptions
+          .filter((o) => (o.migrations ?? []).length > 0)
+          .flatMap((o) => o.entities ?? []);
+        await synchronizeUnmigratedEntities(storage, new Set(migrated));
+      }
       container.bind(DataSource).toConstantValue(dataSource);
       container.bind(Storage).toConstantValue(storage);
       const objectTypes = new ObjectTypes(dataSource);

@@ -316,6 +316,22 @@ export class LeaseQueue {
   }
 
   /**
+   * Makes a target's pending, unleased rows whose last error is one of `reasons` due now: the rows a hold (a
+   * disabled or paused consumer) put off, once it is lifted. Rows backing off after their own failure keep their time.
+   */
+  async makeDueHeldBy(targetId: number, reasons: readonly string[]): Promise<number> {
+    if (reasons.length === 0) return 0;
+    const { table, targetColumn } = this.spec;
+    return withSqlTransaction(this.storage, (sql) =>
+      sql.run(
+        `UPDATE ${table} SET next_attempt_at = ?
+          WHERE ${targetColumn} = ? AND status = 'pending' AND lease_owner IS NULL AND last_error ${sql.in(reasons)}`,
+        [this.now(), targetId, ...sql.inParams(reasons)],
+      ),
+    );
+  }
+
+  /**
    * Makes every pending, unleased row of a target (of `taskIds`, when given) due now, keeping its attempts: a
    * synchronization a person asks for sends what waits, backoff or not. Failed rows stay failed (retry them).
    */

@@ -12,7 +12,10 @@ export const CoreSettingsSchema = z.object({
     .object({
       /** `sqlite:path/to/file.sqlite` (default), `sqlite::memory:`, or `postgres://user@host:5432/db`. */
       url: z.string().min(1).default('sqlite:syncbus.sqlite'),
-      /** Create tables straight from the entities instead of running migrations: for tests and prototypes only. */
+      /**
+       * Also create and alter the tables of entities no migration owns (the host's) straight from their classes:
+       * for tests and prototypes. Modules' migrations run either way.
+       */
       synchronize: z.boolean().default(false),
       /** SQLite: how long a writer waits for a lock before failing, in ms. */
       busyTimeoutMs: z.number().int().min(0).default(5000),

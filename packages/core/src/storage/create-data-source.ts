@@ -15,7 +15,6 @@ const PSEUDO_FILESYSTEMS = new Map([
 export interface DataSourceContributions {
   readonly entities: MixedList<Function | string | EntitySchema>;
   readonly migrations: MixedList<Function | string>;
-  readonly synchronize: boolean;
   readonly busyTimeoutMs: number;
   readonly poolSize: number;
 }
@@ -29,7 +28,8 @@ export function createDataSource(target: DatabaseTarget, contributions: DataSour
     entities: contributions.entities,
     migrations: contributions.migrations,
     migrationsRun: false,
-    synchronize: contributions.synchronize,
+    // Schema changes come from migrations, and for `database.synchronize` from synchronizeUnmigratedEntities.
+    synchronize: false,
     logging: false,
   } as const;
   let options: DataSourceOptions;

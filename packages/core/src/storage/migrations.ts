@@ -50,3 +50,20 @@ export async function runMigrationsExclusively(storage: Storage): Promise<void> 
     throw error;
   }
 }
+
+/**
+ * `database.synchronize`: creates or alters the tables of the entities no migration owns (the host's, passed to
+ * `Kernel.boot`, and those of modules that bring no migrations) straight from their classes. Tables of modules with
+ * migrations are left to them (they hold indexes, triggers and counters a synchronize cannot make), so both modes
+ * give those modules the same schema.
+ */
+export async function synchronizeUnmigratedEntities(
+  storage: Storage,
+  migrated: ReadonlySet<unknown>,
+): Promise<void> {
+  const { dataSource } = storage;
+  for (const metadata of dataSource.entityMetadatas) {
+    if (migrated.has(metadata.target)) metadata.synchronize = false;
+  }
+  await dataSource.synchronize();
+}

@@ -9,6 +9,8 @@ import {
   Secret,
   Storage,
   zodProblems,
+  sqlExecutorFor,
+  type AlsoInTransaction,
   type Newable,
 } from '@syncbus/core';
 import { ConnectorConfigError, ConnectorNotFoundError } from '../integration-errors';
@@ -89,7 +91,7 @@ export class IntegrationConnectorRegistry {
     }
     const displayName = entry?.displayName ?? options.displayName ?? options.name;
     const packageName = this.registrations.packageOf(type);
-    const { id, enabled } = await this.saveRow({
+    const { id, enabled, paused } = await this.saveRow({
       name: options.name,
       displayName,
       packageName,
@@ -107,6 +109,7 @@ export class IntegrationConnectorRegistry {
       listed: entry !== undefined,
       // A connector not listed in "connectors" is known (it has a row) but stays off until the config lists it.
       enabled: entry !== undefined && enabled,
+      paused,
       problem,
       incomingToken: entry?.incomingToken,
     };
@@ -146,7 +149,7 @@ export class IntegrationConnectorRegistry {
     version?: string;
     enabled?: boolean;
     config: Record<string, unknown>;
-  }): Promise<{ id: number; enabled: boolean }> {
+  }): Promise<{ id: number; enabled: boolean; paused: boolean }> {
     return this.storage.transaction(async (manager) => {
       const repository = manager.getRepository(IntegrationConnectorEntity);
       const existing = await repository.findOne({ where: { name: row.name } });
@@ -161,11 +164,11 @@ export class IntegrationConnectorRegistry {
       if (existing) {
         const enabled = row.enabled ?? Boolean(existing.enabled);
         await repository.update({ id: existing.id }, { ...values, enabled });
-        return { id: existing.id, enabled };
+        return { id: existing.id, enabled, paused: Boolean(existing.paused) };
       }
       const enabled = row.enabled ?? true;
-      const result = await repository.insert({ ...values, enabled });
-      return { id: Number(result.identifiers[0].id), enabled };
+      const result = await repository.insert({ ...values, enabled, paused: false });
+      return { id: Number(result.identifiers[0].id), enabled, paused: false };
     });
   }
 
@@ -186,27 +189,65 @@ export class IntegrationConnectorRegistry {
     return connector;
   }
 
-  /** Turns a connector on or off, here and in its row. Its queued tasks wait while it is off. */
-  async setEnabled(name: string, enabled: boolean): Promise<void> {
+  /**
+   * Turns a connector on or off, here and in its row. Its queued tasks wait while it is off. `alsoInTransaction`
+   * (an audit row) commits with the change.
+   */
+  async setEnabled(name: string, enabled: boolean, alsoInTransaction?: AlsoInTransaction): Promise<void> {
     const connector = this.get(name);
-    await this.storage.dataSource
-      .getRepository(IntegrationConnectorEntity)
-      .update({ id: connector.id }, { enabled, updatedAt: Date.now() });
+    await this.storage.transaction(async (manager) => {
+      await manager
+        .getRepository(IntegrationConnectorEntity)
+        .update({ id: connector.id }, { enabled, updatedAt: Date.now() });
+      await alsoInTransaction?.(sqlExecutorFor(this.storage, manager), 1);
+    });
     connector.enabled = connector.listed && enabled;
   }
 
   /**
-   * Re-reads `enabled` from the rows (the CLI or another node may have switched a connector); only `connector`'s
-   * row when given. Drains call it every pass, so a running node follows `syncbus connectors disable` at once.
+   * Pauses or resumes a connector, here and in its row: while paused its tasks are logged and none is processed.
+   * `alsoInTransaction` (an audit row) commits with the change.
+   */
+  async setPaused(name: string, paused: boolean, alsoInTransaction?: AlsoInTransaction): Promise<void> {
+    const connector = this.get(name);
+    await this.storage.transaction(async (manager) => {
+      await manager
+        .getRepository(IntegrationConnectorEntity)
+        .update({ id: connector.id }, { paused, updatedAt: Date.now() });
+      await alsoInTransaction?.(sqlExecutorFor(this.storage, manager), 1);
+    });
+    connector.paused = paused;
+  }
+
+  /**
+   * Writes the connector's problem (the drain paused it, or a check passed again and cleared it) and its next probe
+   * to its row, so commands in other processes see what holds it.
+   */
+  async recordProblem(connector: LoadedConnector, until: number | null): Promise<void> {
+    await this.storage.dataSource.getRepository(IntegrationConnectorEntity).update(
+      { id: connector.id },
+      {
+        problem: connector.problem?.message.slice(0, 1000) ?? null,
+        problemUntil: connector.problem ? until : null,
+      },
+    );
+  }
+
+  /**
+   * Re-reads `enabled` and `paused` from the rows (the CLI or another node may have switched a connector); only
+   * `connector`'s row when given. Drains call it every pass, so a running node follows `syncbus connectors disable`
+   * or `pause` at once.
    */
   async refreshEnabled(connector?: LoadedConnector): Promise<void> {
     const rows = await this.storage.dataSource.getRepository(IntegrationConnectorEntity).find({
-      select: { id: true, enabled: true, name: true },
+      select: { id: true, enabled: true, paused: true, name: true },
       where: connector ? { id: connector.id } : {},
     });
     for (const row of rows) {
       const loaded = this.byName.get(row.name);
-      if (loaded) loaded.enabled = loaded.listed && Boolean(row.enabled);
+      if (!loaded) continue;
+      loaded.enabled = loaded.listed && Boolean(row.enabled);
+      loaded.paused = Boolean(row.paused);
     }
   }
 }

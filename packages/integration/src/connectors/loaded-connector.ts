@@ -20,6 +20,8 @@ export interface LoadedConnector {
   readonly listed: boolean;
   /** Whether it works now: listed, and switched on in its row (re-read by the drain every pass). */
   enabled: boolean;
+  /** Paused by an operator (re-read by the drain every pass): tasks are logged, none is processed. */
+  paused: boolean;
   problem?: ConnectorProblem;
   /** Token external systems present to post incoming tasks; undefined: incoming HTTP is refused. */
   readonly incomingToken?: Secret;

@@ -28,6 +28,23 @@ export interface DrainContext {
   readonly owner: string;
   /** Re-reads the connector's switch from its row (the CLI or another node may have changed it). */
   readonly refreshEnabled: (connector: LoadedConnector) => Promise<void>;
+  /** Writes the connector's problem and next probe (null: none) to its row. */
+  readonly recordProblem: (connector: LoadedConnector, until: number | null) => Promise<void>;
+}
+
+/**
+ * How long a disabled or paused connector's rows are put off; lifting the hold makes them due at once (the drain
+ * that sees it lifted, and `IntegrationConnectorInfoProvider` in the process that lifts it), so this only bounds
+ * how often an idle hold rewrites them.
+ */
+const HELD_MS = 60 * 60_000;
+
+/** What a held row of the connector says while it is disabled or paused (and how a lift finds them again). */
+export function connectorHoldReasons(name: string): { disabled: string; paused: string } {
+  return {
+    disabled: `connector '${name}' is disabled; its tasks wait until it is enabled again`,
+    paused: `connector '${name}' is paused; its tasks wait until it is resumed`,
+  };
 }
 
 /**
@@ -44,6 +61,8 @@ export class ConnectorDrain {
   private outages = 0;
   private nextCheckAt = 0;
   private noted?: string;
+  /** Rows may still be held by a disable or pause (of this run or an earlier one): the first ready pass looks. */
+  private holding = true;
 
   constructor(
     readonly connector: LoadedConnector,
@@ -155,7 +174,13 @@ export class ConnectorDrain {
   private async ready(): Promise<boolean> {
     const connector = this.connector;
     if (!connector.enabled) {
-      await this.note(`connector '${connector.name}' is disabled; its tasks wait until it is enabled again`);
+      await this.note(connectorHoldReasons(connector.name).disabled, Date.now() + HELD_MS);
+      this.holding = true;
+      return false;
+    }
+    if (connector.paused) {
+      await this.note(connectorHoldReasons(connector.name).paused, Date.now() + HELD_MS);
+      this.holding = true;
       return false;
     }
     if (connector.problem && connector.problem.kind !== 'check') {
@@ -164,6 +189,8 @@ export class ConnectorDrain {
     }
     if (!this.checked || (connector.problem && Date.now() >= this.nextCheckAt)) {
       if (connector.problem && Date.now() < this.nextCheckAt) return false;
+      // The row may still hold a problem an earlier run of this node recorded: the first pass clears it.
+      const first = !this.checked;
       try {
         await callWithTimeLimit(
           () => connector.instance.check(),
@@ -174,11 +201,14 @@ export class ConnectorDrain {
         // `outages` stays: after an outage the next task is the probe, and only its answer closes the circuit.
         if (connector.problem)
           this.context.logger.info({ connector: connector.name }, 'connector check passes again');
-        connector.problem = undefined;
+        if (connector.problem || first) {
+          connector.problem = undefined;
+          await this.context.recordProblem(connector, null);
+        }
         this.noted = undefined;
       } catch (error) {
         this.checked = true;
-        this.pause(`check() failed: ${errorMessage(error)}`);
+        await this.pause(`check() failed: ${errorMessage(error)}`);
         this.context.logger.warn(
           { connector: connector.name, problem: connector.problem!.message },
           'connector check failed',
@@ -190,6 +220,14 @@ export class ConnectorDrain {
       return false;
     }
     this.noted = undefined;
+    if (this.holding) {
+      // The hold is lifted: what it put off is due now, in logged order (in this drain's turn, so no note of its
+      // own can put rows off after this).
+      const reasons = Object.values(connectorHoldReasons(connector.name));
+      for (const queue of [this.context.queues.outgoing, this.context.queues.incoming])
+        await queue.makeDueHeldBy(connector.id, reasons);
+      this.holding = false;
+    }
     return true;
   }
 
@@ -197,13 +235,19 @@ export class ConnectorDrain {
    * Pauses the connector until the next probe: `integration.retry`'s backoff over the outages in a row, and no
    * earlier than `notBefore` (the external system's Retry-After).
    */
-  private pause(message: string, notBefore = 0): void {
+  private async pause(message: string, notBefore = 0): Promise<void> {
     this.outages += 1;
     this.nextCheckAt = Math.max(
       Date.now() + retryDelayMs(this.outages, this.context.settings.retry),
       notBefore,
     );
     this.connector.problem = { kind: 'check', message };
+    await this.context.recordProblem(this.connector, this.nextCheckAt);
+  }
+
+  /** When the paused connector is probed next (epoch ms); undefined when it is not paused by a check or an outage. */
+  get pausedUntil(): number | undefined {
+    return this.connector.problem?.kind === 'check' ? this.nextCheckAt : undefined;
   }
 
   /** What the rows waiting for a paused connector say (its problem must be set). */
@@ -211,10 +255,16 @@ export class ConnectorDrain {
     return `connector '${this.connector.name}' cannot work now: ${this.connector.problem!.message}`;
   }
 
-  /** Writes `reason` on the rows waiting for this connector (once per reason), due again at `until`. */
-  private async note(reason: string, until = Date.now()): Promise<void> {
-    if (this.noted === reason) return;
-    this.noted = reason;
+  /**
+   * Writes `reason` on the rows waiting for this connector, due again at `until` (the next probe). Rows postponed
+   * to a probe are not due before it, so each pass writes only rows logged since (by any process). Without
+   * `until` the rows stay due, so they are written once per reason.
+   */
+  private async note(reason: string, until?: number): Promise<void> {
+    if (until === undefined) {
+      if (this.noted === reason) return;
+      this.noted = reason;
+    }
     const { queues, owner, settings } = this.context;
     for (const queue of [queues.outgoing, queues.incoming]) {
       const rows = await queue.claim({
@@ -226,7 +276,7 @@ export class ConnectorDrain {
       await queue.postpone(
         rows.map((r) => r.id),
         owner,
-        until,
+        until ?? Date.now(),
         reason,
       );
     }
@@ -300,7 +350,7 @@ export class ConnectorDrain {
     const verdict = await this.call(direction, task);
     if (verdict.unavailable) {
       // The external system is down, not this task: pause the connector, count no attempt, probe later.
-      this.pause(
+      await this.pause(
         `the external system is unavailable: ${verdict.message ?? 'no reason given'}`,
         verdict.notBefore,
       );

@@ -1,5 +1,6 @@
 // Records every error of a connector or an incoming task in integration_sync_log, and reads the history back.
 import { inject, injectable, Storage } from '@syncbus/core';
+import { LessThan } from 'typeorm';
 import { IntegrationSyncLogEntity } from '../storage/integration-sync-log.entity';
 import type { IntegrationTask } from '../tasks/integration-task';
 
@@ -37,6 +38,23 @@ export class IntegrationSyncLog {
       error: error.slice(0, 4000),
       createdAt: Date.now(),
     });
+  }
+
+  /** Entries newest first (one connector's, given its row id); `before` (an entry id) continues a page. */
+  async page(options: {
+    connectorId?: number;
+    before?: number;
+    limit: number;
+  }): Promise<IntegrationSyncLogEntry[]> {
+    const rows = await this.storage.dataSource.getRepository(IntegrationSyncLogEntity).find({
+      where: {
+        ...(options.connectorId === undefined ? {} : { connectorId: options.connectorId }),
+        ...(options.before === undefined ? {} : { id: LessThan(options.before) }),
+      },
+      order: { id: 'DESC' },
+      take: options.limit,
+    });
+    return rows.map((row) => ({ ...row, inbound: Boolean(row.inbound), createdAt: new Date(row.createdAt) }));
   }
 
   /** Entries of one connector (by row id), oldest first. */

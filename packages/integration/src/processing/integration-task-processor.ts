@@ -34,7 +34,19 @@ export class IntegrationTaskProcessor {
   ) {
     const owner = `${core.nodeName}:${process.pid}:${randomUUID().slice(0, 8)}`;
     const refreshEnabled = (connector: LoadedConnector) => registry.refreshEnabled(connector);
-    this.context = { settings, queues, store, syncLog, incoming, logger, owner, refreshEnabled };
+    const recordProblem = (connector: LoadedConnector, until: number | null) =>
+      registry.recordProblem(connector, until);
+    this.context = {
+      settings,
+      queues,
+      store,
+      syncLog,
+      incoming,
+      logger,
+      owner,
+      refreshEnabled,
+      recordProblem,
+    };
   }
 
   /** Lease owner id of this node's processor. */
@@ -70,6 +82,11 @@ export class IntegrationTaskProcessor {
    */
   async settled(): Promise<void> {
     await Promise.all([...this.drains.values()].map((d) => d.settled()));
+  }
+
+  /** When a connector paused by a failed check or an outage is probed next (epoch ms), else undefined. */
+  pausedUntil(connectorId: number): number | undefined {
+    return this.drains.get(connectorId)?.pausedUntil;
   }
 
   /** Work was logged for the connector: let its drain look now. */

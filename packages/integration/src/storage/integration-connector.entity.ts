@@ -21,12 +21,28 @@ export class IntegrationConnectorEntity {
   @Column({ type: 'varchar', length: 50, nullable: true })
   version!: string | null;
 
+  /** Disabled: no tasks are logged for it (Kentico's meaning); queued ones wait. */
   @Column({ type: 'boolean', default: true })
   enabled!: boolean;
+
+  /** Paused by an operator: tasks are still logged for it, none is processed until it is resumed. */
+  @Column({ type: 'boolean', default: false })
+  paused!: boolean;
 
   /** JSON of the config entry as written (secrets only as "env:NAME" references, never their values). */
   @Column({ type: 'text', default: '{}' })
   config!: string;
+
+  /**
+   * Why the connector cannot work now, as the node running its drain last found it (a failed check or an outage);
+   * null while it works. Commands in other processes (`syncbus connectors list`) read it here.
+   */
+  @Column({ type: 'varchar', length: 1000, nullable: true })
+  problem!: string | null;
+
+  /** When that node probes the connector next (epoch ms); null with no problem. */
+  @Column({ name: 'problem_until', type: 'bigint', nullable: true, transformer: epochMs })
+  problemUntil!: number | null;
 
   @Column({ name: 'updated_at', type: 'bigint', transformer: epochMs })
   updatedAt!: number;

@@ -18,8 +18,13 @@ export class StagingServer {
   @Column({ type: 'varchar', length: 1000 })
   url!: string;
 
+  /** Disabled: no tasks are logged for it (Kentico's meaning); what waits stays. */
   @Column({ type: 'boolean', default: true })
   enabled!: boolean;
+
+  /** Paused by an operator: tasks are still logged for it, nothing is sent until it is resumed. */
+  @Column({ type: 'boolean', default: false })
+  paused!: boolean;
 
   /** Where the shared secret is read from when sending, e.g. `env:SYNCBUS_SECRET_QA`. */
   @Column({ name: 'secret_ref', type: 'varchar', length: 200 })

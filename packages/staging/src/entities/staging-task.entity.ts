@@ -5,6 +5,7 @@ import { epochMs } from '@syncbus/core';
 /** Row of `staging_task` (Kentico's StagingTaskInfo). The id orders tasks: lower ids are sent first. */
 @Entity('staging_task')
 @Index('IDX_staging_task_object', ['objectType', 'objectGuid'])
+@Index('IDX_staging_task_object_type', ['objectType', 'id'])
 export class StagingTask {
   @PrimaryGeneratedColumn()
   id!: number;

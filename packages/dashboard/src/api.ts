@@ -1,0 +1,171 @@
+// What the admin API sends and takes, written by hand to mirror packages/admin/src/admin-schemas.ts (the page
+// depends on no server package; docs/admin-api.md is the contract).
+
+export type Role = 'viewer' | 'operator';
+
+/** `GET /session`: who the token is. */
+export interface Session {
+  readonly name: string;
+  readonly role: Role;
+}
+
+/** `GET /node`. */
+export interface NodeInfo {
+  readonly nodeName: string;
+  readonly version: string;
+  readonly database: 'sqlite' | 'postgres';
+  readonly uptimeSeconds: number;
+}
+
+/** `GET /servers`: a target server with what waits for it. */
+export interface Server {
+  readonly id: number;
+  readonly name: string;
+  readonly displayName: string;
+  readonly url: string;
+  readonly enabled: boolean;
+  readonly pending: number;
+  readonly failed: number;
+  readonly oldestPendingAt: number | null;
+}
+
+/** One staging task waiting for one server. */
+export interface StagingTaskRow {
+  readonly taskId: number;
+  readonly synchronizationId: number;
+  readonly server: string;
+  readonly taskType: string;
+  readonly objectType: string;
+  readonly objectGuid: string;
+  readonly title: string;
+  readonly createdAt: number;
+  readonly status: string;
+  readonly attempts: number;
+  readonly nextAttemptAt: number;
+  readonly lastError: string | null;
+}
+
+/** One keyset page. */
+export interface Page<T> {
+  readonly items: T[];
+  readonly nextCursor: string | null;
+}
+
+/** `GET /staging/tasks/:id`. */
+export interface StagingTaskDetail {
+  readonly taskId: number;
+  readonly taskType: string;
+  readonly objectType: string;
+  readonly objectGuid: string;
+  readonly title: string;
+  readonly createdAt: number;
+  readonly users: string[];
+  readonly groups: string[];
+  /** Servers the change passed through before this node logged it (absent on older nodes). */
+  readonly origin?: string[];
+  readonly data: unknown;
+  readonly synchronizations: StagingTaskRow[];
+}
+
+/** The staging task list's filters (all optional). */
+export interface StagingTaskFilter {
+  server?: string;
+  objectType?: string;
+  objectGuid?: string;
+  taskType?: string;
+  status?: 'pending' | 'failed';
+  user?: string;
+  group?: string;
+  title?: string;
+  loggedFrom?: number;
+  loggedBefore?: number;
+}
+
+export interface ActionResult {
+  readonly affected: number;
+  readonly message: string;
+}
+
+export type JobStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** `GET /jobs/:id`: a background synchronization. */
+export interface Job {
+  readonly id: string;
+  readonly kind: string;
+  readonly actor: string;
+  readonly status: JobStatus;
+  readonly total: number;
+  readonly done: number;
+  readonly failed: number;
+  readonly startedAt: number;
+  readonly finishedAt: number | null;
+  readonly error: string | null;
+}
+
+/** `GET /audit`. */
+export interface AuditEntry {
+  readonly id: number;
+  readonly at: number;
+  readonly actor: string;
+  readonly action: string;
+  readonly target: unknown;
+  readonly outcome: string;
+  readonly detail: string;
+}
+
+/** One of a connector's queues. */
+export interface ConnectorQueue {
+  readonly pending: number;
+  readonly failed: number;
+  readonly oldestPendingAt: number | null;
+}
+
+/** `GET /integration/connectors`. */
+export interface Connector {
+  readonly name: string;
+  readonly displayName: string;
+  readonly enabled: boolean;
+  /** Why it is paused, and its next probe (null: until the config or the node changes). */
+  readonly paused: { readonly until: number | null; readonly reason: string } | null;
+  readonly outgoing: ConnectorQueue;
+  readonly incoming: ConnectorQueue;
+}
+
+export type Direction = 'outgoing' | 'incoming';
+
+/** `GET /integration/tasks`: one task of a connector's queue. */
+export interface ConnectorTaskRow {
+  readonly taskId: number;
+  readonly synchronizationId: number;
+  readonly connector: string;
+  readonly direction: Direction;
+  readonly taskType: string;
+  readonly objectType: string;
+  readonly objectGuid: string;
+  readonly title: string;
+  readonly createdAt: number;
+  readonly status: string;
+  readonly attempts: number;
+  readonly nextAttemptAt: number;
+  readonly lastError: string | null;
+}
+
+/** `GET /integration/sync-log`. */
+export interface SyncLogEntry {
+  readonly id: number;
+  readonly connector: string;
+  readonly taskId: number;
+  readonly inbound: boolean;
+  readonly taskType: string;
+  readonly objectType: string;
+  readonly objectGuid: string;
+  readonly result: string;
+  readonly error: string | null;
+  readonly at: number;
+}
+
+/** `POST /integration/connectors/:name/check`. */
+export interface ConnectorCheck {
+  readonly ok: boolean;
+  readonly message: string;
+}

@@ -1,0 +1,10 @@
+// How a connector's state reads: enabled, disabled, or paused until when and why.
+import type { Connector } from './api';
+import { formatTime } from './format';
+
+export function connectorStateText(c: Connector): string {
+  if (!c.enabled) return 'disabled';
+  if (!c.paused) return 'enabled';
+  if (c.paused.until === null) return `paused: ${c.paused.reason}`;
+  return `paused until ${formatTime(c.paused.until)}: ${c.paused.reason}`;
+}
