@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 
 /** One request as it arrived. */
 export interface ReceivedCall {
+  /** The request's path and query. */
+  readonly url: string;
   readonly headers: IncomingHttpHeaders;
   readonly rawBody: string;
   readonly body: any;
@@ -37,7 +39,7 @@ export async function startReceiver(port = 0): Promise<WebhookReceiver> {
       } catch {
         body = undefined;
       }
-      const call = { headers: request.headers, rawBody, body, at: Date.now() };
+      const call = { url: request.url ?? '', headers: request.headers, rawBody, body, at: Date.now() };
       calls.push(call);
       receiver.answer(call, response);
     });

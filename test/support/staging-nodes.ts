@@ -45,6 +45,8 @@ export interface StagingNodeOptions {
   readonly model?: HostModel;
   /** Further config sections (e.g. `admin`), as in a config file. */
   readonly config?: Record<string, unknown>;
+  /** The node's environment (`Kernel.boot({ env })`); default `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** A host content model, as `Kernel.boot` takes it. */
@@ -90,6 +92,7 @@ export async function bootStagingNode(options: StagingNodeOptions): Promise<Stag
     },
     modules: [StagingModule, ServerModule, ...(options.modules ?? [])],
     ...(options.model ?? contentModel),
+    env: options.env,
     logger: options.logger ?? createLogger({ level: 'silent' }),
   });
   const http = kernel.get(SyncbusHttpServer);

@@ -1,7 +1,9 @@
 // Public API of @syncbus/core: the kernel, modules, plugins, events, settings, storage and logging.
 import 'reflect-metadata';
 
-export { inject, injectable, multiInject, optional } from 'inversify';
+/** inversify's decorators, from the one copy the kernel's container reads (`injectFromHierarchy`: a subclass gets its
+ * base classes' constructor and property injections). */
+export { inject, injectable, injectFromHierarchy, multiInject, optional } from 'inversify';
 
 export * from './errors';
 export * from './kernel/module';
@@ -21,6 +23,7 @@ export * from './events/event-error-reporter';
 export * from './logging/logger';
 export * from './logging/log-throttle';
 export * from './settings/secret';
+export * from './settings/secret-resolver';
 export * from './settings/core-settings';
 export * from './settings/parse-settings';
 export * from './settings/config-file';

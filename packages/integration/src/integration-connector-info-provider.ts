@@ -2,7 +2,7 @@
 import { inject, injectable, Storage, type AlsoInTransaction } from '@syncbus/core';
 import { IntegrationConnectorRegistry } from './connectors/integration-connector-registry';
 import type { LoadedConnector } from './connectors/loaded-connector';
-import { connectorHoldReasons } from './processing/connector-drain';
+import { connectorHoldPrefix } from './processing/connector-drain';
 import { IntegrationQueues } from './processing/integration-queues';
 import { IntegrationTaskProcessor } from './processing/integration-task-processor';
 import { IntegrationConnectorEntity } from './storage/integration-connector.entity';
@@ -99,9 +99,8 @@ export class IntegrationConnectorInfoProvider {
   /** The rows a disabled or paused drain put off are due again (from any process), and the drain looks now. */
   private async releaseHeld(name: string): Promise<void> {
     const { id } = this.registry.get(name);
-    const reasons = Object.values(connectorHoldReasons(name));
-    await this.queues.outgoing.makeDueHeldBy(id, reasons);
-    await this.queues.incoming.makeDueHeldBy(id, reasons);
+    await this.queues.outgoing.makeDueHeldBy(id, connectorHoldPrefix(name));
+    await this.queues.incoming.makeDueHeldBy(id, connectorHoldPrefix(name));
     this.processor.wake(id);
   }
 }

@@ -9,6 +9,7 @@ import { createLogger, Logger } from '../logging/logger';
 import { registrationOf, type Newable } from '../registry/registration';
 import { CoreSettings } from '../settings/core-settings';
 import { parseSettings, type ParsedSettings } from '../settings/parse-settings';
+import { SecretResolver } from '../settings/secret-resolver';
 import { createDataSource } from '../storage/create-data-source';
 import { parseDatabaseUrl } from '../storage/database-url';
 import { isolateSqliteTransactions } from '../storage/sqlite-isolation';
@@ -135,7 +136,8 @@ export class Kernel {
    * `onInit` then `onStart` in dependency order. If any step fails, what was started is stopped again.
    */
   static async boot(options: KernelOptions = {}): Promise<Kernel> {
-    const { baseDir, plugins, classes, moduleClasses, moduleOptions, settings } = Kernel.prepare(options);
+    const { env, baseDir, plugins, classes, moduleClasses, moduleOptions, settings } =
+      Kernel.prepare(options);
     // Created after validation, so a bad `log.level` is reported as a config problem like any other.
     const logger = options.logger ?? createLogger({ level: settings.core.log.level });
 
@@ -147,6 +149,7 @@ export class Kernel {
       );
     container.bind(Logger).toConstantValue(logger);
     container.bind(CoreSettings).toConstantValue(settings.core);
+    container.bind(SecretResolver).toConstantValue(new SecretResolver(env));
     container.bind(EventErrorReporter).toConstantValue(reportError);
     const resolver: ServiceResolver = { get: (id) => container.get(id as never) };
     const inNode = <T>(fn: () => T): T => runInNode(resolver, fn);

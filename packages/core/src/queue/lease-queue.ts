@@ -316,17 +316,18 @@ export class LeaseQueue {
   }
 
   /**
-   * Makes a target's pending, unleased rows whose last error is one of `reasons` due now: the rows a hold (a
-   * disabled or paused consumer) put off, once it is lifted. Rows backing off after their own failure keep their time.
+   * Makes a target's pending, unleased rows whose last error starts with `reasonPrefix` due now: the rows a hold
+   * (a disabled, paused or broken consumer) put off, once it is lifted. Rows backing off after their own failure
+   * say something else and keep their time.
    */
-  async makeDueHeldBy(targetId: number, reasons: readonly string[]): Promise<number> {
-    if (reasons.length === 0) return 0;
+  async makeDueHeldBy(targetId: number, reasonPrefix: string): Promise<number> {
     const { table, targetColumn } = this.spec;
+    const pattern = `${reasonPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     return withSqlTransaction(this.storage, (sql) =>
       sql.run(
         `UPDATE ${table} SET next_attempt_at = ?
-          WHERE ${targetColumn} = ? AND status = 'pending' AND lease_owner IS NULL AND last_error ${sql.in(reasons)}`,
-        [this.now(), targetId, ...sql.inParams(reasons)],
+          WHERE ${targetColumn} = ? AND status = 'pending' AND lease_owner IS NULL AND last_error LIKE ? ESCAPE '\\'`,
+        [this.now(), targetId, pattern],
       ),
     );
   }

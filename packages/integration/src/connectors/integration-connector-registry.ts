@@ -7,6 +7,7 @@ import {
   Logger,
   Registrations,
   Secret,
+  SecretResolver,
   Storage,
   zodProblems,
   sqlExecutorFor,
@@ -42,6 +43,7 @@ export class IntegrationConnectorRegistry {
     @inject(ConnectorsSettings) private readonly entries: ConnectorsSettings,
     @inject(Storage) private readonly storage: Storage,
     @inject(Logger) private readonly logger: Logger,
+    @inject(SecretResolver) private readonly secrets: SecretResolver,
   ) {}
 
   /** Builds every registered connector and records its row (the kernel checked that each entry names one). */
@@ -78,7 +80,8 @@ export class IntegrationConnectorRegistry {
         message: `Connector '${options.name}' is not listed in "connectors"; add { "name": "${options.name}", "config": {...} } to use it.`,
       };
     } else if (options.configSchema) {
-      const parsed = options.configSchema.safeParse(config);
+      const schema = options.configSchema;
+      const parsed = this.secrets.parse(() => schema.safeParse(config));
       if (parsed.success) config = parsed.data;
       else {
         config = undefined;

@@ -1,5 +1,5 @@
 // `@IntegrationConnector`: the decorator a connector package puts on its class; it only records metadata.
-import { injectable, registerClass, registrationOf, type Newable } from '@syncbus/core';
+import { injectable, injectFromHierarchy, registerClass, registrationOf, type Newable } from '@syncbus/core';
 import type { ZodType } from 'zod';
 
 /** What a connector declares about itself. */
@@ -28,6 +28,9 @@ export function IntegrationConnector<TConfig>(options: IntegrationConnectorOptio
     );
   }
   return (target) => {
+    // A subclass (a second named instance of a published connector) gets its base classes' injections: without a
+    // constructor of its own it is built with them, with one its own arguments take their places by index.
+    injectFromHierarchy({ extendConstructorArguments: true, extendProperties: true })(target);
     injectable()(target as unknown as Newable);
     registerClass(CONNECTOR_KIND, target as unknown as Newable, options);
   };

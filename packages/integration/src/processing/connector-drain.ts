@@ -33,17 +33,25 @@ export interface DrainContext {
 }
 
 /**
- * How long a disabled or paused connector's rows are put off; lifting the hold makes them due at once (the drain
- * that sees it lifted, and `IntegrationConnectorInfoProvider` in the process that lifts it), so this only bounds
- * how often an idle hold rewrites them.
+ * How long the rows of a connector that is disabled, paused or cannot start (config, init) are put off; lifting
+ * the hold makes them due at once (the drain that sees it lifted, on its first ready pass after a start too, and
+ * `IntegrationConnectorInfoProvider` in the process that lifts it), so this only bounds how often a hold rewrites them.
  */
 const HELD_MS = 60 * 60_000;
 
-/** What a held row of the connector says while it is disabled or paused (and how a lift finds them again). */
+/**
+ * What every row held by the connector's own state says first (`connector 'crm' is paused; ...`), so lifting the
+ * hold finds exactly those rows; a task's own error says something else and keeps its backoff.
+ */
+export function connectorHoldPrefix(name: string): string {
+  return `connector '${name}' `;
+}
+
+/** What a held row says while the connector is disabled or paused. */
 export function connectorHoldReasons(name: string): { disabled: string; paused: string } {
   return {
-    disabled: `connector '${name}' is disabled; its tasks wait until it is enabled again`,
-    paused: `connector '${name}' is paused; its tasks wait until it is resumed`,
+    disabled: `${connectorHoldPrefix(name)}is disabled; its tasks wait until it is enabled again`,
+    paused: `${connectorHoldPrefix(name)}is paused; its tasks wait until it is resumed`,
   };
 }
 
@@ -60,7 +68,6 @@ export class ConnectorDrain {
   /** Failed checks and outages in a row: the pause after the next one doubles (`integration.retry`). */
   private outages = 0;
   private nextCheckAt = 0;
-  private noted?: string;
   /** Rows may still be held by a disable or pause (of this run or an earlier one): the first ready pass looks. */
   private holding = true;
 
@@ -91,8 +98,6 @@ export class ConnectorDrain {
 
   /** New work may be due: run a pass now (or right after the one in hand) instead of after the poll interval. */
   wake(): void {
-    // New rows may lack the note of why this connector cannot work: write it again.
-    this.noted = undefined;
     this.loop.kick();
   }
 
@@ -169,24 +174,18 @@ export class ConnectorDrain {
   /**
    * Whether the connector can work now: enabled, config and init fine, `check()` passed (re-checked with backoff
    * after a failure or an outage: one probe at a time, as a circuit breaker half-opens). When it cannot, the reason
-   * is written once on its waiting rows, so nothing waits silently.
+   * is written on its waiting rows, on those logged later too, so nothing waits silently.
    */
   private async ready(): Promise<boolean> {
     const connector = this.connector;
-    if (!connector.enabled) {
-      await this.note(connectorHoldReasons(connector.name).disabled, Date.now() + HELD_MS);
+    const hold = async (reason: string) => {
+      await this.note(reason, Date.now() + HELD_MS);
       this.holding = true;
       return false;
-    }
-    if (connector.paused) {
-      await this.note(connectorHoldReasons(connector.name).paused, Date.now() + HELD_MS);
-      this.holding = true;
-      return false;
-    }
-    if (connector.problem && connector.problem.kind !== 'check') {
-      await this.note(connector.problem.message);
-      return false;
-    }
+    };
+    if (!connector.enabled) return hold(connectorHoldReasons(connector.name).disabled);
+    if (connector.paused) return hold(connectorHoldReasons(connector.name).paused);
+    if (connector.problem && connector.problem.kind !== 'check') return hold(this.pausedReason());
     if (!this.checked || (connector.problem && Date.now() >= this.nextCheckAt)) {
       if (connector.problem && Date.now() < this.nextCheckAt) return false;
       // The row may still hold a problem an earlier run of this node recorded: the first pass clears it.
@@ -205,7 +204,6 @@ export class ConnectorDrain {
           connector.problem = undefined;
           await this.context.recordProblem(connector, null);
         }
-        this.noted = undefined;
       } catch (error) {
         this.checked = true;
         await this.pause(`check() failed: ${errorMessage(error)}`);
@@ -219,13 +217,11 @@ export class ConnectorDrain {
       await this.note(this.pausedReason(), this.nextCheckAt);
       return false;
     }
-    this.noted = undefined;
     if (this.holding) {
       // The hold is lifted: what it put off is due now, in logged order (in this drain's turn, so no note of its
       // own can put rows off after this).
-      const reasons = Object.values(connectorHoldReasons(connector.name));
       for (const queue of [this.context.queues.outgoing, this.context.queues.incoming])
-        await queue.makeDueHeldBy(connector.id, reasons);
+        await queue.makeDueHeldBy(connector.id, connectorHoldPrefix(connector.name));
       this.holding = false;
     }
     return true;
@@ -250,21 +246,16 @@ export class ConnectorDrain {
     return this.connector.problem?.kind === 'check' ? this.nextCheckAt : undefined;
   }
 
-  /** What the rows waiting for a paused connector say (its problem must be set). */
+  /** What the rows waiting for a connector with a problem say (its problem must be set). */
   private pausedReason(): string {
-    return `connector '${this.connector.name}' cannot work now: ${this.connector.problem!.message}`;
+    return `${connectorHoldPrefix(this.connector.name)}cannot work now: ${this.connector.problem!.message}`;
   }
 
   /**
-   * Writes `reason` on the rows waiting for this connector, due again at `until` (the next probe). Rows postponed
-   * to a probe are not due before it, so each pass writes only rows logged since (by any process). Without
-   * `until` the rows stay due, so they are written once per reason.
+   * Writes `reason` on the rows waiting for this connector, due again at `until` (the next probe, or the end of a
+   * hold). Rows put off are not due before then, so each pass writes only rows logged since, by any process.
    */
-  private async note(reason: string, until?: number): Promise<void> {
-    if (until === undefined) {
-      if (this.noted === reason) return;
-      this.noted = reason;
-    }
+  private async note(reason: string, until: number): Promise<void> {
     const { queues, owner, settings } = this.context;
     for (const queue of [queues.outgoing, queues.incoming]) {
       const rows = await queue.claim({
@@ -276,7 +267,7 @@ export class ConnectorDrain {
       await queue.postpone(
         rows.map((r) => r.id),
         owner,
-        until ?? Date.now(),
+        until,
         reason,
       );
     }
