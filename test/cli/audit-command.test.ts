@@ -33,6 +33,7 @@ it('lists what operators did, newest first, and pages back by id', async () => {
   );
 
   const cli = (...args: string[]) => runCli(args, { cwd: dir });
+  expect((await cli('migrate')).code).toBe(0); // the CLI's node has the integration bus too
   const listed = await cli('audit', 'list', '--json');
   expect(listed.code).toBe(0);
   const entries = JSON.parse(listed.stdout) as {

@@ -50,6 +50,8 @@ describe('syncbus tasks --group/--user and servers sync-all', () => {
       }),
     );
     env = { [secret.variable]: secret.value };
+    // Commands that manage rows never change the schema: the operator migrates first.
+    expect((await runCli(['migrate'], { cwd: dir, env })).code).toBe(0);
   });
   afterAll(() => target.stop());
 

@@ -27,13 +27,17 @@ describe('syncbus objects', () => {
     return path;
   };
   const cli = (...args: string[]) => runCli(args, { cwd: root, env });
+  // Commands that manage rows never change the schema: the operator migrates first.
+  beforeAll(async () => expect((await cli('-c', withModel, 'migrate')).code).toBe(0));
   const count = async () =>
     (
       JSON.parse((await cli('-c', withModel, 'objects', 'types', '--json')).stdout) as { objects: number }[]
     ).map((t) => t.objects);
 
   it('says how to add a model when a node has none', async () => {
-    const run = await cli('-c', config('bare', []), 'objects', 'types');
+    const bare = config('bare', []);
+    expect((await cli('-c', bare, 'migrate')).code).toBe(0);
+    const run = await cli('-c', bare, 'objects', 'types');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/no synchronized object types: add a model package to "plugins"/);
   });

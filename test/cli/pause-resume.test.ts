@@ -23,9 +23,12 @@ function hostFolder(prefix: string, config: Record<string, unknown>) {
     }),
   );
   let imports = 0;
+  const migrated = runCli(['-c', file, 'migrate'], { cwd: dir });
   return {
     dir,
     file,
+    /** `syncbus migrate` on the new database, as an operator runs it before other commands. */
+    migrated,
     cli: (args: string[], env?: NodeJS.ProcessEnv) => runCli(['-c', file, ...args], { cwd: dir, env }),
     /** Imports one article through the CLI, as a change on the node. */
     async change(guid: string, env?: NodeJS.ProcessEnv) {
@@ -57,6 +60,7 @@ describe('pausing and resuming a server', () => {
       nodeName: 'editorial',
       plugins: ['@syncbus/sample-content-model'],
     });
+    expect((await host.migrated).code).toBe(0);
     // Added by the CLI, not the config: a config's `servers` section would switch it back on at every start.
     const added = await host.cli(
       ['servers', 'add', '--name', 'production', '--url', `http://127.0.0.1:${port}`, '--secret', secret.ref],
@@ -118,6 +122,7 @@ describe('pausing and resuming a connector on a running node', () => {
       integration: { pollIntervalMs: 50 },
       connectors: [{ name: 'ndjson', config: { path: out } }],
     });
+    expect((await host.migrated).code).toBe(0);
     node = await startNode(host.file);
     const lines = () => (existsSync(out) ? readFileSync(out, 'utf8').trim().split('\n').filter(Boolean) : []);
 

@@ -35,6 +35,8 @@ describe('syncbus tasks --connector', () => {
         connectors: [connectorEntry('alpha'), connectorEntry('beta')],
       }),
     );
+    // Commands that manage rows never change the schema: the operator migrates first.
+    expect((await runCli(['migrate'], { cwd: dir })).code).toBe(0);
   });
   const cli = (...args: string[]) => runCli(args, { cwd: dir });
   const listed = async (connector: string) => {

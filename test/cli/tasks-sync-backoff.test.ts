@@ -57,6 +57,11 @@ describe('syncbus tasks sync after an outage', () => {
         servers: [{ name: 'production', url, secret: secret.ref }],
       }),
     );
+    const migrated = await runCli(['-c', config, 'migrate'], {
+      cwd: root,
+      env: { [secret.variable]: secret.value },
+    });
+    expect(migrated.code).toBe(0);
     const run = await runCli(['-c', config, 'tasks', 'sync'], {
       cwd: root,
       env: { [secret.variable]: secret.value },

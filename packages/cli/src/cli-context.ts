@@ -45,13 +45,21 @@ export class CliContext {
       modules: [...this.baseModules, ...(extra.modules ?? [])],
       logger: createLogger({ level: options.verbose ? 'debug' : 'warn', destination: this.streams.stderr }),
       start: false,
+      // An administrative command needs only the secrets it reads (`servers list` needs no metrics token).
+      secrets: 'when-used',
+      // Nor do they change the schema: `syncbus migrate` (or `start`) does; they say so when it is behind.
+      migrate: false,
       ...extra,
     });
   }
 
   /** Opens the node, runs `fn`, and always stops the node again. */
-  async withNode<T>(options: GlobalOptions, fn: (kernel: Kernel) => Promise<T>): Promise<T> {
-    const kernel = await this.open(options);
+  async withNode<T>(
+    options: GlobalOptions,
+    fn: (kernel: Kernel) => Promise<T>,
+    extra: Partial<KernelOptions> = {},
+  ): Promise<T> {
+    const kernel = await this.open(options, extra);
     try {
       return await fn(kernel);
     } finally {

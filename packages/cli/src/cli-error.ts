@@ -29,7 +29,8 @@ export function exitCodeOf(error: unknown): number {
   if (error instanceof CliError) return error.exitCode;
   if (error instanceof ConfigError) return ExitCode.config;
   if (error instanceof SyncbusError) {
-    if (error.code === 'DATABASE_UNREACHABLE') return ExitCode.database;
+    if (error.code === 'DATABASE_UNREACHABLE' || error.code === 'SCHEMA_NOT_MIGRATED')
+      return ExitCode.database;
     if (/NOT_FOUND$|^UNKNOWN_/.test(error.code)) return ExitCode.notFound;
     if (/INVALID_INPUT$/.test(error.code)) return ExitCode.usage;
     if (error.code === 'PLUGIN_LOAD_FAILED' || error.code === 'MODULE_GRAPH_INVALID') return ExitCode.config;

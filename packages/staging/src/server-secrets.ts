@@ -1,5 +1,5 @@
 // Reads a staging server's shared secret from its reference at send time; the value is never stored or logged.
-import { inject, injectable, Secret, SecretResolver } from '@syncbus/core';
+import { inject, injectable, MissingSecret, Secret, SecretResolver } from '@syncbus/core';
 import { SecretUnavailableError } from './staging-errors';
 import { ServersSettings } from './staging-settings';
 
@@ -22,6 +22,7 @@ export class ServerSecrets {
   /** The secret `reference` names, for the server called `server` (used in the error message). */
   resolve(server: string, reference: string): Secret {
     const known = this.configured.get(reference);
+    if (known instanceof MissingSecret) throw new SecretUnavailableError(server, reference);
     if (known) return known;
     const secret = this.secrets.resolve(reference);
     if (!secret) throw new SecretUnavailableError(server, reference);

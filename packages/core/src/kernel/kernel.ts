@@ -10,6 +10,7 @@ import { registrationOf, type Newable } from '../registry/registration';
 import { CoreSettings } from '../settings/core-settings';
 import { parseSettings, type ParsedSettings } from '../settings/parse-settings';
 import { SecretResolver } from '../settings/secret-resolver';
+import type { SecretMode } from '../settings/secret';
 import { createDataSource } from '../storage/create-data-source';
 import { parseDatabaseUrl } from '../storage/database-url';
 import { isolateSqliteTransactions } from '../storage/sqlite-isolation';
@@ -21,7 +22,11 @@ import type { Module } from './module';
 import { orderModules } from './module-graph';
 import { loadPlugin, type LoadedPlugin } from './plugin-loader';
 import { ObjectApplier } from '../objects/object-applier';
-import { runMigrationsExclusively, synchronizeUnmigratedEntities } from '../storage/migrations';
+import {
+  refuseUnmigrated,
+  runMigrationsExclusively,
+  synchronizeUnmigratedEntities,
+} from '../storage/migrations';
 import { ObjectChangeListener } from '../objects/object-change-listener';
 import { ObjectChanges } from '../objects/object-changes';
 import { ObjectSerializer } from '../objects/object-serializer';
@@ -57,6 +62,16 @@ export interface KernelOptions {
    * `servers`, `migrate` commands) pass false to get a node's services without its background work.
    */
   readonly start?: boolean;
+  /**
+   * `required` (default): every secret reference in the config must resolve, or boot fails naming it. `when-used`
+   * (administrative commands): an unset one becomes a `MissingSecret` that fails only where it is read.
+   */
+  readonly secrets?: SecretMode;
+  /**
+   * Run pending migrations (default true). Administrative tools pass false: they never change a schema, and a
+   * database whose migrations have not all run is refused with `SCHEMA_NOT_MIGRATED` ("run syncbus migrate").
+   */
+  readonly migrate?: boolean;
 }
 
 /** The kernel's own token, for services that need to know the node (e.g. its loaded plugins). */
@@ -116,7 +131,7 @@ export class Kernel {
     );
     const moduleOptions = moduleClasses.map((m) => moduleOptionsOf(m)!);
     const sections = moduleOptions.flatMap((o) => o.settings ?? []);
-    const settings = parseSettings(raw, sections, env);
+    const settings = parseSettings(raw, sections, env, options.secrets);
     // What the schemas cannot see: the database URL's form, and sections that name loaded classes.
     const problems: ConfigProblem[] = [];
     try {
@@ -200,7 +215,8 @@ export class Kernel {
     // Errors from piped after-event chains surface here instead of as an uncaught exception.
     const unrouteRxjsErrors = routeRxjsErrors(reportError);
     try {
-      await runMigrationsExclusively(storage);
+      if (options.migrate ?? true) await runMigrationsExclusively(storage);
+      else await refuseUnmigrated(storage);
       if (settings.core.database.synchronize) {
         const migrated = moduleOptions
           .filter((o) => (o.migrations ?? []).length > 0)

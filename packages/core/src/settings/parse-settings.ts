@@ -3,7 +3,7 @@ import { ConfigError, type ConfigProblem } from '../errors';
 import type { SettingsSection } from '../kernel/register-module';
 import { zodProblems } from '../util/zod-problems';
 import { CoreSettingsSchema, ENV_OVERRIDES, type CoreSettings } from './core-settings';
-import { withSecretEnvironment } from './secret';
+import { withSecretEnvironment, type SecretMode } from './secret';
 
 /** Parsed settings: the kernel's and each section's, keyed by section key. */
 export interface ParsedSettings {
@@ -37,8 +37,9 @@ export function parseSettings(
   raw: unknown,
   sections: readonly SettingsSection[],
   env: NodeJS.ProcessEnv = process.env,
+  secrets: SecretMode = 'required',
 ): ParsedSettings {
-  return withSecretEnvironment(env, () => parseWithEnvironment(raw, sections, env));
+  return withSecretEnvironment(env, () => parseWithEnvironment(raw, sections, env), secrets);
 }
 
 function parseWithEnvironment(

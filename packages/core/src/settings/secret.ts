@@ -1,5 +1,6 @@
 // Secrets never sit in config files: a config names an environment variable, the value is read at start.
 import { z } from 'zod';
+import { SyncbusError } from '../errors';
 
 /**
  * A secret value that prints as `[secret]` in logs, JSON and `util.inspect`; read it with `reveal()`.
@@ -32,19 +33,47 @@ export class Secret {
   }
 }
 
+/**
+ * A secret whose variable was unset when an administrative command parsed the config (`secrets: 'when-used'`):
+ * the command runs, and only what reads this secret fails, naming the variable.
+ */
+export class MissingSecret extends Secret {
+  constructor(source: string) {
+    super('', source);
+  }
+
+  override reveal(): string {
+    throw new SyncbusError(
+      'SECRET_UNAVAILABLE',
+      `environment variable ${this.source.slice(4)} is not set, and this needs it; export it and run again`,
+    );
+  }
+}
+
+/** `required`: an unset variable is a config problem (a node that starts); `when-used`: a `MissingSecret`. */
+export type SecretMode = 'required' | 'when-used';
+
 let secretEnvironment: NodeJS.ProcessEnv | undefined;
+let secretMode: SecretMode = 'required';
 
 /**
  * Runs `fn`, a synchronous parse, with secret references read from `env` instead of `process.env` (the kernel
- * passes its `env` option this way, so a node booted with its own environment reads its secrets there).
+ * passes its `env` option this way, so a node booted with its own environment reads its secrets there), and an
+ * unset one handled as `mode` says.
  */
-export function withSecretEnvironment<T>(env: NodeJS.ProcessEnv, fn: () => T): T {
-  const previous = secretEnvironment;
+export function withSecretEnvironment<T>(
+  env: NodeJS.ProcessEnv,
+  fn: () => T,
+  mode: SecretMode = 'required',
+): T {
+  const previous = { env: secretEnvironment, mode: secretMode };
   secretEnvironment = env;
+  secretMode = mode;
   try {
     return fn();
   } finally {
-    secretEnvironment = previous;
+    secretEnvironment = previous.env;
+    secretMode = previous.mode;
   }
 }
 
@@ -73,6 +102,7 @@ export const SecretReference = z
 export const SecretRef = SecretReference.transform((ref, ctx) => {
   const name = ref.slice(4);
   const value = (secretEnvironment ?? process.env)[name];
+  if (!value && secretMode === 'when-used') return new MissingSecret(ref);
   if (!value) {
     ctx.addIssue({
       code: 'custom',

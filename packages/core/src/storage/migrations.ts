@@ -1,5 +1,6 @@
 // Runs the node's migrations so that processes starting together on one database take turns: without it both
 // read "not run yet" and the second fails creating a table the first has just created.
+import { SyncbusError } from '../errors';
 import type { Storage } from './storage';
 
 /** Longest a process waits for another one's migrations before it gives up. */
@@ -66,4 +67,28 @@ export async function synchronizeUnmigratedEntities(
     if (migrated.has(metadata.target)) metadata.synchronize = false;
   }
   await dataSource.synchronize();
+}
+
+/**
+ * For a node that must not change the schema (an administrative command): refuses, with `SCHEMA_NOT_MIGRATED`, a
+ * database on which some of the node's migrations have not run (a new database has none).
+ */
+export async function refuseUnmigrated(storage: Storage): Promise<void> {
+  const { dataSource } = storage;
+  if (dataSource.migrations.length === 0) return;
+  const runner = dataSource.createQueryRunner();
+  let recorded: boolean;
+  try {
+    // TypeORM's own check creates its `migrations` table: look first, so a new database stays untouched.
+    recorded = await runner.hasTable(dataSource.options.migrationsTableName ?? 'migrations');
+  } finally {
+    await runner.release();
+  }
+  if (recorded && !(await dataSource.showMigrations())) return;
+  throw new SyncbusError(
+    'SCHEMA_NOT_MIGRATED',
+    `The database (${storage.kind}) is not migrated for this node's modules and plugins: run 'syncbus migrate' ` +
+      '(or start the node, which migrates), then run this command again. Commands that manage rows never change ' +
+      'the schema themselves.',
+  );
 }
