@@ -61,7 +61,8 @@ describe('connector health in the CLI', () => {
         objects: [{ objectType: 'cms.article', objectGuid: 'held-1', data: { title: 'Held' } }],
       }),
     );
-    expect((await cli('objects', 'import', objects)).code).toBe(0);
+    const imported = await cli('objects', 'import', objects);
+    expect({ code: imported.code, stderr: imported.stderr }).toEqual({ code: 0, stderr: '' });
     const held = await eventually(
       async () => {
         const rows = JSON.parse((await cli('tasks', 'list', '--connector', 'ndjson', '--json')).stdout) as {

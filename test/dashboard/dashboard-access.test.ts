@@ -1,14 +1,17 @@
 // Who sees what in the dashboard (real Chromium against a real node): the page is public and the API behind it is
 // not; a viewer sees no action buttons and a direct action call is refused; a wrong or stale token is told so; a
-// node that stops answering says so; sign-in works by keyboard on a narrow screen; and the Connectors view.
+// node that stops answering says so; sign-in works by keyboard on a narrow screen; a paused server as a viewer
+// sees it; and the Connectors view with a connector paused and resumed.
 import { AdminModule } from '@syncbus/admin';
 import { IntegrationModule } from '@syncbus/integration';
+import { resetScripts, scriptOf } from '@syncbus-fixtures/scripted-connector';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { FAST_INTEGRATION } from '../connectors/connector-node';
 import { Article } from '../support/content-model';
-import { bootStagingNode, createTestSecret, type StagingNode } from '../support/staging-nodes';
-import { launchBrowser, newPage, screenshot, signIn } from './browser';
+import { bootStagingNode, createTestSecret, eventually, type StagingNode } from '../support/staging-nodes';
+import { launchBrowser, newPage, screenshot, signIn, WAIT_MS } from './browser';
 
 jest.setTimeout(60_000);
 
@@ -86,7 +89,7 @@ describe('dashboard access', () => {
     await page.getByText('ann (viewer)').waitFor();
     await page.getByRole('link', { name: 'Tasks of production' }).click();
     await page.getByRole('row', { name: /Viewed v-1/ }).waitFor();
-    const actions = /Synchronize|Delete|Retry|Disable|Enable|Remove|Edit|Add server|Complete/;
+    const actions = /Synchronize|Delete|Retry|Disable|Enable|Pause|Resume|Remove|Edit|Add server|Complete/;
     expect(await page.getByRole('button', { name: actions }).count()).toBe(0);
     expect(await page.getByRole('checkbox').count()).toBe(0);
     await page.getByRole('link', { name: 'Viewed v-1' }).click();
@@ -110,6 +113,29 @@ describe('dashboard access', () => {
       body: { error: 'FORBIDDEN', message: expect.stringContaining('viewer') },
     });
     expect(await node.storage.dataSource.query('SELECT id FROM staging_task')).toHaveLength(2);
+  });
+
+  it('shows a viewer that a server is paused, with no Pause or Resume button', async () => {
+    const call = (verb: string) =>
+      fetch(`${node.url}${API}/servers/production/${verb}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${operator.value}` },
+      });
+    expect((await call('pause')).status).toBe(200);
+    try {
+      await signIn(page, node.url!, viewer.value);
+      const production = page.getByRole('article', { name: /Server production/ });
+      await production.getByText('Paused', { exact: true }).waitFor();
+      await production.getByRole('link', { name: 'Tasks of production' }).click();
+      await page.getByText(/production is paused: .* An operator can resume it\./).waitFor();
+      const buttons = page.getByRole('button', { name: /Pause|Resume|Synchronize/ });
+      expect(await buttons.count()).toBe(0);
+      await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Servers' }).click();
+      await page.getByRole('row', { name: /production.*paused/ }).waitFor();
+      expect(await buttons.count()).toBe(0);
+    } finally {
+      expect((await call('resume')).status).toBe(200);
+    }
   });
 
   it('says a wrong token was refused, and a stale one is no longer accepted', async () => {
@@ -176,14 +202,16 @@ describe('dashboard access', () => {
 
   const routes = integrationRoutesBuilt();
   (routes ? it : it.skip)(
-    `lists a connector with its queue${routes ? '' : ' (SKIPPED: the integration admin routes are not built yet)'}`,
+    `lists a connector with its queue, pauses and resumes it${routes ? '' : ' (SKIPPED: the integration admin routes are not built yet)'}`,
     async () => {
+      resetScripts();
       const bus = await bootStagingNode({
         name: 'bus',
         modules: [AdminModule, IntegrationModule],
         config: {
           admin,
           plugins: ['@syncbus-fixtures/scripted-connector'],
+          integration: FAST_INTEGRATION,
           connectors: [{ name: 'alpha', config: { endpoint: 'http://127.0.0.1:9/crm' } }],
         },
       });
@@ -202,7 +230,60 @@ describe('dashboard access', () => {
         await page.getByText(/outgoing queue of alpha is empty|Outgoing tasks of alpha/).waitFor();
         await page.getByRole('button', { name: 'Check connection' }).click();
         await page.getByText(/Check (passed|failed):/).waitFor();
+        await page.getByText('No errors logged for this connector.').waitFor();
+
+        // Paused: a change is logged for it and waits, saying why; resumed: it is processed.
+        await page.getByRole('button', { name: 'Pause alpha' }).click();
+        await page.getByText(/^paused by an operator: its tasks are logged and wait/).waitFor();
+        await page.getByRole('button', { name: 'Resume alpha' }).waitFor();
+        await bus.storage.dataSource
+          .getRepository(Article)
+          .save({ guid: 'held-1', title: 'Held while paused' });
+        const queue = async () => {
+          const answer = await fetch(`${bus.url}${API}/integration/tasks?connector=alpha`, {
+            headers: { authorization: `Bearer ${operator.value}` },
+          });
+          return ((await answer.json()) as { items: { lastError: string | null }[] }).items;
+        };
+        await eventually(
+          async () => (await queue())[0]?.lastError,
+          'the task to be held by the pause',
+          WAIT_MS,
+        );
+        await page.reload();
+        await page
+          .getByRole('row', { name: /Held while paused/ })
+          .getByText(/is paused; its tasks wait until it is resumed/)
+          .waitFor();
         await screenshot(page, 'connectors');
+        await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Overview' }).click();
+        const alpha = page.getByRole('article', { name: /Connector alpha/i });
+        await alpha.getByText('Paused', { exact: true }).waitFor();
+        expect(await alpha.getAttribute('class')).toMatch(/card-amber/);
+
+        await page.getByRole('link', { name: /Queues of alpha/i }).click();
+        await page.getByRole('button', { name: 'Resume alpha' }).click();
+        await page.getByRole('button', { name: 'Pause alpha' }).waitFor();
+        await eventually(
+          () => scriptOf('alpha').received.some((t) => t.objectGuid === 'held-1'),
+          'the held task to be processed once resumed',
+          WAIT_MS,
+        );
+        await page.getByRole('row', { name: /Held while paused/ }).waitFor({ state: 'detached' });
+        await page.getByText('No errors logged for this connector.').waitFor();
+
+        // A viewer sees the connector's state but no Pause, Resume, Enable or Disable.
+        const other = await newPage(browser);
+        try {
+          await signIn(other.page, bus.url!, viewer.value);
+          await other.page.goto(`${bus.url}/syncbus/admin/#/connectors/alpha`);
+          await other.page.getByRole('button', { name: 'Check connection' }).waitFor();
+          expect(await other.page.getByRole('button', { name: /Pause|Resume|Enable|Disable/ }).count()).toBe(
+            0,
+          );
+        } finally {
+          await other.context.close();
+        }
       } catch (error) {
         await screenshot(page, 'debug-connectors');
         throw error;

@@ -1,6 +1,7 @@
 // The dashboard in a real browser (Chromium through playwright-core) against a source and a target node on
 // loopback: sign in, a stopped target's pending tasks and error, Synchronize selected and all with live rows and
-// a progress bar, a failed task retried after the fix, a task's detail and Delete, and a server disabled.
+// a progress bar, a failed task retried after the fix, a task's detail and Delete, a server disabled, and a server
+// paused (its tasks are logged and wait, nothing is sent) then resumed.
 import { AdminModule } from '@syncbus/admin';
 import { SyncbusHttpServer } from '@syncbus/server';
 import { StagingEvents, StagingTaskList } from '@syncbus/staging';
@@ -227,7 +228,6 @@ describe('the dashboard of a source staging to a target', () => {
     await page.getByRole('button', { name: 'Disable production' }).click();
     await page.getByText('production is disabled.').waitFor();
     await page.getByRole('button', { name: 'Enable production' }).waitFor();
-    await screenshot(page, 'servers');
 
     await nav('Overview');
     await card('production').getByText('Disabled').waitFor();
@@ -249,5 +249,56 @@ describe('the dashboard of a source staging to a target', () => {
     await page.goto(`${source.url}/syncbus/admin/#/servers`);
     await page.getByRole('button', { name: 'Enable production' }).click();
     await page.getByRole('button', { name: 'Disable production' }).waitFor();
+  });
+
+  it('pauses a server: its card turns amber, tasks are logged and wait, nothing is sent until it is resumed', async () => {
+    await signIn(page, source.url!, operator.value);
+    await nav('Servers');
+    await page.getByRole('button', { name: 'Pause production' }).click();
+    await page
+      .getByText('production is paused: its tasks are logged and wait until it is resumed.')
+      .waitFor();
+    await page.getByRole('button', { name: 'Resume production' }).waitFor();
+    await page.getByRole('row', { name: /production.*enabled paused/ }).waitFor();
+    await screenshot(page, 'servers');
+
+    await nav('Overview');
+    const production = card('production');
+    await production.getByText('Paused', { exact: true }).waitFor();
+    expect(await production.getAttribute('class')).toMatch(/card-amber/);
+    expect(await production.getAttribute('class')).not.toMatch(/card-red/);
+    await articles().save({ guid: 'p-1', title: 'Paused one' });
+    await articles().save({ guid: 'p-2', title: 'Paused two' });
+    // The card follows the logged tasks live: the pending count grows while the server is paused.
+    await production.getByText(/Pending\s*2\b/).waitFor();
+    await screenshot(page, 'overview-paused');
+
+    await openTasks();
+    await page.getByText(/production is paused: its tasks are still logged and wait here/).waitFor();
+    await row('Paused two').waitFor();
+    expect(await page.getByRole('button', { name: 'Synchronize all' }).isDisabled()).toBe(true);
+    // A synchronize asked for through the API is refused, and nothing reaches the target.
+    const refused = await fetch(`${source.url}/syncbus/admin/v1/staging/tasks/synchronize`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${operator.value}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ server: 'production' }),
+    });
+    expect([refused.status, ((await refused.json()) as { error: string }).error]).toEqual([
+      409,
+      'SERVER_PAUSED',
+    ]);
+    expect(await onTarget('p-1')).toBeNull();
+    await screenshot(page, 'tasks-paused');
+
+    await page.getByRole('button', { name: 'Resume production' }).click();
+    await page.getByRole('button', { name: 'Pause production' }).waitFor();
+    await page.getByText(/production is paused/).waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Synchronize all' }).click();
+    await job('Synchronizing all tasks waiting for production')
+      .getByText(/finished: 2 of 2 delivered\./)
+      .waitFor();
+    await page.getByText('No tasks wait for production.').waitFor();
+    expect(await onTarget('p-1')).toMatchObject({ title: 'Paused one' });
+    expect(await onTarget('p-2')).toMatchObject({ title: 'Paused two' });
   });
 });

@@ -15,6 +15,21 @@ export interface NodeInfo {
   readonly version: string;
   readonly database: 'sqlite' | 'postgres';
   readonly uptimeSeconds: number;
+  /** One per staging server and per connector queue (absent on older nodes). */
+  readonly lag?: QueueLag[];
+}
+
+/** `GET /node` `lag`: how far one queue is behind. */
+export interface QueueLag {
+  readonly kind: 'server' | 'connector';
+  readonly name: string;
+  /** A connector's queue; absent for a server. */
+  readonly direction?: Direction;
+  readonly pending: number;
+  readonly failed: number;
+  readonly oldestPendingAt: number | null;
+  /** Seconds the oldest pending task has waited; 0 when none waits. */
+  readonly lagSeconds: number;
 }
 
 /** `GET /servers`: a target server with what waits for it. */
@@ -24,6 +39,8 @@ export interface Server {
   readonly displayName: string;
   readonly url: string;
   readonly enabled: boolean;
+  /** Paused by an operator: tasks are logged for it, nothing is sent until it is resumed. */
+  readonly paused: boolean;
   readonly pending: number;
   readonly failed: number;
   readonly oldestPendingAt: number | null;
@@ -124,8 +141,14 @@ export interface ConnectorQueue {
 export interface Connector {
   readonly name: string;
   readonly displayName: string;
+  /** The package it comes from and its version; null for a connector this node does not load. */
+  readonly package: string | null;
+  readonly version: string | null;
   readonly enabled: boolean;
-  /** Why it is paused, and its next probe (null: until the config or the node changes). */
+  /** Paused by an operator: tasks are logged for it and wait; `paused` then says so. */
+  readonly pausedByOperator: boolean;
+  /** Why it does not work now (config, init, a failed check, an outage, an operator's pause), and its next
+   * probe (null: until the config, the node or the operator changes it); null while it works. */
   readonly paused: { readonly until: number | null; readonly reason: string } | null;
   readonly outgoing: ConnectorQueue;
   readonly incoming: ConnectorQueue;
@@ -150,7 +173,7 @@ export interface ConnectorTaskRow {
   readonly lastError: string | null;
 }
 
-/** `GET /integration/sync-log`. */
+/** `GET /integration/sync-log`: the log holds errors only (of connectors and incoming tasks). */
 export interface SyncLogEntry {
   readonly id: number;
   readonly connector: string;

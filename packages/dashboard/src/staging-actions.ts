@@ -38,15 +38,18 @@ export async function synchronizeMatching(
   return ids.length === 0 ? undefined : synchronize(client, server, ids.slice(0, MAX_TASK_IDS));
 }
 
-/** Fresh attempts for the tasks' rows of `server`, then (if it takes tasks) a job that sends them now. */
+/**
+ * Fresh attempts for the tasks' rows of `server`, then (if it takes tasks now: enabled and not paused) a job that
+ * sends them now.
+ */
 export async function retryAndSend(
   client: AdminClient,
   server: string,
   taskIds: readonly number[],
-  serverEnabled: boolean,
+  sendNow: boolean,
 ): Promise<{ result: ActionResult; job?: Job }> {
   const result = await client.post<ActionResult>('/staging/tasks/retry', { taskIds, server });
-  if (!serverEnabled || result.affected === 0) return { result };
+  if (!sendNow || result.affected === 0) return { result };
   return { result, job: await synchronize(client, server, taskIds) };
 }
 

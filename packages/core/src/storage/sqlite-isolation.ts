@@ -71,6 +71,10 @@ export function isolateSqliteTransactions(dataSource: DataSource, gate: WriteGat
     };
     runner.query = (sql: string, parameters?: unknown[], structured?: boolean) => {
       if (!release) return gate.run(() => query(sql, parameters, structured));
+      // TypeORM begins deferred: a transaction that reads, then writes, fails at once with SQLITE_BUSY (no busy
+      // wait) when another process (a CLI command next to a running node) wrote in between. Taking the write lock
+      // at BEGIN makes it wait its turn within the busy timeout instead.
+      if (sql === 'BEGIN TRANSACTION') return query('BEGIN IMMEDIATE TRANSACTION', parameters, structured);
       if (lost()) {
         // The rest of a transaction SQLite already rolled back would otherwise run as separate autocommits.
         return Promise.reject(

@@ -1,5 +1,6 @@
 // One target server or connector on the overview: what waits, what failed, how old the oldest pending task is,
-// deliveries in the last minute and the chart; red when it is down (with its last error) or disabled.
+// deliveries in the last minute and the chart; red when it is down (with its last error) or disabled, amber when
+// an operator paused it (its tasks are logged and wait).
 import type { ComponentChildren } from 'preact';
 import { formatAge } from '../format';
 import { useApp } from '../app-context';
@@ -24,17 +25,24 @@ export function QueueCard(props: {
   pending: number;
   failed: number;
   oldestPendingAt: number | null;
-  /** Why it is down, paused or failing. */
+  /** Why it is down or failing. */
   lastError?: string | null;
+  /** A plain statement of its state (why it is paused). */
+  note?: string | null;
   href: string;
   linkLabel: string;
   children?: ComponentChildren;
 }) {
   const { history } = useApp();
   const headingId = `card-${props.historyKey.replace(/[^a-z0-9-]/gi, '-')}`;
-  const red = props.state === 'down' || props.state === 'disabled' || props.state === 'paused';
+  const tone =
+    props.state === 'down' || props.state === 'disabled'
+      ? ' card-red'
+      : props.state === 'paused'
+        ? ' card-amber'
+        : '';
   return (
-    <article class={`card card-${props.state}${red ? ' card-red' : ''}`} aria-labelledby={headingId}>
+    <article class={`card card-${props.state}${tone}`} aria-labelledby={headingId}>
       <header>
         <h3 id={headingId}>
           <span class="card-kind">{props.kind}</span> {props.displayName}
@@ -42,6 +50,7 @@ export function QueueCard(props: {
         </h3>
         <span class={`state-pill state-pill-${props.state}`}>{STATE_TEXT[props.state]}</span>
       </header>
+      {props.note && <p class="card-note">{props.note}</p>}
       {props.lastError && (
         <p class="card-error">
           <span class="card-error-label">Last error:</span> {props.lastError}

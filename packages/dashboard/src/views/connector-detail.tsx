@@ -1,5 +1,5 @@
 // One connector: its outgoing or incoming queue with the task table, filters and actions, its check() result,
-// enable / disable, and the sync log.
+// enable / disable, pause / resume, and the sync log (its errors).
 import { useState } from 'preact/hooks';
 import type {
   ActionResult,
@@ -15,6 +15,7 @@ import { ConfirmDialog, type ConfirmRequest } from '../components/confirm-dialog
 import { EmptyState, Loading } from '../components/empty-state';
 import { ErrorState, errorText } from '../components/error-state';
 import { keyset, KeysetPager } from '../components/keyset-pager';
+import { PauseButton } from '../components/pause-button';
 import { isFiltered, TaskFilters, type TaskFilterValues } from '../components/task-filters';
 import { TaskTable } from '../components/task-table';
 import { formatTime } from '../format';
@@ -112,6 +113,18 @@ export function ConnectorDetail(props: { name: string }) {
           >
             {connector.data.enabled ? 'Disable' : 'Enable'}
           </button>
+        )}
+        {canAct && connector.data && (
+          <PauseButton
+            kind="connector"
+            name={name}
+            paused={connector.data.pausedByOperator}
+            path={path}
+            onChanged={() => {
+              connector.reload();
+              tasks.reload();
+            }}
+          />
         )}
       </div>
       {check && (
@@ -215,14 +228,16 @@ export function ConnectorDetail(props: { name: string }) {
       />
 
       <h2>Sync log</h2>
+      <p class="hint">
+        The errors of this connector and of the incoming tasks it brought, newest first; a later success does
+        not remove them.
+      </p>
       {log.error && <ErrorState error={log.error} what="The sync log" onRetry={log.reload} />}
-      {log.data && log.data.length === 0 && (
-        <EmptyState title="Nothing synchronized through this connector yet." />
-      )}
+      {log.data && log.data.length === 0 && <EmptyState title="No errors logged for this connector." />}
       {log.data && log.data.length > 0 && (
         <div class="table-scroll">
           <table>
-            <caption>Latest synchronizations of {name}, newest first</caption>
+            <caption>Latest errors of {name}, newest first</caption>
             <thead>
               <tr>
                 <th scope="col">When</th>

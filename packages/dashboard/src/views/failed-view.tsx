@@ -105,8 +105,9 @@ export function FailedView() {
       let affected = 0;
       const started: Job[] = [];
       for (const [server, ids] of byServer) {
-        const enabled = failed.data?.servers.find((s) => s.name === server)?.enabled ?? false;
-        const { result, job } = await retryAndSend(client, server, ids, enabled);
+        const target = failed.data?.servers.find((s) => s.name === server);
+        const sendNow = !!target && target.enabled && !target.paused;
+        const { result, job } = await retryAndSend(client, server, ids, sendNow);
         affected += result.affected;
         if (job) started.push(job);
       }

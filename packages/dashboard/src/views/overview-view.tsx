@@ -88,6 +88,7 @@ export function OverviewView() {
                   displayName={server.displayName}
                   historyKey={`server:${server.name}`}
                   state={serverState(server, lastError)}
+                  note={server.paused ? PAUSED_NOTE : null}
                   pending={server.pending}
                   failed={server.failed}
                   oldestPendingAt={server.oldestPendingAt}
@@ -118,7 +119,8 @@ export function OverviewView() {
                   pending={c.outgoing.pending + c.incoming.pending}
                   failed={c.outgoing.failed + c.incoming.failed}
                   oldestPendingAt={oldest(c.outgoing.oldestPendingAt, c.incoming.oldestPendingAt)}
-                  lastError={c.paused?.reason ?? null}
+                  note={c.pausedByOperator ? PAUSED_NOTE : null}
+                  lastError={c.pausedByOperator ? null : (c.paused?.reason ?? null)}
                   href={href.connectors(c.name)}
                   linkLabel={`Queues of ${c.displayName}`}
                 />
@@ -131,17 +133,25 @@ export function OverviewView() {
   );
 }
 
-/** Disabled; down (its oldest pending task carries an error: the last delivery failed); failed tasks; or fine. */
+const PAUSED_NOTE = 'Paused by an operator: tasks are logged and wait until it is resumed.';
+
+/**
+ * Disabled; paused by an operator; down (its oldest pending task carries an error: the last delivery failed);
+ * failed tasks; or fine.
+ */
 function serverState(server: Server, lastError: string | null): CardState {
   if (!server.enabled) return 'disabled';
+  if (server.paused) return 'paused';
   if (lastError) return 'down';
   if (server.failed > 0) return 'failing';
   return 'ok';
 }
 
+/** Disabled; paused by an operator; down (it does not work now: config, init, a failed check, an outage); ... */
 function connectorState(connector: Connector): CardState {
   if (!connector.enabled) return 'disabled';
-  if (connector.paused) return 'paused';
+  if (connector.pausedByOperator) return 'paused';
+  if (connector.paused) return 'down';
   if (connector.outgoing.failed + connector.incoming.failed > 0) return 'failing';
   return 'ok';
 }

@@ -1,5 +1,5 @@
-// The tasks of one server (Kentico's "All tasks"): filters, keyset pages, checkboxes and the actions on them;
-// delivered tasks leave the table live, from the event stream, without reloading.
+// The tasks of one server (Kentico's "All tasks"): filters, keyset pages, checkboxes, the actions on them and
+// pause / resume; delivered tasks leave the table live, from the event stream, without reloading.
 import { useState } from 'preact/hooks';
 import type { Job, Page, Server, StagingTaskRow } from '../api';
 import { useApp, useCanAct } from '../app-context';
@@ -7,6 +7,8 @@ import { ConfirmDialog, type ConfirmRequest } from '../components/confirm-dialog
 import { EmptyState, Loading } from '../components/empty-state';
 import { ErrorState, errorText } from '../components/error-state';
 import { JobProgress } from '../components/job-progress';
+import { PauseButton } from '../components/pause-button';
+import { PAUSED_NOTICE_ID, ServerSummary } from '../components/server-summary';
 import { keyset, KeysetPager } from '../components/keyset-pager';
 import { isFiltered, TaskFilters, type TaskFilterValues } from '../components/task-filters';
 import { TaskTable } from '../components/task-table';
@@ -37,6 +39,7 @@ export function ServerTasksView(props: { server: string }) {
   const server = useResource<Server>(
     (signal) => client.get(`/servers/${encodeURIComponent(name)}`, {}, signal),
     [name],
+    5000,
   );
   const cursor = keyset.cursor(pages);
   const tasks = useResource<Page<StagingTaskRow>>(
@@ -86,6 +89,9 @@ export function ServerTasksView(props: { server: string }) {
   };
   const ids = [...selected];
   const enabled = server.data?.enabled ?? true;
+  const paused = server.data?.paused ?? false;
+  /** Why Synchronize is off, for the buttons' description. */
+  const blocked = !enabled ? 'server-disabled-hint' : paused ? PAUSED_NOTICE_ID : undefined;
   const filtered = isFiltered(filter);
   const scope = filtered ? 'matching the filter' : `waiting for ${name}`;
 
@@ -93,7 +99,8 @@ export function ServerTasksView(props: { server: string }) {
     <div class="toolbar" role="toolbar" aria-label="Actions on tasks">
       <button
         type="button"
-        disabled={busy || ids.length === 0 || !enabled}
+        disabled={busy || ids.length === 0 || !!blocked}
+        aria-describedby={blocked}
         onClick={() =>
           run('Synchronize selected', async () => {
             setJob({
@@ -107,7 +114,8 @@ export function ServerTasksView(props: { server: string }) {
       </button>
       <button
         type="button"
-        disabled={busy || !enabled}
+        disabled={busy || !!blocked}
+        aria-describedby={blocked}
         onClick={() =>
           run('Synchronize all', async () => {
             const started = await synchronizeMatching(client, name, filter, filtered);
@@ -123,7 +131,7 @@ export function ServerTasksView(props: { server: string }) {
         disabled={busy || ids.length === 0}
         onClick={() =>
           run('Retry selected', async () => {
-            const { result, job: started } = await retryAndSend(client, name, ids, enabled);
+            const { result, job: started } = await retryAndSend(client, name, ids, !blocked);
             notify(`Retried: ${result.message}`, 'success');
             if (started) setJob({ job: started, label: `Sending ${ids.length} retried task(s)` });
           })
@@ -174,8 +182,17 @@ export function ServerTasksView(props: { server: string }) {
       >
         Delete all
       </button>
+      {server.data && (
+        <PauseButton
+          kind="server"
+          name={name}
+          paused={paused}
+          path={`/servers/${encodeURIComponent(name)}`}
+          onChanged={server.reload}
+        />
+      )}
       {!enabled && (
-        <p class="hint">
+        <p class="hint" id="server-disabled-hint">
           {name} is disabled: enable it under <a href={href.servers()}>Servers</a> to synchronize.
         </p>
       )}
@@ -189,12 +206,7 @@ export function ServerTasksView(props: { server: string }) {
       </p>
       <h1 id="view-title">Tasks of {server.data?.displayName ?? name}</h1>
       {server.error && <ErrorState error={server.error} what={`Server ${name}`} onRetry={server.reload} />}
-      {server.data && (
-        <p class="summary" aria-live="polite">
-          {server.data.pending} pending, {server.data.failed} failed{server.data.enabled ? '' : ' · disabled'}{' '}
-          · {server.data.url}
-        </p>
-      )}
+      {server.data && <ServerSummary server={server.data} canAct={canAct} />}
       <TaskFilters
         idPrefix="tasks-filter"
         onApply={(next) => {

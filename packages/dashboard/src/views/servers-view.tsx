@@ -1,5 +1,5 @@
-// Servers: every target server, and for an operator add, edit, enable, disable, complete synchronization and
-// remove. Secrets are references and are never shown.
+// Servers: every target server, and for an operator add, edit, enable, disable, pause, resume, complete
+// synchronization and remove. Secrets are references and are never shown.
 import { useState } from 'preact/hooks';
 import { ApiError } from '../admin-client';
 import type { ActionResult, Job, Server } from '../api';
@@ -8,6 +8,7 @@ import { ConfirmDialog, type ConfirmRequest } from '../components/confirm-dialog
 import { EmptyState, Loading } from '../components/empty-state';
 import { ErrorState, errorText } from '../components/error-state';
 import { JobProgress } from '../components/job-progress';
+import { PauseButton } from '../components/pause-button';
 import { ServerForm, type ServerInput } from '../components/server-form';
 import { href } from '../router';
 import { useResource } from '../use-resource';
@@ -70,7 +71,10 @@ export function ServersView() {
             </thead>
             <tbody>
               {servers.data.map((server) => (
-                <tr key={server.name} class={server.enabled ? '' : 'row-disabled'}>
+                <tr
+                  key={server.name}
+                  class={!server.enabled ? 'row-disabled' : server.paused ? 'row-paused' : ''}
+                >
                   <th scope="row">
                     <a href={href.serverTasks(server.name)}>{server.name}</a>
                   </th>
@@ -79,7 +83,8 @@ export function ServersView() {
                   <td>
                     <span class={`badge badge-${server.enabled ? 'enabled' : 'disabled'}`}>
                       {server.enabled ? 'enabled' : 'disabled'}
-                    </span>
+                    </span>{' '}
+                    {server.paused && <span class="badge badge-paused">paused</span>}
                   </td>
                   <td class="num">{server.pending}</td>
                   <td class="num">{server.failed}</td>
@@ -110,10 +115,20 @@ export function ServersView() {
                       >
                         {server.enabled ? 'Disable' : 'Enable'}
                       </button>
+                      <PauseButton
+                        kind="server"
+                        name={server.name}
+                        paused={server.paused}
+                        path={path(server.name)}
+                        onChanged={servers.reload}
+                      />
                       <button
                         type="button"
                         aria-label={`Complete synchronization of ${server.name}`}
-                        disabled={!server.enabled}
+                        disabled={!server.enabled || server.paused}
+                        title={
+                          server.paused ? `${server.name} is paused: resume it to synchronize` : undefined
+                        }
                         onClick={() =>
                           act('Complete synchronization', async () => {
                             const started = await client.post<Job>(

@@ -90,7 +90,11 @@ export function TaskDetailView(props: { taskId: number }) {
   }
   const { task, previous, servers } = view.data;
   const origin = task.origin ?? [];
-  const enabledOf = (server: string) => servers.find((s) => s.name === server)?.enabled ?? false;
+  /** Whether the server takes tasks now: enabled and not paused. */
+  const sendableTo = (server: string) => {
+    const target = servers.find((s) => s.name === server);
+    return !!target && target.enabled && !target.paused;
+  };
   return (
     <section aria-labelledby="view-title">
       <p class="breadcrumb">
@@ -180,7 +184,7 @@ export function TaskDetailView(props: { taskId: number }) {
                             client,
                             row.server,
                             [task.taskId],
-                            enabledOf(row.server),
+                            sendableTo(row.server),
                           );
                           notify(`Retried: ${result.message}`, 'success');
                           if (started) setJob(started);
