@@ -215,9 +215,11 @@ export class Kernel {
     // Errors from piped after-event chains surface here instead of as an uncaught exception.
     const unrouteRxjsErrors = routeRxjsErrors(reportError);
     try {
-      if (options.migrate ?? true) await runMigrationsExclusively(storage);
+      const migrate = options.migrate ?? true;
+      if (migrate) await runMigrationsExclusively(storage);
       else await refuseUnmigrated(storage);
-      if (settings.core.database.synchronize) {
+      // A node that must not change the schema does not synchronize the host's entities either.
+      if (migrate && settings.core.database.synchronize) {
         const migrated = moduleOptions
           .filter((o) => (o.migrations ?? []).length > 0)
           .flatMap((o) => o.entities ?? []);
