@@ -34,6 +34,7 @@ export * from './storage/write-gate';
 export * from './storage/sqlite-checkpointer';
 export * from './util/zod-problems';
 export * from './util/hmac-signature';
+export * from './util/escape-like';
 export * from './util/bearer-token';
 export * from './util/read-limited-text';
 export * from './util/json-depth';

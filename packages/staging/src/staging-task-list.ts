@@ -1,5 +1,5 @@
 // What people see of the staging queue (CLI, admin API): pending and failed tasks per server, retry and delete.
-import { inject, injectable, Storage, type AlsoInTransaction } from '@syncbus/core';
+import { escapeLike, inject, injectable, Storage, type AlsoInTransaction } from '@syncbus/core';
 import type { SelectQueryBuilder } from 'typeorm';
 import { StagingServer } from './entities/staging-server.entity';
 import { StagingSynchronization } from './entities/staging-synchronization.entity';
@@ -331,9 +331,4 @@ const MAX_SHARDS = 64;
 /** A LIKE pattern matching a JSON array text that holds `value` as one of its strings. */
 function jsonElementPattern(value: string): string {
   return `%${escapeLike(JSON.stringify(value))}%`;
-}
-
-/** `value` with LIKE's wildcards and the escape character escaped (`ESCAPE '\\'`). */
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

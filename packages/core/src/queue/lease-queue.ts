@@ -1,4 +1,5 @@
 // The one claim-and-lease mechanism: staging servers and integration connectors drain their synchronization rows here.
+import { escapeLike } from '../util/escape-like';
 import { withSqlTransaction, type SqlExecutor } from '../storage/sql-executor';
 import type { Storage } from '../storage/storage';
 import { retryDelayMs, type RetryPolicy } from './backoff';
@@ -322,7 +323,7 @@ export class LeaseQueue {
    */
   async makeDueHeldBy(targetId: number, reasonPrefix: string): Promise<number> {
     const { table, targetColumn } = this.spec;
-    const pattern = `${reasonPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const pattern = `${escapeLike(reasonPrefix)}%`;
     return withSqlTransaction(this.storage, (sql) =>
       sql.run(
         `UPDATE ${table} SET next_attempt_at = ?

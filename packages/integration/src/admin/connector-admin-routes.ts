@@ -21,11 +21,10 @@ export class ConnectorAdminRoutes implements AdminRoutes {
 
   register(app: FastifyInstance, { audit }: AdminRouteContext): void {
     const typed = app.withTypeProvider<ZodTypeProvider>();
-    const notFound = (reply: FastifyReply, name: string) =>
-      reply.code(404).send({
-        error: 'CONNECTOR_NOT_FOUND',
-        message: `No connector '${name}' is loaded on this node (loaded: ${this.loadedNames()}).`,
-      });
+    const notFound = (reply: FastifyReply, name: string) => {
+      const { code, message } = this.registry.notFound(name);
+      return reply.code(404).send({ error: code, message });
+    };
     typed.get(
       `${ADMIN_PREFIX}/integration/connectors`,
       {
@@ -105,12 +104,8 @@ export class ConnectorAdminRoutes implements AdminRoutes {
           };
           const connector = this.registry.find(name);
           if (!connector) {
-            return audit.refuse(reply, action, {
-              status: 404,
-              code: 'CONNECTOR_NOT_FOUND',
-              message: `No connector '${name}' is loaded on this node (loaded: ${this.loadedNames()}); nothing was changed.`,
-              detail: 'no such connector',
-            });
+            const { code, message } = this.registry.notFound(name);
+            return audit.refuse(reply, action, { status: 404, code, message, detail: 'no such connector' });
           }
           if (verb === 'enable' && !connector.listed) {
             return audit.refuse(reply, action, {
@@ -128,14 +123,5 @@ export class ConnectorAdminRoutes implements AdminRoutes {
         },
       );
     }
-  }
-
-  private loadedNames(): string {
-    return (
-      this.registry
-        .all()
-        .map((c) => c.name)
-        .join(', ') || 'none'
-    );
   }
 }

@@ -36,15 +36,10 @@ export class IntegrationTaskAdminRoutes implements AdminRoutes {
 
   register(app: FastifyInstance, { audit, maxPageSize, publish }: AdminRouteContext): void {
     const typed = app.withTypeProvider<ZodTypeProvider>();
-    const unknownConnector = (name: string) => ({
-      error: 'CONNECTOR_NOT_FOUND',
-      message: `No connector '${name}' is loaded on this node (loaded: ${
-        this.registry
-          .all()
-          .map((c) => c.name)
-          .join(', ') || 'none'
-      }).`,
-    });
+    const unknownConnector = (name: string) => {
+      const { code, message } = this.registry.notFound(name);
+      return { error: code, message };
+    };
     typed.get(
       `${ADMIN_PREFIX}/integration/tasks`,
       {
@@ -93,11 +88,8 @@ export class IntegrationTaskAdminRoutes implements AdminRoutes {
             : { connector, direction, synchronizationIds: synchronizationIds! };
           const action = { actor, action: `integration.tasks.${verb}`, target };
           if (!this.registry.find(connector)) {
-            return audit.refuse(reply, action, {
-              status: 404,
-              code: 'CONNECTOR_NOT_FOUND',
-              ...unknownConnector(connector),
-            });
+            const { code, message } = this.registry.notFound(connector);
+            return audit.refuse(reply, action, { status: 404, code, message });
           }
           const audited = (sql: SqlExecutor, changed: number) =>
             audit.record(sql, { ...action, outcome: 'ok', detail: `${changed} row(s) ${done}` });

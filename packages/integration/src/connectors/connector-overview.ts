@@ -6,7 +6,6 @@ import {
   IntegrationConnectorInfoProvider,
   type IntegrationConnectorInfo,
 } from '../integration-connector-info-provider';
-import { ConnectorNotFoundError } from '../integration-errors';
 import { IntegrationSettings } from '../integration-settings';
 import { callWithTimeLimit } from '../processing/connector-call';
 import {
@@ -64,11 +63,7 @@ export class ConnectorOverview implements QueueLagSource {
   /** The connector named `name`; throws `ConnectorNotFoundError` when this node has no such connector row. */
   async get(name: string): Promise<ConnectorState> {
     const info = await this.infos.getIntegrationConnectorInfo(name);
-    if (!info)
-      throw new ConnectorNotFoundError(
-        name,
-        this.registry.all().map((c) => c.name),
-      );
+    if (!info) throw this.registry.notFound(name);
     const [outgoing, incoming] = await Promise.all([
       this.synchronizations.stats('outgoing'),
       this.synchronizations.stats('incoming'),

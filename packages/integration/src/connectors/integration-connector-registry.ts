@@ -188,8 +188,13 @@ export class IntegrationConnectorRegistry {
   /** The connector named `name`; throws `ConnectorNotFoundError` naming the loaded ones. */
   get(name: string): LoadedConnector {
     const connector = this.byName.get(name);
-    if (!connector) throw new ConnectorNotFoundError(name, [...this.byName.keys()]);
+    if (!connector) throw this.notFound(name);
     return connector;
+  }
+
+  /** The error for a connector this node does not load, naming the ones it does (for callers that answer it). */
+  notFound(name: string): ConnectorNotFoundError {
+    return new ConnectorNotFoundError(name, [...this.byName.keys()]);
   }
 
   /**

@@ -1,5 +1,5 @@
 // Lets people (CLI, admin API, tests) see what waits for a connector and why, retry failed tasks and give up on them.
-import { inject, injectable, Storage, type AlsoInTransaction } from '@syncbus/core';
+import { escapeLike, inject, injectable, Storage, type AlsoInTransaction } from '@syncbus/core';
 import { IntegrationConnectorRegistry } from '../connectors/integration-connector-registry';
 import {
   IntegrationExternalSynchronizationEntity,
@@ -133,7 +133,7 @@ export class IntegrationSynchronizations {
       query.andWhere('t.task_type = :taskType', { taskType: filter.taskType });
     if (filter.title !== undefined)
       query.andWhere(`LOWER(t.title) LIKE :title ESCAPE '\\'`, {
-        title: `%${filter.title.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+        title: `%${escapeLike(filter.title.toLowerCase())}%`,
       });
     if (filter.synchronizationIds !== undefined)
       query.andWhere('s.id IN (:...ids)', { ids: [...filter.synchronizationIds, -1] });
