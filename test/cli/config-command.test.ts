@@ -1,5 +1,5 @@
 // `syncbus config check` and the CLI's handling of user errors, driven as a subprocess.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../support/run-cli';
@@ -51,6 +51,47 @@ describe('syncbus config check', () => {
     expect([checked.code, started.code]).toEqual([3, 3]);
     expect(checked.stderr).toMatch(problem);
     expect(started.stderr).toMatch(problem);
+  });
+
+  describe('with the auto-sync plugin', () => {
+    // The host folder has the plugins installed, as `npm install` would leave them.
+    const hostWith = (config: Record<string, unknown>) => {
+      const dir = folderWith({ plugins: ['@syncbus/plugin-staging-autosync'], ...config });
+      symlinkSync(join(__dirname, '..', '..', 'node_modules'), join(dir, 'node_modules'), 'dir');
+      return dir;
+    };
+
+    it('refuses an auto-sync server the node does not have, as start does (exit 3)', async () => {
+      const cwd = hostWith({ stagingAutoSync: { servers: ['nope'] } });
+      const checked = await runCli(['config', 'check'], { cwd });
+      const started = await runCli(['start'], { cwd });
+      expect([checked.code, started.code]).toEqual([3, 3]);
+      const problem = /stagingAutoSync\.servers\.0: no staging server 'nope' exists \(known: none\)/;
+      expect(checked.stderr).toMatch(problem);
+      expect(started.stderr).toMatch(problem);
+    });
+
+    it('accepts a server from the "servers" section, and one added to the database with servers add', async () => {
+      const cwd = hostWith({
+        servers: [{ name: 'qa', url: 'http://127.0.0.1:9', secret: 'env:QA_SECRET' }],
+        stagingAutoSync: { servers: ['qa', 'live'] },
+      });
+      // Before the database exists, the check runs against an empty one: 'live' is not known yet.
+      const early = await runCli(['config', 'check'], { cwd, env: { QA_SECRET: 'x'.repeat(32) } });
+      expect(early.code).toBe(3);
+      expect(early.stderr).toMatch(
+        /stagingAutoSync\.servers\.1: no staging server 'live' exists \(known: qa\)/,
+      );
+      expect(early.stderr).not.toMatch(/servers\.0:/);
+
+      expect((await runCli(['migrate'], { cwd })).code).toBe(0);
+      const add = ['servers', 'add', '--name', 'live', '--url', 'http://127.0.0.1:9', '--secret', 'env:LIVE'];
+      expect((await runCli(add, { cwd })).code).toBe(0);
+      const run = await runCli(['config', 'check', '--json'], { cwd, env: { QA_SECRET: 'x'.repeat(32) } });
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ valid: true, storedState: { database: 'checked' } });
+    });
   });
 
   it('says where it looked when there is no config, and how to fix it', async () => {

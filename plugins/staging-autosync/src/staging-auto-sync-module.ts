@@ -1,5 +1,5 @@
 // The seed's LogTaskHandlers module for staging, done well: tasks synchronized as soon as they are logged.
-import { inject, Module, RegisterModule } from '@syncbus/core';
+import { inject, Module, RegisterModule, type ConfigProblem } from '@syncbus/core';
 import { StagingEvents, StagingModule } from '@syncbus/staging';
 import type { Subscription } from 'rxjs';
 import { StagingAutoSyncScheduler } from './staging-auto-sync-scheduler';
@@ -30,6 +30,10 @@ export class StagingAutoSyncModule extends Module {
   override onInit(): void {
     // Only a flag is set here: the commit that fired the event never waits for a target.
     this.subscription = this.events.logTask.after.subscribe(() => this.scheduler.kick());
+  }
+
+  override onCheck(): Promise<ConfigProblem[]> {
+    return this.scheduler.serverProblems();
   }
 
   override async onStart(): Promise<void> {

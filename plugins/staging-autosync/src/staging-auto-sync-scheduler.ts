@@ -1,6 +1,6 @@
 // Keeps one drain loop per target server and kicks them when tasks are logged, so tasks leave as soon as they are
 // logged without the logging call ever waiting for the network.
-import { ConfigError, DrainLoop, inject, injectable, Logger, type DrainPass } from '@syncbus/core';
+import { DrainLoop, inject, injectable, Logger, type DrainPass } from '@syncbus/core';
 import {
   ServerDisabledError,
   ServerPausedError,
@@ -8,8 +8,10 @@ import {
   StagingQueue,
   UnknownServerError,
   StagingDelivery,
+  ServersSettings,
   type StagingRunSummary,
 } from '@syncbus/staging';
+import type { ConfigProblem } from '@syncbus/core';
 import { StagingAutoSyncSettings } from './staging-auto-sync-settings';
 
 /**
@@ -28,6 +30,7 @@ export class StagingAutoSyncScheduler {
 
   constructor(
     @inject(StagingAutoSyncSettings) private readonly settings: StagingAutoSyncSettings,
+    @inject(ServersSettings) private readonly configured: ServersSettings,
     @inject(ServerInfoProvider) private readonly servers: ServerInfoProvider,
     @inject(StagingQueue) private readonly queue: StagingQueue,
     @inject(StagingDelivery) private readonly delivery: StagingDelivery,
@@ -40,24 +43,34 @@ export class StagingAutoSyncScheduler {
   }
 
   /**
-   * Starts a loop per server; each first drains what was left pending (a crash, a restart, a target that was down).
-   * Throws `ConfigError` when `stagingAutoSync.servers` names a server this node does not have.
+   * What `stagingAutoSync.servers` names that this node does not have, neither in the `servers` section nor in
+   * storage (servers added with `syncbus servers add`). The module's `onCheck`, so `start` and `config check`
+   * refuse the same configs.
    */
+  async serverProblems(): Promise<ConfigProblem[]> {
+    const names = this.settings.servers;
+    if (!this.settings.enabled || !names) return [];
+    const known = [
+      ...new Set([
+        ...this.configured.map((s) => s.name),
+        ...(await this.servers.getServers()).map((s) => s.name),
+      ]),
+    ];
+    return names.flatMap((name, index) =>
+      known.includes(name)
+        ? []
+        : [
+            {
+              path: `stagingAutoSync.servers.${index}`,
+              message: `no staging server '${name}' exists (known: ${known.join(', ') || 'none'}); add it to "servers" or fix the name`,
+            },
+          ],
+    );
+  }
+
+  /** Starts a loop per server; each first drains what was left pending (a crash, a restart, a target that was down). */
   async start(): Promise<void> {
     if (!this.settings.enabled || this.running) return;
-    const names = this.settings.servers;
-    if (names) {
-      const known = (await this.servers.getServers()).map((s) => s.name);
-      const unknown = names.filter((name) => !known.includes(name));
-      if (unknown.length > 0) {
-        throw new ConfigError(
-          unknown.map((name) => ({
-            path: `stagingAutoSync.servers.${names.indexOf(name)}`,
-            message: `no staging server '${name}' exists (known: ${known.join(', ') || 'none'}); add it to "servers" or fix the name`,
-          })),
-        );
-      }
-    }
     this.lanes = Array.from({ length: this.settings.maxInFlight }, () =>
       this.delivery.lane({ batchSize: this.settings.batchSize }),
     );

@@ -263,6 +263,10 @@ export class Kernel {
       container.get(ObjectChanges).install(dataSource);
       nodeRegistry.add(resolver);
       for (const module of modules) await inNode(() => runHook(module, 'onInit'));
+      if (options.start !== false) {
+        const problems = await checkModules(modules, inNode);
+        if (problems.length > 0) throw new ConfigError(problems);
+      }
       for (const module of modules) {
         started.push(module);
         if (options.start !== false) await inNode(() => runHook(module, 'onStart'));
@@ -306,6 +310,14 @@ export class Kernel {
     return this.container.get<T>(id as never);
   }
 
+  /**
+   * What every module's `onCheck` finds wrong with the config against the stored state (`syncbus config check`
+   * on a node opened with `start: false`; `boot` runs the same check before starting).
+   */
+  checkStoredState(): Promise<ConfigProblem[]> {
+    return checkModules(this.modules, (fn) => runInNode(this.resolver, fn));
+  }
+
   /** Runs every module's `onStop` in reverse order, then closes storage. Safe to call twice. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
@@ -326,6 +338,15 @@ export class Kernel {
     })();
     return this.stopping;
   }
+}
+
+async function checkModules(
+  modules: readonly Module[],
+  inNode: <T>(fn: () => T) => T,
+): Promise<ConfigProblem[]> {
+  const problems: ConfigProblem[] = [];
+  for (const module of modules) problems.push(...(await inNode(() => module.onCheck())));
+  return problems;
 }
 
 async function runHook(module: Module, hook: 'onInit' | 'onStart' | 'onStop'): Promise<void> {

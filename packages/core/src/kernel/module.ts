@@ -1,4 +1,5 @@
 // The base class every syncbus module extends, as Kentico's CMS.DataEngine.Module: a name and lifecycle hooks.
+import type { ConfigProblem } from '../errors';
 
 /**
  * A unit of behaviour the kernel builds through the container and drives through its lifecycle.
@@ -12,7 +13,16 @@ export abstract class Module {
   /** Runs once after every module is built and storage is ready; wire event handlers here. */
   onInit(): void | Promise<void> {}
 
-  /** Runs after every module's `onInit`; start background work here. */
+  /**
+   * Checks the config against what storage holds (a section that names database rows, such as servers); runs
+   * after every `onInit`, before any `onStart`, and for `syncbus config check`. Return the problems by config
+   * path; the kernel refuses to start with all of them in one `ConfigError`.
+   */
+  onCheck(): readonly ConfigProblem[] | Promise<readonly ConfigProblem[]> {
+    return [];
+  }
+
+  /** Runs after every module's `onInit` and `onCheck`; start background work here. */
   onStart(): void | Promise<void> {}
 
   /** Runs on shutdown, in reverse dependency order; finish or hand back in-flight work here. */
