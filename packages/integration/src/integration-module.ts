@@ -127,7 +127,7 @@ export class IntegrationModule extends Module {
   }
 
   override async onStart(): Promise<void> {
-    this.processor.start();
+    await this.processor.start();
     this.retention.start();
     // Connectors' own background work (e.g. consumers of inbound queues); one that fails to start is logged only.
     for (const connector of this.registry.all()) {

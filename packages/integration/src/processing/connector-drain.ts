@@ -70,6 +70,8 @@ export class ConnectorDrain {
   private nextCheckAt = 0;
   /** Rows may still be held by a disable or pause (of this run or an earlier one): the first ready pass looks. */
   private holding = true;
+  /** Tasks a `processNow` call waits to take: a pass that claims one leaves it (and its object) to that call. */
+  private readonly reserved = new Set<number>();
 
   constructor(
     readonly connector: LoadedConnector,
@@ -85,7 +87,12 @@ export class ConnectorDrain {
     });
   }
 
-  start(): void {
+  /**
+   * Checks the connector (config, init, `check()`, holds) before the node is reported ready, so its problem is on
+   * its row and its waiting tasks from boot on; then starts the loop.
+   */
+  async start(): Promise<void> {
+    if (this.context.settings.enabled) await this.exclusive(() => this.ready());
     this.loop.start();
   }
 
@@ -114,8 +121,17 @@ export class ConnectorDrain {
   }
 
   /** Processes one outgoing task now (the seed's `processInternalTask`), or answers undefined when it cannot. */
-  processNow(task: IntegrationTask): Promise<IntegrationProcessResult | undefined> {
-    return this.exclusive(async () => {
+  async processNow(task: IntegrationTask): Promise<IntegrationProcessResult | undefined> {
+    if (task.id) this.reserved.add(task.id);
+    try {
+      return await this.exclusive(() => this.processReserved(task));
+    } finally {
+      if (task.id) this.reserved.delete(task.id);
+    }
+  }
+
+  private processReserved(task: IntegrationTask): Promise<IntegrationProcessResult | undefined> {
+    return (async () => {
       const { settings } = this.context;
       if (!settings.enabled || !settings.processInternal || !task.id || !(await this.ready()))
         return undefined;
@@ -127,8 +143,8 @@ export class ConnectorDrain {
         taskIds: [task.id],
       });
       if (rows.length === 0) return undefined;
-      return (await this.processRows('outgoing', rows)).get(task.id);
-    });
+      return (await this.processRows('outgoing', rows, task.id)).get(task.id);
+    })();
   }
 
   /** One pass of the loop: a round, then when work is next due (only the directions switched on count). */
@@ -277,6 +293,7 @@ export class ConnectorDrain {
   private async processRows(
     direction: TaskDirection,
     rows: ClaimedSynchronization[],
+    forTask?: number,
   ): Promise<Map<number, IntegrationProcessResult>> {
     const { queues, store, owner, settings } = this.context;
     const queue = queues.of(direction);
@@ -307,6 +324,9 @@ export class ConnectorDrain {
           break;
         }
         try {
+          // A task a `processNow` call waits for is that call's to process (it returns the result), not a pass's.
+          if (direction === 'outgoing' && row.taskId !== forTask && this.reserved.has(row.taskId))
+            blocked.add(row.objectKey);
           await this.processRow(direction, row, tasks.get(row.taskId), blocked, results);
         } finally {
           // Only now: the heartbeat keeps renewing the lease of the row in hand through the connector call.

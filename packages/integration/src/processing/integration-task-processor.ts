@@ -60,10 +60,13 @@ export class IntegrationTaskProcessor {
       this.drains.set(connector.id, new ConnectorDrain(connector, this.context));
   }
 
-  /** Starts every drain: pending tasks (from before a restart too) are processed from here on. */
-  start(): void {
+  /**
+   * Checks every connector, then starts its drain: pending tasks (from before a restart too) are processed from
+   * here on. Resolves when every connector's state (ready, or its problem) is known and recorded.
+   */
+  async start(): Promise<void> {
     this.started = true;
-    for (const drain of this.drains.values()) drain.start();
+    await Promise.all([...this.drains.values()].map((drain) => drain.start()));
   }
 
   /** Stops every drain after its task in hand and gives back the leases this node holds. */
