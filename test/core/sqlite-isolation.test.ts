@@ -1,6 +1,6 @@
 // One SQLite connection, many async callers: each transaction commits or rolls back alone, and work outside a
 // transaction never slips into someone else's open one.
-import { Kernel, Storage, WriteGate } from '@syncbus/core';
+import { Kernel, Storage, withSqlRead, WriteGate } from '@syncbus/core';
 import type { EntityManager } from 'typeorm';
 import { DataSource } from 'typeorm';
 import { captureLogger } from '../support/captured-logger';
@@ -146,5 +146,28 @@ describe('SQLite transaction isolation (one connection, WriteGate)', () => {
     expect(rawResult.status).toBe('fulfilled');
     expect(orm.status).toBe('fulfilled');
     expect(await guids()).toEqual(['orm-1', 'orm-2']);
+  });
+
+  it('withSqlRead reads the last commit while a transaction is open, without waiting for it, and cannot write', async () => {
+    await committing('before');
+    const inside = deferred();
+    const release = deferred();
+    const open = storage.transaction(async (manager) => {
+      await manager.insert(Note, note('uncommitted'));
+      inside.resolve();
+      await release.promise;
+    });
+    await inside.promise;
+    // The writer holds the gate: a read through it would wait for `release`, and one on its connection would see
+    // the uncommitted row.
+    const seen = await withSqlRead(storage, (sql) =>
+      sql.all<{ guid: string }>('SELECT guid FROM note ORDER BY guid'),
+    );
+    expect(seen.map((r) => r.guid)).toEqual(['before-1', 'before-2']);
+    await expect(withSqlRead(storage, (sql) => sql.run('DELETE FROM note'))).rejects.toThrow(/reads only/);
+    release.resolve();
+    await open;
+    const after = await withSqlRead(storage, (sql) => sql.all<{ guid: string }>('SELECT guid FROM note'));
+    expect(after).toHaveLength(3);
   });
 });

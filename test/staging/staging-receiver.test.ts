@@ -10,21 +10,37 @@ import {
   signStagingRequest,
 } from '@syncbus/staging';
 import { Article, Category } from '../support/content-model';
+import { createTestDatabase, type TestDatabase } from '../support/postgres';
 import {
   bootStagingNode,
   createTestSecret,
+  resetPostgresSchema,
   type StagingNode,
   type TestSecret,
 } from '../support/staging-nodes';
 
-describe('staging receiver over HTTP', () => {
+type Engine = 'sqlite' | 'postgres';
+
+// The receiver writes with engine-specific SQL (the ledger's one-statement insert): every case runs on both.
+describe.each<Engine>(['sqlite', 'postgres'])('staging receiver over HTTP (target on %s)', (engine) => {
   let node: StagingNode;
   let secret: TestSecret;
+  let database: TestDatabase | undefined;
+
+  beforeAll(async () => {
+    if (engine === 'postgres') {
+      database = await createTestDatabase('staging_receiver');
+      if (!database) throw new Error('PostgreSQL is needed for this suite; see test/support/postgres.ts');
+    }
+  });
+  afterAll(() => database?.drop());
 
   beforeEach(async () => {
     secret = createTestSecret();
+    if (database) await resetPostgresSchema(database.url);
     node = await bootStagingNode({
       name: 'target',
+      databaseUrl: database?.url,
       acceptFrom: [{ server: 'source', secret }],
       staging: { receiver: { maxBodyBytes: 64 * 1024, timestampToleranceSeconds: 300 } },
     });
@@ -330,6 +346,6 @@ describe('staging receiver over HTTP', () => {
   it('serves /healthz', async () => {
     const response = await fetch(`${node.url}/healthz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok', database: 'sqlite' });
+    expect(await response.json()).toEqual({ status: 'ok', database: engine });
   });
 });

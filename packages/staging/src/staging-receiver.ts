@@ -6,10 +6,11 @@ import {
   Logger,
   ObjectApplier,
   ObjectApplyError,
+  sqlExecutorFor,
   Storage,
-  withSqlTransaction,
+  withSqlRead,
+  type ObjectApplication,
 } from '@syncbus/core';
-import type { EntityManager } from 'typeorm';
 import { StagingEvents } from './staging-events';
 import type { StagingTaskResult } from './staging-protocol';
 import type { StagingTaskData } from './staging-task-data';
@@ -17,22 +18,23 @@ import type { StagingTaskData } from './staging-task-data';
 /** The message of a task that failed on the target for a reason of the target's own (its log has the details). */
 export const APPLY_FAILED =
   "APPLY_FAILED: the target could not apply this task; its log has the details (search for the task's guid).";
+const HELD_BACK = 'held back: an earlier task of this object failed';
 const NOT_COMMITTED =
   'NOT_COMMITTED: the target could not commit this request; nothing of it was applied, and it is sent again.';
 
 /**
- * The target side of staging. A request's tasks are applied in order in ONE transaction, each inside its own
- * savepoint together with its ledger row (one commit per request instead of one per task: the measured cost of
- * receiving was the per-task transactions). A task whose guid the ledger holds for this source is answered
- * `duplicate` and changes nothing; a task that fails (or whose `processTask.before` cancels) is rolled back to its
- * savepoint and answered `error`, and later tasks of the same object in the request are held back; other objects
- * go on. `processTask.before` runs for every task before the transaction starts (so a handler may use storage
- * itself); `processTask.after` fires for the applied ones once the transaction has committed.
+ * The target side of staging. A request's tasks are applied in order in ONE transaction with their ledger rows
+ * (one commit per request: the measured cost of receiving was per-task work). A task whose guid the ledger holds
+ * for this source is answered `duplicate` and changes nothing. The common request applies without savepoints and
+ * writes its ledger rows in one statement; when anything in it fails, all of it is rolled back and applied again
+ * with a savepoint per task, so a task that fails (or whose `processTask.before` cancels) is rolled back alone and
+ * answered `error`, and later tasks of the same object in the request are held back; other objects go on. (A
+ * host's TypeORM subscribers therefore see the tasks before a failing one twice, the first time rolled back.)
+ * `processTask.before` runs for every task before the transaction starts (so a handler may use storage itself);
+ * `processTask.after` fires for the applied ones once the transaction has committed.
  */
 @injectable()
 export class StagingReceiver {
-  private ledgerInsertSql?: string;
-
   constructor(
     @inject(Storage) private readonly storage: Storage,
     @inject(ObjectApplier) private readonly applier: ObjectApplier,
@@ -71,58 +73,37 @@ export class StagingReceiver {
     tasks.forEach((t, i) => {
       if (results[i]?.status === 'error' && !failedAt.has(key(t))) failedAt.set(key(t), i);
     });
-    const applied: StagingTaskData[] = [];
+    const toApply: { index: number; task: StagingTaskData }[] = [];
+    for (const entry of prepared) {
+      if ((failedAt.get(key(entry.task)) ?? Infinity) < entry.index) {
+        results[entry.index] = {
+          guid: entry.task.guid,
+          status: 'error',
+          message: HELD_BACK,
+        };
+      } else toApply.push(entry);
+    }
+    let applied: StagingTaskData[];
     try {
-      await this.storage.transaction(async (manager) => {
+      applied = await this.applyAll(sourceServer, toApply);
+      for (const { index, task } of toApply) results[index] = { guid: task.guid, status: 'applied' };
+    } catch {
+      // A task failed, a concurrent delivery holds one of the ledger rows, or the commit failed: everything was
+      // rolled back, and the request goes again with a savepoint per task, so a failing task rolls back alone.
+      const outcome = await this.applyEach(sourceServer, toApply, failedAt, results);
+      if (!outcome) {
+        const again = await this.appliedGuids(
+          sourceServer,
+          tasks.map((t) => t.guid),
+        );
         for (const { index, task } of prepared) {
-          const objectKey = key(task);
-          if ((failedAt.get(objectKey) ?? Infinity) < index) {
-            results[index] = {
-              guid: task.guid,
-              status: 'error',
-              message: 'held back: an earlier task of this object failed',
-            };
-            continue;
-          }
-          try {
-            await manager.transaction(async (savepoint) => {
-              // The ledger row first: a concurrent delivery of the same task fails here on the unique key. A
-              // prepared statement, not the query builder: nobody subscribes to the ledger, and this runs per task.
-              await savepoint.query(this.ledgerInsert(savepoint), [sourceServer, task.guid, Date.now()]);
-              await this.applier.apply(savepoint, {
-                taskType: task.taskType,
-                snapshot: {
-                  objectType: task.objectType,
-                  objectGuid: task.objectGuid,
-                  objectId: task.objectId,
-                  title: task.title,
-                  data: task.data,
-                },
-                origin: { servers: [...task.origin, sourceServer] },
-                user: task.users[task.users.length - 1],
-              });
-            });
-            results[index] = { guid: task.guid, status: 'applied' };
-            applied.push(task);
-          } catch (error) {
-            if (!failedAt.has(objectKey)) failedAt.set(objectKey, index);
-            results[index] = this.failure(task.guid, error, sourceServer);
-          }
+          results[index] = again.has(task.guid)
+            ? { guid: task.guid, status: 'duplicate' }
+            : { guid: task.guid, status: 'error', message: NOT_COMMITTED };
         }
-      });
-    } catch (error) {
-      // The commit itself failed: nothing of this request was applied; the source sends it again.
-      this.logger.warn({ err: error, source: sourceServer }, 'a staging request could not be committed');
-      const again = await this.appliedGuids(
-        sourceServer,
-        tasks.map((t) => t.guid),
-      );
-      for (const { index, task } of prepared) {
-        results[index] = again.has(task.guid)
-          ? { guid: task.guid, status: 'duplicate' }
-          : { guid: task.guid, status: 'error', message: NOT_COMMITTED };
+        return results as StagingTaskResult[];
       }
-      return results as StagingTaskResult[];
+      applied = outcome;
     }
     for (const task of applied) this.events.processTask.after.emit({ task, sourceServer });
     // A task that failed because another delivery of it committed meanwhile is applied, once.
@@ -135,6 +116,75 @@ export class StagingReceiver {
       });
     }
     return results as StagingTaskResult[];
+  }
+
+  /**
+   * The fast path: every task in one transaction, no savepoints, the ledger rows in one statement first (so a
+   * concurrent delivery of the same task fails there, on the unique key). Throws when anything fails.
+   */
+  private async applyAll(
+    sourceServer: string,
+    entries: readonly { task: StagingTaskData }[],
+  ): Promise<StagingTaskData[]> {
+    if (entries.length === 0) return [];
+    await this.storage.transaction(async (manager) => {
+      const sql = sqlExecutorFor(this.storage, manager);
+      await sql.run(
+        `INSERT INTO staging_received_task (source_server, task_guid, applied_at)
+           SELECT ?, value, CAST(? AS bigint) FROM ${sql.each('text')}`,
+        [sourceServer, Date.now(), sql.eachParam(entries.map((e) => e.task.guid))],
+      );
+      for (const { task } of entries) await this.applier.apply(manager, applicationOf(task, sourceServer));
+    });
+    return entries.map((e) => e.task);
+  }
+
+  /**
+   * The careful path: one transaction, each task in its own savepoint with its ledger row; a task that fails is
+   * rolled back alone and answered `error`, and its object's later tasks are held back. Resolves with the applied
+   * tasks, or undefined when the commit itself failed (nothing of the request was applied).
+   */
+  private async applyEach(
+    sourceServer: string,
+    entries: readonly { index: number; task: StagingTaskData }[],
+    failedAt: Map<string, number>,
+    results: (StagingTaskResult | undefined)[],
+  ): Promise<StagingTaskData[] | undefined> {
+    const applied: StagingTaskData[] = [];
+    try {
+      await this.storage.transaction(async (manager) => {
+        for (const { index, task } of entries) {
+          const objectKey = `${task.objectType}:${task.objectGuid}`;
+          if ((failedAt.get(objectKey) ?? Infinity) < index) {
+            results[index] = {
+              guid: task.guid,
+              status: 'error',
+              message: HELD_BACK,
+            };
+            continue;
+          }
+          try {
+            await manager.transaction(async (savepoint) => {
+              const sql = sqlExecutorFor(this.storage, savepoint);
+              await sql.run(
+                'INSERT INTO staging_received_task (source_server, task_guid, applied_at) VALUES (?, ?, ?)',
+                [sourceServer, task.guid, Date.now()],
+              );
+              await this.applier.apply(savepoint, applicationOf(task, sourceServer));
+            });
+            results[index] = { guid: task.guid, status: 'applied' };
+            applied.push(task);
+          } catch (error) {
+            if (!failedAt.has(objectKey)) failedAt.set(objectKey, index);
+            results[index] = this.failure(task.guid, error, sourceServer);
+          }
+        }
+      });
+    } catch (error) {
+      this.logger.warn({ err: error, source: sourceServer }, 'a staging request could not be committed');
+      return undefined;
+    }
+    return applied;
   }
 
   /**
@@ -153,20 +203,10 @@ export class StagingReceiver {
     return { guid, status: 'error', message: APPLY_FAILED };
   }
 
-  /** `INSERT INTO staging_received_task ...` with the engine's placeholders, built once. */
-  private ledgerInsert(manager: EntityManager): string {
-    if (!this.ledgerInsertSql) {
-      const driver = manager.connection.driver;
-      const [source, guid, at] = [0, 1, 2].map((i) => driver.createParameter(`p${i}`, i));
-      this.ledgerInsertSql = `INSERT INTO staging_received_task (source_server, task_guid, applied_at) VALUES (${source}, ${guid}, ${at})`;
-    }
-    return this.ledgerInsertSql;
-  }
-
   /** Which of `guids` the ledger already holds for this source (one query per request). */
   private async appliedGuids(sourceServer: string, guids: readonly string[]): Promise<Set<string>> {
     if (guids.length === 0) return new Set();
-    return withSqlTransaction(this.storage, async (sql) => {
+    return withSqlRead(this.storage, async (sql) => {
       const rows = await sql.all<{ task_guid: string }>(
         `SELECT task_guid FROM staging_received_task WHERE source_server = ? AND task_guid ${sql.in(guids)}`,
         [sourceServer, ...sql.inParams(guids)],
@@ -180,4 +220,20 @@ export class StagingReceiver {
 function cancelMessage(error: unknown): string {
   if (error instanceof EventCancelledError) return `${error.code}: ${error.message}`;
   return `EVENT_CANCELLED: ${(error as Error)?.message ?? error}`;
+}
+
+/** What the applier does for a received task: its object, with this source appended to the origin chain. */
+function applicationOf(task: StagingTaskData, sourceServer: string): ObjectApplication {
+  return {
+    taskType: task.taskType,
+    snapshot: {
+      objectType: task.objectType,
+      objectGuid: task.objectGuid,
+      objectId: task.objectId,
+      title: task.title,
+      data: task.data,
+    },
+    origin: { servers: [...task.origin, sourceServer] },
+    user: task.users[task.users.length - 1],
+  };
 }

@@ -13,11 +13,8 @@ import { SecretResolver } from '../settings/secret-resolver';
 import type { SecretMode } from '../settings/secret';
 import { createDataSource } from '../storage/create-data-source';
 import { parseDatabaseUrl } from '../storage/database-url';
-import { isolateSqliteTransactions } from '../storage/sqlite-isolation';
-import { bindSqliteNumberParameters } from '../storage/sqlite-number-parameters';
+import { openStorage } from '../storage/open-storage';
 import { Storage } from '../storage/storage';
-import { SqliteCheckpointer } from '../storage/sqlite-checkpointer';
-import { WriteGate } from '../storage/write-gate';
 import type { Module } from './module';
 import { orderModules } from './module-graph';
 import { loadPlugin, type LoadedPlugin } from './plugin-loader';
@@ -190,26 +187,8 @@ export class Kernel {
         { cause: error },
       );
     }
-    let storage: Storage;
-    if (target.kind === 'sqlite') {
-      const gate = new WriteGate(Math.max(30_000, settings.core.database.busyTimeoutMs));
-      isolateSqliteTransactions(dataSource, gate);
-      bindSqliteNumberParameters(dataSource);
-      const db = (dataSource.driver as any).databaseConnection;
-      const { checkpointIntervalMs, busyTimeoutMs } = settings.core.database;
-      let checkpointer: SqliteCheckpointer | undefined;
-      if (target.file !== ':memory:' && checkpointIntervalMs > 0) {
-        db.pragma(`wal_autocheckpoint = ${SqliteCheckpointer.safetyNetPages}`);
-        checkpointer = SqliteCheckpointer.start(target.file, {
-          intervalMs: checkpointIntervalMs,
-          busyTimeoutMs,
-          logger,
-        });
-      }
-      storage = new Storage(dataSource, 'sqlite', { db, gate, checkpointer });
-    } else {
-      storage = new Storage(dataSource, 'postgres');
-    }
+    const { checkpointIntervalMs, busyTimeoutMs } = settings.core.database;
+    const storage = openStorage(dataSource, target, { checkpointIntervalMs, busyTimeoutMs, logger });
     const modules: Module[] = [];
     const started: Module[] = [];
     // Errors from piped after-event chains surface here instead of as an uncaught exception.

@@ -14,6 +14,33 @@ export interface SqlExecutor {
   /** `IN (...)` for a list: `IN (?,?,?)` on SQLite, `= ANY(?)` on PostgreSQL; pass `inParams(list)` as params. */
   in(list: readonly unknown[]): string;
   inParams(list: readonly unknown[]): unknown[];
+  /**
+   * A list as a table of one column, `value`, bound as ONE parameter whatever its length (one prepared statement
+   * for every batch size): `INSERT ... SELECT ?, value FROM ${sql.each('text')}` with `sql.eachParam(list)`.
+   */
+  each(type: 'text' | 'bigint'): string;
+  eachParam(list: readonly (string | number)[]): unknown;
+}
+
+/** The list-as-table pieces of a PostgreSQL executor. */
+const POSTGRES_LISTS = {
+  in: () => '= ANY(?)',
+  inParams: (list: readonly unknown[]) => [[...list]],
+  each: (type: 'text' | 'bigint') => `unnest(?::${type}[]) AS each(value)`,
+  eachParam: (list: readonly (string | number)[]) => [...list],
+} as const;
+
+/** A PostgreSQL executor over one way to query (a query runner, the pool). */
+function postgresExecutor(
+  query: (sql: string, params: unknown[]) => Promise<{ records: unknown[]; affected?: number }>,
+): SqlExecutor {
+  return {
+    kind: 'postgres',
+    all: async <R>(sql: string, params: readonly unknown[] = []) =>
+      (await query(toPostgres(sql), [...params])).records as R[],
+    run: async (sql, params = []) => (await query(toPostgres(sql), [...params])).affected ?? 0,
+    ...POSTGRES_LISTS,
+  };
 }
 
 const statementCache = new WeakMap<object, Map<string, Statement>>();
@@ -32,6 +59,8 @@ function sqliteExecutor(db: Database): SqlExecutor {
     run: async (sql, params = []) => prepare(sql).run(...params).changes,
     in: (list) => `IN (${list.map(() => '?').join(',') || 'NULL'})`,
     inParams: (list) => [...list],
+    each: () => 'json_each(?)',
+    eachParam: (list) => JSON.stringify(list),
   };
 }
 
@@ -66,17 +95,7 @@ export async function withSqlTransaction<T>(
   }
   const runner = storage.dataSource.createQueryRunner();
   await runner.connect();
-  const executor: SqlExecutor = {
-    kind: 'postgres',
-    all: async <R>(sql: string, params: readonly unknown[] = []) =>
-      (await runner.query(toPostgres(sql), [...params])) as R[],
-    run: async (sql, params = []) => {
-      const result = await runner.query(toPostgres(sql), [...params], true);
-      return result.affected ?? 0;
-    },
-    in: () => '= ANY(?)',
-    inParams: (list) => [[...list]],
-  };
+  const executor = postgresExecutor((sql, params) => runner.query(sql, params, true));
   try {
     await runner.startTransaction();
     const result = await fn(executor);
@@ -88,6 +107,26 @@ export async function withSqlTransaction<T>(
   } finally {
     await runner.release();
   }
+}
+
+const refuseWrite = (): Promise<number> =>
+  Promise.reject(new SyncbusError('READ_ONLY', 'withSqlRead runs reads only; write in withSqlTransaction.'));
+
+/**
+ * Runs `fn`'s reads of committed state without taking the write gate or opening a transaction: on SQLite on the
+ * read-only connection (a `:memory:` database has none and reads through `withSqlTransaction`), on PostgreSQL on
+ * the pool. Each statement sees the last commit; reads that must agree with each other belong in one transaction.
+ */
+export async function withSqlRead<T>(storage: Storage, fn: (sql: SqlExecutor) => Promise<T>): Promise<T> {
+  if (storage.sqlite) {
+    const { reader } = storage.sqlite;
+    return reader ? fn({ ...sqliteExecutor(reader), run: refuseWrite }) : withSqlTransaction(storage, fn);
+  }
+  const { dataSource } = storage;
+  return fn({
+    ...postgresExecutor(async (sql, params) => ({ records: await dataSource.query(sql, params) })),
+    run: refuseWrite,
+  });
 }
 
 /**
@@ -105,19 +144,12 @@ export function sqlExecutorFor(storage: Storage, manager: EntityManager): SqlExe
     );
   }
   if (storage.sqlite) return sqliteExecutor(storage.sqlite.db);
-  const query = async (sql: string, params: readonly unknown[]) => {
+  return postgresExecutor(async (sql, params) => {
     const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
     try {
-      return await runner.query(toPostgres(sql), [...params], true);
+      return await runner.query(sql, params, true);
     } finally {
       if (!manager.queryRunner) await runner.release();
     }
-  };
-  return {
-    kind: 'postgres',
-    all: async <R>(sql: string, params: readonly unknown[] = []) => (await query(sql, params)).records as R[],
-    run: async (sql, params = []) => (await query(sql, params)).affected ?? 0,
-    in: () => '= ANY(?)',
-    inParams: (list) => [[...list]],
-  };
+  });
 }

@@ -17,12 +17,15 @@ export class Storage {
       readonly db: Database;
       readonly gate: WriteGate;
       readonly checkpointer?: SqliteCheckpointer;
+      /** A read-only connection to the same file (none for `:memory:`): reads of committed state only. */
+      readonly reader?: Database;
     },
   ) {}
 
-  /** Stops the background checkpoint, then closes the DataSource (on SQLite the last close checkpoints fully). */
+  /** Stops the background checkpoint and the read connection, then closes the DataSource (on SQLite the last close checkpoints fully). */
   async close(): Promise<void> {
     await this.sqlite?.checkpointer?.stop();
+    this.sqlite?.reader?.close();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 

@@ -1,0 +1,56 @@
+// Opens a node's storage over an initialized DataSource: on SQLite the driver patches, pragmas, checkpointer and
+// the read connection; the kernel only asks for it.
+import Database from 'better-sqlite3';
+import type { DataSource } from 'typeorm';
+import type { Logger } from '../logging/logger';
+import type { DatabaseTarget } from './database-url';
+import { SqliteCheckpointer } from './sqlite-checkpointer';
+import { isolateSqliteTransactions } from './sqlite-isolation';
+import { bindSqliteNumberParameters } from './sqlite-number-parameters';
+import { Storage } from './storage';
+import { WriteGate } from './write-gate';
+
+/** The `database` settings storage needs. */
+export interface StorageOptions {
+  readonly busyTimeoutMs: number;
+  /** Background checkpoint interval of the SQLite WAL; 0 leaves it to SQLite's own autocheckpoint. */
+  readonly checkpointIntervalMs: number;
+  readonly logger: Logger;
+}
+
+/**
+ * Wraps `dataSource` (initialized) as the node's `Storage`. SQLite: every transaction serialized through one
+ * write gate taking the write lock at BEGIN, numbers bound as SQLite expects, the WAL checkpointed in the
+ * background, and a second, read-only connection for reads that must not wait for the writer (`withSqlRead`).
+ */
+export function openStorage(
+  dataSource: DataSource,
+  target: DatabaseTarget,
+  options: StorageOptions,
+): Storage {
+  if (target.kind !== 'sqlite') return new Storage(dataSource, 'postgres');
+  const gate = new WriteGate(Math.max(30_000, options.busyTimeoutMs));
+  isolateSqliteTransactions(dataSource, gate);
+  bindSqliteNumberParameters(dataSource);
+  const db = (dataSource.driver as unknown as { databaseConnection: Database.Database }).databaseConnection;
+  let checkpointer: SqliteCheckpointer | undefined;
+  let reader: Database.Database | undefined;
+  if (target.file !== ':memory:') {
+    if (options.checkpointIntervalMs > 0) {
+      db.pragma(`wal_autocheckpoint = ${SqliteCheckpointer.safetyNetPages}`);
+      checkpointer = SqliteCheckpointer.start(target.file, {
+        intervalMs: options.checkpointIntervalMs,
+        busyTimeoutMs: options.busyTimeoutMs,
+        logger: options.logger,
+      });
+    }
+    // WAL lets this connection read the last commit while the writer's transaction is open; reading on the
+    // writer's own connection would see that transaction's uncommitted rows.
+    reader = new Database(target.file, {
+      readonly: true,
+      fileMustExist: true,
+      timeout: options.busyTimeoutMs,
+    });
+  }
+  return new Storage(dataSource, 'sqlite', { db, gate, checkpointer, reader });
+}
