@@ -7,7 +7,6 @@ import {
   Logger,
   retryDelayMs,
   Storage,
-  withSqlTransaction,
   type ClaimedSynchronization,
   type SynchronizationFailure,
 } from '@syncbus/core';
@@ -185,10 +184,11 @@ export class StagingDelivery {
         await this.queue.postpone(again, this.owner, Date.now());
         const rows = claimed.filter((r) => !failedInRun.has(r.objectKey));
         if (rows.length === 0) break;
-        const tasks = await this.loadTasks(rows);
-        const missing = rows.filter((r) => !tasks.has(r.taskId)).map((r) => r.id);
-        if (missing.length > 0) await this.queue.complete(missing, this.owner); // the task was deleted meanwhile
-        const batch = rows.filter((r) => tasks.has(r.taskId));
+        const tasks = new Map(rows.filter((r) => r.task).map((r) => [r.taskId, stagingTaskOf(r.task!)]));
+        // A row whose task is gone (deleted by a person meanwhile) has nothing to send.
+        const missing = rows.filter((r) => !r.task).map((r) => r.id);
+        if (missing.length > 0) await this.queue.complete(missing, this.owner);
+        const batch = rows.filter((r) => r.task);
         if (batch.length === 0) continue;
         const error = await this.sendBatch(server, batch, tasks, secret, summary, failedInRun);
         options.onProgress?.(summary);
@@ -300,10 +300,12 @@ export class StagingDelivery {
         else summary.duplicates++;
       }
     });
-    await this.queue.complete(completed, this.owner);
-    await this.queue.fail(failures, this.owner, this.settings.retry);
     // Held-back rows lose no attempt; they are due again but wait behind their object's failed row.
-    await this.queue.postpone(heldBack, this.owner, Date.now());
+    await this.queue.settle(
+      { completed, failed: failures, postponed: [{ ids: heldBack, notBefore: Date.now() }] },
+      this.owner,
+      this.settings.retry,
+    );
     summary.failed += failures.length;
     summary.heldBack += heldBack.length;
     if (this.events.synchronized.observed) {
@@ -320,33 +322,21 @@ export class StagingDelivery {
     }
     return undefined;
   }
+}
 
-  private async loadTasks(rows: readonly ClaimedSynchronization[]): Promise<Map<number, StagingTaskData>> {
-    const ids = [...new Set(rows.map((r) => r.taskId))];
-    const found = await withSqlTransaction(this.storage, (sql) =>
-      sql.all<Record<string, any>>(
-        `SELECT id, guid, task_type, object_type, object_guid, object_id, title, data, created_at, origin, users,
-                "groups" FROM staging_task WHERE id ${sql.in(ids)}`,
-        sql.inParams(ids),
-      ),
-    );
-    return new Map(
-      found.map((t) => [
-        Number(t.id),
-        {
-          guid: t.guid,
-          taskType: t.task_type,
-          objectType: t.object_type,
-          objectGuid: t.object_guid,
-          objectId: t.object_id ?? null,
-          title: t.title,
-          data: JSON.parse(t.data),
-          createdAt: Number(t.created_at),
-          origin: JSON.parse(t.origin),
-          users: JSON.parse(t.users),
-          groups: JSON.parse(t.groups),
-        },
-      ]),
-    );
-  }
+/** A claimed row's task (the columns `STAGING_SYNCHRONIZATION_TABLE.taskColumns` names) as the wire carries it. */
+function stagingTaskOf(t: Readonly<Record<string, any>>): StagingTaskData {
+  return {
+    guid: t.guid,
+    taskType: t.task_type,
+    objectType: t.object_type,
+    objectGuid: t.object_guid,
+    objectId: t.object_id ?? null,
+    title: t.title,
+    data: JSON.parse(t.data),
+    createdAt: Number(t.created_at),
+    origin: JSON.parse(t.origin),
+    users: JSON.parse(t.users),
+    groups: JSON.parse(t.groups),
+  };
 }

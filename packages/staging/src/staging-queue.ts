@@ -7,6 +7,20 @@ export const STAGING_SYNCHRONIZATION_TABLE: SynchronizationTable = {
   targetColumn: 'server_id',
   taskTable: 'staging_task',
   deleteCompletedTasks: true,
+  // What the wire carries: a claim returns the rows with their tasks (`stagingTaskOf` reads them).
+  taskColumns: [
+    'guid',
+    'task_type',
+    'object_type',
+    'object_guid',
+    'object_id',
+    'title',
+    'data',
+    'created_at',
+    'origin',
+    'users',
+    '"groups"',
+  ],
 };
 
 /** Token of the node's `LeaseQueue` over `staging_synchronization`. */

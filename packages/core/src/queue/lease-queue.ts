@@ -17,6 +17,8 @@ export interface SynchronizationTable {
   readonly taskTable: string;
   /** Delete tasks left without synchronization rows (staging: yes; a queue that keeps history: no). */
   readonly deleteCompletedTasks: boolean;
+  /** Columns of the task table a claim returns with each row (`ClaimedSynchronization.task`), read in the claim. */
+  readonly taskColumns?: readonly string[];
 }
 
 /** A row this node now holds a lease on. */
@@ -27,6 +29,25 @@ export interface ClaimedSynchronization {
   readonly objectKey: string;
   /** Failed attempts so far. */
   readonly attempts: number;
+  /**
+   * The task's `taskColumns`, read in the claim's transaction (the queue's table names them); undefined when the
+   * table names none, or when the task was deleted (settle such a row as completed).
+   */
+  readonly task?: Readonly<Record<string, unknown>>;
+}
+
+/** Rows given back without an attempt counted, due again at `notBefore`, with the reason they wait (if any). */
+export interface SynchronizationPostponement {
+  readonly ids: readonly number[];
+  readonly notBefore: number;
+  readonly reason?: string;
+}
+
+/** What one batch came to, recorded by `settle` in one transaction. */
+export interface SynchronizationOutcomes {
+  readonly completed?: readonly number[];
+  readonly failed?: readonly SynchronizationFailure[];
+  readonly postponed?: readonly SynchronizationPostponement[];
 }
 
 /** How a failed row is recorded. */
@@ -104,14 +125,31 @@ export class LeaseQueue {
         this.now() + options.leaseMs,
         ...sql.inParams(ids),
       ]);
+      const tasks = await this.tasksOf(
+        sql,
+        claimable.map((r) => Number(r.task_id)),
+      );
       return claimable.map((r) => ({
         id: Number(r.id),
         taskId: Number(r.task_id),
         targetId: options.targetId,
         objectKey: String(r.object_key),
         attempts: Number(r.attempts),
+        task: tasks?.get(Number(r.task_id)),
       }));
     });
+  }
+
+  /** The claimed rows' tasks (`taskColumns`) by id, in the claim's transaction; undefined when none are named. */
+  private async tasksOf(sql: SqlExecutor, taskIds: readonly number[]) {
+    const columns = this.spec.taskColumns;
+    if (!columns) return undefined;
+    const unique = [...new Set(taskIds)];
+    const rows = await sql.all<Record<string, unknown>>(
+      `SELECT id AS task_id__, ${columns.join(', ')} FROM ${this.spec.taskTable} WHERE id ${sql.in(unique)}`,
+      sql.inParams(unique),
+    );
+    return new Map(rows.map(({ task_id__: id, ...task }) => [Number(id), task]));
   }
 
   /** SQLite: one statement, due rows whose every earlier row of the same object is due too (measured fastest). */
@@ -221,6 +259,28 @@ export class LeaseQueue {
   }
 
   /**
+   * Records a batch's outcomes on the rows `owner` still leases, in ONE transaction: completed rows are deleted
+   * (with tasks left without rows, when configured), failed ones get their error, attempt and backoff (or become
+   * `failed`), postponed ones go back without an attempt. With `nextDueFor`, also answers when that target is next
+   * due (see `nextDueAt`), read in the same transaction. Returns the completed ids that were still held.
+   */
+  async settle(
+    outcomes: SynchronizationOutcomes,
+    owner: string,
+    policy: RetryPolicy,
+    options: { nextDueFor?: number; alsoInTransaction?: (sql: SqlExecutor) => Promise<void> } = {},
+  ): Promise<{ completed: number[]; nextDueAt?: number }> {
+    return withSqlTransaction(this.storage, async (sql) => {
+      const completed = await this.completeIn(sql, outcomes.completed ?? [], owner);
+      await this.failIn(sql, outcomes.failed ?? [], owner, policy);
+      for (const p of outcomes.postponed ?? []) await this.postponeIn(sql, p, owner);
+      await options.alsoInTransaction?.(sql);
+      if (options.nextDueFor === undefined) return { completed };
+      return { completed, nextDueAt: await this.nextDueIn(sql, options.nextDueFor) };
+    });
+  }
+
+  /**
    * Records success: deletes the rows `owner` still leases (and tasks left without rows, when configured).
    * `alsoInTransaction` runs in the same transaction (e.g. counters); returns the ids that were still held.
    */
@@ -230,22 +290,28 @@ export class LeaseQueue {
     alsoInTransaction?: (sql: SqlExecutor) => Promise<void>,
   ): Promise<number[]> {
     if (ids.length === 0) return [];
-    const { table } = this.spec;
     return withSqlTransaction(this.storage, async (sql) => {
-      const held = await sql.all<{ id: unknown; task_id: unknown }>(
-        `SELECT id, task_id FROM ${table} WHERE lease_owner = ? AND id ${sql.in(ids)}`,
-        [owner, ...sql.inParams(ids)],
-      );
-      if (held.length === 0) return [];
-      const heldIds = held.map((r) => Number(r.id));
-      await sql.run(`DELETE FROM ${table} WHERE id ${sql.in(heldIds)}`, sql.inParams(heldIds));
-      await this.deleteOrphanTasks(
-        sql,
-        held.map((r) => Number(r.task_id)),
-      );
-      await alsoInTransaction?.(sql);
-      return heldIds;
+      const held = await this.completeIn(sql, ids, owner);
+      if (held.length > 0) await alsoInTransaction?.(sql);
+      return held;
     });
+  }
+
+  private async completeIn(sql: SqlExecutor, ids: readonly number[], owner: string): Promise<number[]> {
+    if (ids.length === 0) return [];
+    const { table } = this.spec;
+    const held = await sql.all<{ id: unknown; task_id: unknown }>(
+      `SELECT id, task_id FROM ${table} WHERE lease_owner = ? AND id ${sql.in(ids)}`,
+      [owner, ...sql.inParams(ids)],
+    );
+    if (held.length === 0) return [];
+    const heldIds = held.map((r) => Number(r.id));
+    await sql.run(`DELETE FROM ${table} WHERE id ${sql.in(heldIds)}`, sql.inParams(heldIds));
+    await this.deleteOrphanTasks(
+      sql,
+      held.map((r) => Number(r.task_id)),
+    );
+    return heldIds;
   }
 
   /**
@@ -254,28 +320,36 @@ export class LeaseQueue {
    */
   async fail(failures: readonly SynchronizationFailure[], owner: string, policy: RetryPolicy): Promise<void> {
     if (failures.length === 0) return;
+    await withSqlTransaction(this.storage, (sql) => this.failIn(sql, failures, owner, policy));
+  }
+
+  private async failIn(
+    sql: SqlExecutor,
+    failures: readonly SynchronizationFailure[],
+    owner: string,
+    policy: RetryPolicy,
+  ): Promise<void> {
+    if (failures.length === 0) return;
     const { table } = this.spec;
-    await withSqlTransaction(this.storage, async (sql) => {
-      const now = this.now();
-      const ids = failures.map((f) => f.id);
-      const held = await sql.all<{ id: unknown; attempts: unknown }>(
-        `SELECT id, attempts FROM ${table} WHERE lease_owner = ? AND id ${sql.in(ids)}`,
-        [owner, ...sql.inParams(ids)],
+    const now = this.now();
+    const ids = failures.map((f) => f.id);
+    const held = await sql.all<{ id: unknown; attempts: unknown }>(
+      `SELECT id, attempts FROM ${table} WHERE lease_owner = ? AND id ${sql.in(ids)}`,
+      [owner, ...sql.inParams(ids)],
+    );
+    const attemptsById = new Map(held.map((r) => [Number(r.id), Number(r.attempts)]));
+    for (const failure of failures) {
+      const previous = attemptsById.get(failure.id);
+      if (previous === undefined) continue; // lease lost: another claimer owns the outcome now
+      const attempts = previous + 1;
+      const exhausted = failure.final || attempts >= policy.maxAttempts;
+      const next = Math.max(now + retryDelayMs(attempts, policy), failure.notBefore ?? 0);
+      await sql.run(
+        `UPDATE ${table} SET status = ?, attempts = ?, last_run_at = ?, last_error = ?, next_attempt_at = ?,
+           lease_owner = NULL, lease_expires_at = NULL WHERE id = ?`,
+        [exhausted ? 'failed' : 'pending', attempts, now, failure.error.slice(0, 4000), next, failure.id],
       );
-      const attemptsById = new Map(held.map((r) => [Number(r.id), Number(r.attempts)]));
-      for (const failure of failures) {
-        const previous = attemptsById.get(failure.id);
-        if (previous === undefined) continue; // lease lost: another claimer owns the outcome now
-        const attempts = previous + 1;
-        const exhausted = failure.final || attempts >= policy.maxAttempts;
-        const next = Math.max(now + retryDelayMs(attempts, policy), failure.notBefore ?? 0);
-        await sql.run(
-          `UPDATE ${table} SET status = ?, attempts = ?, last_run_at = ?, last_error = ?, next_attempt_at = ?,
-             lease_owner = NULL, lease_expires_at = NULL WHERE id = ?`,
-          [exhausted ? 'failed' : 'pending', attempts, now, failure.error.slice(0, 4000), next, failure.id],
-        );
-      }
-    });
+    }
   }
 
   /**
@@ -284,19 +358,26 @@ export class LeaseQueue {
    */
   async postpone(ids: readonly number[], owner: string, notBefore: number, reason?: string): Promise<void> {
     if (ids.length === 0) return;
+    await withSqlTransaction(this.storage, (sql) => this.postponeIn(sql, { ids, notBefore, reason }, owner));
+  }
+
+  private async postponeIn(
+    sql: SqlExecutor,
+    { ids, notBefore, reason }: SynchronizationPostponement,
+    owner: string,
+  ): Promise<void> {
+    if (ids.length === 0) return;
     const note = reason === undefined ? '' : ', last_error = ?';
-    await withSqlTransaction(this.storage, (sql) =>
-      sql.run(
-        `UPDATE ${this.spec.table} SET lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = ?, last_run_at = ?${note}
-           WHERE lease_owner = ? AND id ${sql.in(ids)}`,
-        [
-          notBefore,
-          this.now(),
-          ...(reason === undefined ? [] : [reason.slice(0, 4000)]),
-          owner,
-          ...sql.inParams(ids),
-        ],
-      ),
+    await sql.run(
+      `UPDATE ${this.spec.table} SET lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = ?, last_run_at = ?${note}
+         WHERE lease_owner = ? AND id ${sql.in(ids)}`,
+      [
+        notBefore,
+        this.now(),
+        ...(reason === undefined ? [] : [reason.slice(0, 4000)]),
+        owner,
+        ...sql.inParams(ids),
+      ],
     );
   }
 
@@ -413,27 +494,29 @@ export class LeaseQueue {
    * expiry otherwise, undefined when nothing is pending. Drain loops sleep until then.
    */
   async nextDueAt(targetId: number): Promise<number | undefined> {
+    return withSqlTransaction(this.storage, (sql) => this.nextDueIn(sql, targetId));
+  }
+
+  private async nextDueIn(sql: SqlExecutor, targetId: number): Promise<number | undefined> {
     const { table, targetColumn } = this.spec;
-    return withSqlTransaction(this.storage, async (sql) => {
-      const now = this.now();
-      const earliest = `MIN(CASE WHEN s.lease_expires_at IS NOT NULL AND s.lease_expires_at > s.next_attempt_at
-                            THEN s.lease_expires_at ELSE s.next_attempt_at END) AS due`;
-      // Only the first row of each object can be due; rows behind it wait for it whatever their own time. On
-      // PostgreSQL the first rows come from one ordered pass (DISTINCT ON), which no plan can make quadratic.
-      const [row] = await sql.all<{ due: unknown }>(
-        sql.kind === 'postgres'
-          ? `SELECT ${earliest} FROM (SELECT DISTINCT ON (f.object_key) f.status, f.next_attempt_at, f.lease_expires_at
-                FROM ${table} f WHERE f.${targetColumn} = ? ORDER BY f.object_key, f.task_id) s
-              WHERE s.status = 'pending'`
-          : `SELECT ${earliest} FROM ${table} s WHERE s.${targetColumn} = ? AND s.status = 'pending'
-              AND NOT EXISTS (SELECT 1 FROM ${table} e WHERE e.${targetColumn} = s.${targetColumn}
-                               AND e.object_key = s.object_key AND e.task_id < s.task_id)`,
-        [targetId],
-      );
-      if (row?.due === null || row?.due === undefined) return undefined;
-      const due = Number(row.due);
-      return due <= now ? 0 : due;
-    });
+    const now = this.now();
+    const earliest = `MIN(CASE WHEN s.lease_expires_at IS NOT NULL AND s.lease_expires_at > s.next_attempt_at
+                          THEN s.lease_expires_at ELSE s.next_attempt_at END) AS due`;
+    // Only the first row of each object can be due; rows behind it wait for it whatever their own time. On
+    // PostgreSQL the first rows come from one ordered pass (DISTINCT ON), which no plan can make quadratic.
+    const [row] = await sql.all<{ due: unknown }>(
+      sql.kind === 'postgres'
+        ? `SELECT ${earliest} FROM (SELECT DISTINCT ON (f.object_key) f.status, f.next_attempt_at, f.lease_expires_at
+              FROM ${table} f WHERE f.${targetColumn} = ? ORDER BY f.object_key, f.task_id) s
+            WHERE s.status = 'pending'`
+        : `SELECT ${earliest} FROM ${table} s WHERE s.${targetColumn} = ? AND s.status = 'pending'
+            AND NOT EXISTS (SELECT 1 FROM ${table} e WHERE e.${targetColumn} = s.${targetColumn}
+                             AND e.object_key = s.object_key AND e.task_id < s.task_id)`,
+      [targetId],
+    );
+    if (row?.due === null || row?.due === undefined) return undefined;
+    const due = Number(row.due);
+    return due <= now ? 0 : due;
   }
 
   /**
