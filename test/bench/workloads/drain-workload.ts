@@ -75,6 +75,17 @@ export async function drainWorkload(ctx: BenchContext): Promise<void> {
         }),
     },
     {
+      // The same loop against the floor's receiver: what one request costs syncbus's receiver beyond the floor's
+      // (auto-sync of single changes pays it on every change).
+      name: 'naive, raw receiver',
+      run: () =>
+        measureDrain(ctx, {
+          receiver: rawReceiver(ctx),
+          drainer: raw('naive-drain', sizes.naiveTasks),
+          tasks: sizes.naiveTasks,
+        }),
+    },
+    {
       name: 'BullMQ (b)',
       run: (round) =>
         measureDrain(ctx, {
@@ -127,6 +138,13 @@ export async function drainWorkload(ctx: BenchContext): Promise<void> {
     rate('naive (a)'),
   );
   report.figure(
+    'drain.naive.raw',
+    'drain',
+    `naive loop (${n(sizes.naiveTasks)} tasks) to the floor's raw receiver`,
+    'tasks/s',
+    rate('naive, raw receiver'),
+  );
+  report.figure(
     'drain.bullmq',
     'drain',
     `BullMQ (b): ${n(sizes.drainTasks)} jobs, worker concurrency 16, a POST per job, syncbus receiver`,
@@ -139,4 +157,16 @@ export async function drainWorkload(ctx: BenchContext): Promise<void> {
   report.ratio('drain', 'floor (c) / BullMQ (b)', 'drain.floor', 'drain.bullmq');
   report.ratio('drain', 'floor (c) / naive (a)', 'drain.floor', 'drain.naive');
   report.goal('drain: at least 0.5x the raw floor (c)', '>= 0.5x', `${toFloor.toFixed(2)}x`, toFloor >= 0.5);
+  const perRequest = report.ratio(
+    'drain',
+    'receiver per request: naive to syncbus / naive to raw receiver',
+    'drain.naive',
+    'drain.naive.raw',
+  );
+  report.goal(
+    'receiver: one task per request at least 0.5x the raw receiver',
+    '>= 0.5x',
+    `${perRequest.toFixed(2)}x`,
+    perRequest >= 0.5,
+  );
 }
