@@ -382,6 +382,24 @@ export class LeaseQueue {
   }
 
   /**
+   * Puts off a target's due, unleased rows until `until` with `reason` as their last error, without counting an
+   * attempt: the reason a consumer cannot work now (disabled, paused, a refused config), on every row that waits
+   * for it. Rows already put off are not due, so a repeat writes only rows logged since. Returns how many changed.
+   */
+  async annotate(targetId: number, reason: string, until: number): Promise<number> {
+    const { table, targetColumn } = this.spec;
+    return withSqlTransaction(this.storage, (sql) => {
+      const now = this.now();
+      return sql.run(
+        `UPDATE ${table} SET next_attempt_at = ?, last_error = ?
+          WHERE ${targetColumn} = ? AND status = 'pending' AND next_attempt_at <= ?
+            AND (lease_expires_at IS NULL OR lease_expires_at <= ?)`,
+        [until, reason.slice(0, 4000), targetId, now, now],
+      );
+    });
+  }
+
+  /**
    * Makes a target's pending, unleased rows that wait for one of `dueTimes` due now: the times an outage
    * postponed them to, once the target answers again. Rows backing off after their own failure keep their time.
    */

@@ -272,21 +272,9 @@ export class ConnectorDrain {
    * hold). Rows put off are not due before then, so each pass writes only rows logged since, by any process.
    */
   private async note(reason: string, until: number): Promise<void> {
-    const { queues, owner, settings } = this.context;
-    for (const queue of [queues.outgoing, queues.incoming]) {
-      const rows = await queue.claim({
-        targetId: this.connector.id,
-        owner,
-        limit: 1000,
-        leaseMs: settings.leaseMs,
-      });
-      await queue.postpone(
-        rows.map((r) => r.id),
-        owner,
-        until,
-        reason,
-      );
-    }
+    const { queues } = this.context;
+    for (const queue of [queues.outgoing, queues.incoming])
+      await queue.annotate(this.connector.id, reason, until);
   }
 
   /** Processes claimed rows in order; a failed or skipped object holds back its later rows in the batch. */
