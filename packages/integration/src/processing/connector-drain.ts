@@ -5,6 +5,9 @@ import {
   type ClaimedSynchronization,
   type DrainPass,
   type Logger,
+  type SynchronizationFailure,
+  type SynchronizationOutcomes,
+  type SynchronizationPostponement,
 } from '@syncbus/core';
 import type { LoadedConnector } from '../connectors/loaded-connector';
 import type { IncomingTaskApplier } from '../incoming/incoming-task-applier';
@@ -14,7 +17,7 @@ import type { IntegrationTaskStore, TaskDirection } from '../tasks/integration-t
 import { callForVerdict, callWithTimeLimit, errorMessage } from './connector-call';
 import { IntegrationProcessResult, type ProcessingVerdict } from './integration-process-result';
 import type { IntegrationQueues } from './integration-queues';
-import type { IntegrationSyncLog } from './integration-sync-log';
+import type { IntegrationSyncLog, IntegrationSyncLogRecord } from './integration-sync-log';
 
 /** What a drain works with (the processor's services). */
 export interface DrainContext {
@@ -277,7 +280,11 @@ export class ConnectorDrain {
       await queue.annotate(this.connector.id, reason, until);
   }
 
-  /** Processes claimed rows in order; a failed or skipped object holds back its later rows in the batch. */
+  /**
+   * Processes claimed rows in order (a failed or skipped object holds back its later rows in the batch), then
+   * records every outcome, the sync log's entries with them, in one settle. The heartbeat keeps the batch's leases
+   * until then.
+   */
   private async processRows(
     direction: TaskDirection,
     rows: ClaimedSynchronization[],
@@ -285,65 +292,60 @@ export class ConnectorDrain {
   ): Promise<Map<number, IntegrationProcessResult>> {
     const { queues, store, owner, settings } = this.context;
     const queue = queues.of(direction);
-    const results = new Map<number, IntegrationProcessResult>();
+    const batch = new BatchOutcomes();
     const tasks = await store.find(rows.map((r) => r.taskId));
     const blocked = new Set<string>();
-    const pending = new Set(rows.map((r) => r.id));
+    const ids = rows.map((r) => r.id);
     const heartbeat = setInterval(
-      () => void queue.heartbeat([...pending], owner, settings.leaseMs).catch(() => undefined),
+      () => void queue.heartbeat(ids, owner, settings.leaseMs).catch(() => undefined),
       Math.max(50, Math.floor(settings.leaseMs / 3)),
     );
     try {
-      for (const row of rows) {
+      for (const [index, row] of rows.entries()) {
         if (this.stopped || !this.connector.enabled || this.connector.problem) {
           // Stopping, disabled, or paused by an outage the previous row met: the rest go back, no attempt counted.
           const reason = this.stopped
             ? undefined
             : this.connector.problem
               ? this.pausedReason()
-              : `connector '${this.connector.name}' is disabled; its tasks wait until it is enabled again`;
-          await queue.postpone(
-            [...pending],
-            owner,
+              : connectorHoldReasons(this.connector.name).disabled;
+          batch.postpone(
+            rows.slice(index).map((r) => r.id),
             this.connector.problem ? this.nextCheckAt : Date.now(),
             reason,
           );
-          pending.clear();
           break;
         }
-        try {
-          // A task a `processNow` call waits for is that call's to process (it returns the result), not a pass's.
-          if (direction === 'outgoing' && row.taskId !== forTask && this.reserved.has(row.taskId))
-            blocked.add(row.objectKey);
-          await this.processRow(direction, row, tasks.get(row.taskId), blocked, results);
-        } finally {
-          // Only now: the heartbeat keeps renewing the lease of the row in hand through the connector call.
-          pending.delete(row.id);
-        }
+        // A task a `processNow` call waits for is that call's to process (it returns the result), not a pass's.
+        if (direction === 'outgoing' && row.taskId !== forTask && this.reserved.has(row.taskId))
+          blocked.add(row.objectKey);
+        await this.processRow(direction, row, tasks.get(row.taskId), blocked, batch);
       }
+      await queue.settle(batch.outcomes(), owner, settings.retry, {
+        alsoInTransaction: (sql) => this.context.syncLog.recordIn(sql, batch.logEntries),
+      });
     } finally {
       clearInterval(heartbeat);
     }
-    return results;
+    for (const failure of batch.failures) this.logFailure(failure);
+    return batch.results;
   }
 
-  /** Calls the connector for one claimed row (unless its object is held back) and records the answer. */
+  /** Calls the connector for one claimed row (unless its object is held back) and notes the answer. */
   private async processRow(
     direction: TaskDirection,
     row: ClaimedSynchronization,
     task: IntegrationTask | undefined,
     blocked: Set<string>,
-    results: Map<number, IntegrationProcessResult>,
+    batch: BatchOutcomes,
   ): Promise<void> {
-    const { queues, owner } = this.context;
-    const queue = queues.of(direction);
     if (blocked.has(row.objectKey)) {
       // Behind an earlier task of the same object that failed or was skipped: back in line, no attempt counted.
-      await queue.postpone([row.id], owner, Date.now());
+      batch.postpone([row.id], Date.now());
       return;
     }
     if (!task) {
-      await queue.complete([row.id], owner);
+      batch.complete(row.id);
       return;
     }
     const verdict = await this.call(direction, task);
@@ -353,8 +355,7 @@ export class ConnectorDrain {
         `the external system is unavailable: ${verdict.message ?? 'no reason given'}`,
         verdict.notBefore,
       );
-      const reason = this.pausedReason();
-      await queue.postpone([row.id], owner, this.nextCheckAt, reason);
+      batch.postpone([row.id], this.nextCheckAt, this.pausedReason());
       this.context.logger.warn(
         { connector: this.connector.name, problem: this.connector.problem!.message, until: this.nextCheckAt },
         'external system unavailable; connector paused',
@@ -362,8 +363,8 @@ export class ConnectorDrain {
       return;
     }
     this.outages = 0;
-    await this.record(direction, row, task, verdict);
-    results.set(task.id, verdict.result);
+    this.noteVerdict(direction, row, task, verdict, batch);
+    batch.results.set(task.id, verdict.result);
     if (
       verdict.result === IntegrationProcessResult.Error ||
       verdict.result === IntegrationProcessResult.SkipNow
@@ -382,53 +383,94 @@ export class ConnectorDrain {
     );
   }
 
-  private async record(
+  /** Notes what the connector answered for a row, for the batch's settle. */
+  private noteVerdict(
     direction: TaskDirection,
     row: ClaimedSynchronization,
     task: IntegrationTask,
     verdict: ProcessingVerdict,
-  ): Promise<void> {
-    const { queues, syncLog, owner, settings, logger } = this.context;
-    const queue = queues.of(direction);
+    batch: BatchOutcomes,
+  ): void {
+    const { settings } = this.context;
     const connectorId = this.connector.id;
     switch (verdict.result) {
       case IntegrationProcessResult.OK:
-        await queue.complete([row.id], owner);
+        batch.complete(row.id);
         return;
       case IntegrationProcessResult.SkipNow:
-        await queue.postpone(
+        batch.postpone(
           [row.id],
-          owner,
           Date.now() + settings.skipDelayMs,
           `SkipNow: ${verdict.message ?? 'the connector asked to try again later'}`,
         );
         return;
       case IntegrationProcessResult.ErrorAndSkip: {
         const message = verdict.message ?? 'the connector answered ErrorAndSkip';
-        // History first: a crash between the two writes repeats the log line rather than losing it.
-        await syncLog.record(connectorId, task, verdict.result, message);
-        await queue.complete([row.id], owner);
+        batch.log({ connectorId, task, result: verdict.result, error: message });
+        batch.complete(row.id);
         return;
       }
       default: {
         const message = verdict.message ?? 'the connector answered Error';
-        await syncLog.record(connectorId, task, verdict.result, message);
-        await queue.fail(
-          [{ id: row.id, error: message, final: verdict.final, notBefore: verdict.notBefore }],
-          owner,
-          settings.retry,
-        );
-        logger.warn(
-          {
-            connector: this.connector.name,
-            taskId: task.id,
-            objectType: task.objectType,
-            objectGuid: task.objectGuid,
-            error: message,
-          },
-          `integration task failed (attempt ${row.attempts + 1})`,
+        batch.log({ connectorId, task, result: verdict.result, error: message });
+        batch.fail(
+          { id: row.id, error: message, final: verdict.final, notBefore: verdict.notBefore },
+          { task, attempt: row.attempts + 1 },
         );
       }
     }
+  }
+
+  private logFailure({
+    task,
+    attempt,
+    error,
+  }: {
+    task: IntegrationTask;
+    attempt: number;
+    error: string;
+  }): void {
+    this.context.logger.warn(
+      {
+        connector: this.connector.name,
+        taskId: task.id,
+        objectType: task.objectType,
+        objectGuid: task.objectGuid,
+        error,
+      },
+      `integration task failed (attempt ${attempt})`,
+    );
+  }
+}
+
+/** What one batch of a connector came to, row by row, until its settle records it all at once. */
+class BatchOutcomes {
+  readonly results = new Map<number, IntegrationProcessResult>();
+  readonly logEntries: IntegrationSyncLogRecord[] = [];
+  readonly failures: { task: IntegrationTask; attempt: number; error: string }[] = [];
+  private readonly completed: number[] = [];
+  private readonly failed: SynchronizationFailure[] = [];
+  private readonly postponed: SynchronizationPostponement[] = [];
+
+  complete(id: number): void {
+    this.completed.push(id);
+  }
+
+  fail(failure: SynchronizationFailure, context: { task: IntegrationTask; attempt: number }): void {
+    this.failed.push(failure);
+    this.failures.push({ ...context, error: failure.error });
+  }
+
+  postpone(ids: readonly number[], notBefore: number, reason?: string): void {
+    if (ids.length > 0) this.postponed.push({ ids, notBefore, reason });
+  }
+
+  /** History first in the settle's transaction: an entry and its row's outcome commit together. */
+  log(entry: IntegrationSyncLogRecord): void {
+    this.logEntries.push(entry);
+  }
+
+  outcomes(): SynchronizationOutcomes {
+    return { completed: this.completed, failed: this.failed, postponed: this.postponed };
   }
 }

@@ -1,5 +1,5 @@
 // Records every error of a connector or an incoming task in integration_sync_log, and reads the history back.
-import { inject, injectable, Storage } from '@syncbus/core';
+import { inject, injectable, Storage, type SqlExecutor } from '@syncbus/core';
 import { LessThan } from 'typeorm';
 import { IntegrationSyncLogEntity } from '../storage/integration-sync-log.entity';
 import type { IntegrationTask } from '../tasks/integration-task';
@@ -17,6 +17,14 @@ export interface IntegrationSyncLogEntry {
   readonly result: string;
   readonly error: string;
   readonly createdAt: Date;
+}
+
+/** An entry to append: the task and what its connector answered. */
+export interface IntegrationSyncLogRecord {
+  readonly connectorId: number;
+  readonly task: IntegrationTask;
+  readonly result: string;
+  readonly error: string;
 }
 
 /** The error history of the integration bus; entries stay after the task succeeds on a retry or is skipped. */
@@ -38,6 +46,28 @@ export class IntegrationSyncLog {
       error: error.slice(0, 4000),
       createdAt: Date.now(),
     });
+  }
+
+  /** Appends entries in `sql`'s transaction (a batch's settle), so each commits with its task's outcome. */
+  async recordIn(sql: SqlExecutor, entries: readonly IntegrationSyncLogRecord[]): Promise<void> {
+    for (const { connectorId, task, result, error } of entries) {
+      await sql.run(
+        `INSERT INTO integration_sync_log (connector_id, task_id, task_guid, inbound, task_type, object_type,
+           object_guid, result, error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          connectorId,
+          task.id,
+          task.guid,
+          task.inbound ? 1 : 0,
+          task.taskType,
+          task.objectType.slice(0, 200),
+          task.objectGuid.slice(0, 400),
+          result,
+          error.slice(0, 4000),
+          Date.now(),
+        ],
+      );
+    }
   }
 
   /** Entries newest first (one connector's, given its row id); `before` (an entry id) continues a page. */
