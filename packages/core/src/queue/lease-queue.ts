@@ -1,6 +1,6 @@
 // The one claim-and-lease mechanism: staging servers and integration connectors drain their synchronization rows here.
 import { escapeLike } from '../util/escape-like';
-import { withSqlTransaction, type SqlExecutor } from '../storage/sql-executor';
+import { withSqlRead, withSqlTransaction, type SqlExecutor } from '../storage/sql-executor';
 import type { Storage } from '../storage/storage';
 import { retryDelayMs, type RetryPolicy } from './backoff';
 
@@ -512,7 +512,8 @@ export class LeaseQueue {
    * expiry otherwise, undefined when nothing is pending. Drain loops sleep until then.
    */
   async nextDueAt(targetId: number): Promise<number | undefined> {
-    return withSqlTransaction(this.storage, (sql) => this.nextDueIn(sql, targetId));
+    // A pure read: on SQLite the read-only connection, so a drain's idle check never waits for a writer.
+    return withSqlRead(this.storage, (sql) => this.nextDueIn(sql, targetId));
   }
 
   private async nextDueIn(sql: SqlExecutor, targetId: number): Promise<number | undefined> {

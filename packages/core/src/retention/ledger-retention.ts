@@ -2,7 +2,7 @@
 // deletes the rows older than a retention in small batches. Staging's and integration's ledgers share it.
 import { SyncbusError } from '../errors';
 import type { Logger } from '../logging/logger';
-import { withSqlTransaction } from '../storage/sql-executor';
+import { withSqlRead, withSqlTransaction } from '../storage/sql-executor';
 import type { Storage } from '../storage/storage';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -95,7 +95,7 @@ export class LedgerRetention {
     // Ids grow with time, so the old rows sit below the first young one. Bounding the batches by that id keeps
     // each DELETE to an id range instead of a scan of the whole table (no index on the time column is needed);
     // a row written out of order waits for the next prune after the rows before it.
-    const [first] = await withSqlTransaction(storage, (sql) =>
+    const [first] = await withSqlRead(storage, (sql) =>
       sql.all<{ id: number }>(`SELECT id FROM ${table} WHERE ${timeColumn} >= ? ORDER BY id LIMIT 1`, [
         cutoff,
       ]),
