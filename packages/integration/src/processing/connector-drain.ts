@@ -133,21 +133,18 @@ export class ConnectorDrain {
     }
   }
 
-  private processReserved(task: IntegrationTask): Promise<IntegrationProcessResult | undefined> {
-    return (async () => {
-      const { settings } = this.context;
-      if (!settings.enabled || !settings.processInternal || !task.id || !(await this.ready()))
-        return undefined;
-      const rows = await this.context.queues.outgoing.claim({
-        targetId: this.connector.id,
-        owner: this.context.owner,
-        limit: 1,
-        leaseMs: settings.leaseMs,
-        taskIds: [task.id],
-      });
-      if (rows.length === 0) return undefined;
-      return (await this.processRows('outgoing', rows, task.id)).get(task.id);
-    })();
+  private async processReserved(task: IntegrationTask): Promise<IntegrationProcessResult | undefined> {
+    const { settings } = this.context;
+    if (!settings.enabled || !settings.processInternal || !task.id || !(await this.ready())) return undefined;
+    const rows = await this.context.queues.outgoing.claim({
+      targetId: this.connector.id,
+      owner: this.context.owner,
+      limit: 1,
+      leaseMs: settings.leaseMs,
+      taskIds: [task.id],
+    });
+    if (rows.length === 0) return undefined;
+    return (await this.processRows('outgoing', rows, task.id)).get(task.id);
   }
 
   /** One pass of the loop: a round, then when work is next due (only the directions switched on count). */
