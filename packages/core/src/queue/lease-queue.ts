@@ -261,22 +261,21 @@ export class LeaseQueue {
   /**
    * Records a batch's outcomes on the rows `owner` still leases, in ONE transaction: completed rows are deleted
    * (with tasks left without rows, when configured), failed ones get their error, attempt and backoff (or become
-   * `failed`), postponed ones go back without an attempt. With `nextDueFor`, also answers when that target is next
-   * due (see `nextDueAt`), read in the same transaction. Returns the completed ids that were still held.
+   * `failed`), postponed ones go back without an attempt. `alsoInTransaction` commits with them (a log entry).
+   * Returns the completed ids that were still held.
    */
   async settle(
     outcomes: SynchronizationOutcomes,
     owner: string,
     policy: RetryPolicy,
-    options: { nextDueFor?: number; alsoInTransaction?: (sql: SqlExecutor) => Promise<void> } = {},
-  ): Promise<{ completed: number[]; nextDueAt?: number }> {
+    alsoInTransaction?: (sql: SqlExecutor) => Promise<void>,
+  ): Promise<number[]> {
     return withSqlTransaction(this.storage, async (sql) => {
       const completed = await this.completeIn(sql, outcomes.completed ?? [], owner);
       await this.failIn(sql, outcomes.failed ?? [], owner, policy);
       for (const p of outcomes.postponed ?? []) await this.postponeIn(sql, p, owner);
-      await options.alsoInTransaction?.(sql);
-      if (options.nextDueFor === undefined) return { completed };
-      return { completed, nextDueAt: await this.nextDueIn(sql, options.nextDueFor) };
+      await alsoInTransaction?.(sql);
+      return completed;
     });
   }
 
@@ -513,29 +512,27 @@ export class LeaseQueue {
    */
   async nextDueAt(targetId: number): Promise<number | undefined> {
     // A pure read: on SQLite the read-only connection, so a drain's idle check never waits for a writer.
-    return withSqlRead(this.storage, (sql) => this.nextDueIn(sql, targetId));
-  }
-
-  private async nextDueIn(sql: SqlExecutor, targetId: number): Promise<number | undefined> {
-    const { table, targetColumn } = this.spec;
-    const now = this.now();
-    const earliest = `MIN(CASE WHEN s.lease_expires_at IS NOT NULL AND s.lease_expires_at > s.next_attempt_at
+    return withSqlRead(this.storage, async (sql) => {
+      const { table, targetColumn } = this.spec;
+      const now = this.now();
+      const earliest = `MIN(CASE WHEN s.lease_expires_at IS NOT NULL AND s.lease_expires_at > s.next_attempt_at
                           THEN s.lease_expires_at ELSE s.next_attempt_at END) AS due`;
-    // Only the first row of each object can be due; rows behind it wait for it whatever their own time. On
-    // PostgreSQL the first rows come from one ordered pass (DISTINCT ON), which no plan can make quadratic.
-    const [row] = await sql.all<{ due: unknown }>(
-      sql.kind === 'postgres'
-        ? `SELECT ${earliest} FROM (SELECT DISTINCT ON (f.object_key) f.status, f.next_attempt_at, f.lease_expires_at
+      // Only the first row of each object can be due; rows behind it wait for it whatever their own time. On
+      // PostgreSQL the first rows come from one ordered pass (DISTINCT ON), which no plan can make quadratic.
+      const [row] = await sql.all<{ due: unknown }>(
+        sql.kind === 'postgres'
+          ? `SELECT ${earliest} FROM (SELECT DISTINCT ON (f.object_key) f.status, f.next_attempt_at, f.lease_expires_at
               FROM ${table} f WHERE f.${targetColumn} = ? ORDER BY f.object_key, f.task_id) s
             WHERE s.status = 'pending'`
-        : `SELECT ${earliest} FROM ${table} s WHERE s.${targetColumn} = ? AND s.status = 'pending'
+          : `SELECT ${earliest} FROM ${table} s WHERE s.${targetColumn} = ? AND s.status = 'pending'
             AND NOT EXISTS (SELECT 1 FROM ${table} e WHERE e.${targetColumn} = s.${targetColumn}
                              AND e.object_key = s.object_key AND e.task_id < s.task_id)`,
-      [targetId],
-    );
-    if (row?.due === null || row?.due === undefined) return undefined;
-    const due = Number(row.due);
-    return due <= now ? 0 : due;
+        [targetId],
+      );
+      if (row?.due === null || row?.due === undefined) return undefined;
+      const due = Number(row.due);
+      return due <= now ? 0 : due;
+    });
   }
 
   /**

@@ -318,9 +318,9 @@ export class ConnectorDrain {
           blocked.add(row.objectKey);
         await this.processRow(direction, row, tasks.get(row.taskId), blocked, batch);
       }
-      await queue.settle(batch.outcomes(), owner, settings.retry, {
-        alsoInTransaction: (sql) => this.context.syncLog.recordIn(sql, batch.logEntries),
-      });
+      await queue.settle(batch.outcomes(), owner, settings.retry, (sql) =>
+        this.context.syncLog.recordIn(sql, batch.logEntries),
+      );
     } finally {
       clearInterval(heartbeat);
     }
@@ -462,7 +462,7 @@ class BatchOutcomes {
     if (ids.length > 0) this.postponed.push({ ids, notBefore, reason });
   }
 
-  /** History first in the settle's transaction: an entry and its row's outcome commit together. */
+  /** A sync-log entry, written in the settle's transaction: it commits with its row's outcome. */
   log(entry: IntegrationSyncLogRecord): void {
     this.logEntries.push(entry);
   }
