@@ -1,6 +1,6 @@
 // SQLite's WAL checkpoints run in a background thread, not inside the commits of the node: real files, a real
 // worker thread, the database file observed from the file system.
-import { Kernel, Storage } from '@syncbus/core';
+import { Kernel, SqliteCheckpointer, Storage } from '@syncbus/core';
 import { existsSync, statSync } from 'node:fs';
 import { captureLogger } from '../support/captured-logger';
 import { tempSqliteUrl } from '../support/temp-sqlite';
@@ -23,7 +23,7 @@ describe('SQLite background checkpoint', () => {
     });
     return { file: url.slice('sqlite:'.length), storage: kernel.get(Storage) };
   };
-  // About 2 MB of rows in one transaction: far below the safety-net threshold (10,000 pages, ~40 MB).
+  // About 2 MB of rows in one transaction: far below the safety-net threshold (`SqliteCheckpointer.safetyNetPages`, 100,000 pages).
   const writeRows = (storage: Storage) =>
     storage.transaction(async (manager) => {
       for (let i = 0; i < 200; i++)
@@ -37,7 +37,7 @@ describe('SQLite background checkpoint', () => {
 
   it('copies committed pages into the database file on its timer, without a commit doing it', async () => {
     const { file, storage } = await boot(20);
-    expect(storage.sqlite?.db.pragma('wal_autocheckpoint', { simple: true })).toBe(10_000);
+    expect(storage.sqlite?.db.pragma('wal_autocheckpoint', { simple: true })).toBe(SqliteCheckpointer.safetyNetPages);
     const before = statSync(file).size;
     await writeRows(storage);
     // The node's connection would not checkpoint 2 MB by itself: only the background thread grows the file.

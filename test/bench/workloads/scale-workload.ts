@@ -58,5 +58,5 @@ export async function scaleWorkload(ctx: BenchContext): Promise<void> {
     `${ratio.toFixed(2)}x`,
     ratio >= 0.8,
   );
-  report.goal('scale: peak RSS of the drainer under 256 MB', '< 256 MB', `${rss.toFixed(0)} MB`, rss < 256);
+  report.goal('scale: peak RSS of the drainer under 200 MB', '< 200 MB', `${rss.toFixed(0)} MB`, rss < 200);
 }
