@@ -43,6 +43,8 @@ export * from './queue/backoff';
 export * from './queue/lease-queue';
 export * from './queue/synchronization-columns';
 export * from './queue/drain-loop';
+export * from './queue/queue-wakeups';
+export * from './queue/queue-wakeup-trigger';
 export * from './retention/ledger-retention';
 export * from './retention/received-task-retention';
 export * from './objects';

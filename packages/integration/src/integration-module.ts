@@ -37,6 +37,7 @@ import { CreateIntegrationTables1730000000400 } from './storage/create-integrati
 import { IntegrationConnectorEntity } from './storage/integration-connector.entity';
 import { IntegrationSyncLogEntity } from './storage/integration-sync-log.entity';
 import { IntegrationReceivedTaskEntity } from './storage/integration-received-task.entity';
+import { AddIntegrationWakeups1770000000400 } from './storage/add-integration-wakeups.migration';
 import { AddConnectorState1760000000400 } from './storage/add-connector-state.migration';
 import {
   IntegrationExternalSynchronizationEntity,
@@ -98,6 +99,7 @@ import { IntegrationTaskStore } from './tasks/integration-task-store';
     CreateIntegrationTables1730000000400,
     CreateIntegrationReceivedTasks1730000000410,
     AddConnectorState1760000000400,
+    AddIntegrationWakeups1770000000400,
   ],
   settings: [
     { key: 'integration', schema: IntegrationSettingsSchema, token: IntegrationSettings },

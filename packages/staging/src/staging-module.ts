@@ -14,6 +14,7 @@ import { StagingTask } from './entities/staging-task.entity';
 import { CreateStagingTables1700000000100 } from './migrations/create-staging-tables.migration';
 import { ScaleStagingQueue1750000000100 } from './migrations/scale-staging-queue.migration';
 import { AddServerPaused1760000000100 } from './migrations/add-server-paused.migration';
+import { AddStagingWakeups1770000000100 } from './migrations/add-staging-wakeups.migration';
 import { ServerInfoProvider } from './server-info-provider';
 import { ServerSecrets } from './server-secrets';
 import { StagingDelivery } from './staging-delivery';
@@ -45,6 +46,7 @@ import { SynchronizationInfoProvider } from './synchronization-info-provider';
     CreateStagingTables1700000000100,
     ScaleStagingQueue1750000000100,
     AddServerPaused1760000000100,
+    AddStagingWakeups1770000000100,
   ],
   settings: [
     { key: 'staging', schema: StagingSettingsSchema, token: StagingSettings },

@@ -1,5 +1,5 @@
 // The seed's LogTaskHandlers module for the integration bus, done well: tasks processed as soon as they are logged.
-import { inject, Module, RegisterModule } from '@syncbus/core';
+import { inject, Module, QueueWakeups, RegisterModule } from '@syncbus/core';
 import { IntegrationEvents, IntegrationModule } from '@syncbus/integration';
 import type { Subscription } from 'rxjs';
 import {
@@ -31,6 +31,7 @@ export class IntegrationAutoSyncModule extends Module {
     @inject(IntegrationEvents) private readonly events: IntegrationEvents,
     @inject(IntegrationAutoSyncTrigger) private readonly trigger: IntegrationAutoSyncTrigger,
     @inject(IntegrationAutoSyncSettings) private readonly settings: IntegrationAutoSyncSettings,
+    @inject(QueueWakeups) private readonly wakeups: QueueWakeups,
   ) {
     super('IntegrationAutoSync');
   }
@@ -45,6 +46,13 @@ export class IntegrationAutoSyncModule extends Module {
   }
 
   override onStart(): void {
+    // Tasks logged by other processes on the same PostgreSQL database wake their connector at commit.
+    const wake = ({ payload }: { payload?: string }) =>
+      payload === undefined ? this.trigger.wakeAll() : this.trigger.wakeConnector(Number(payload));
+    if (this.settings.outgoing)
+      this.subscriptions.push(this.wakeups.on('integration_synchronization').subscribe(wake));
+    if (this.settings.incoming)
+      this.subscriptions.push(this.wakeups.on('integration_external_synchronization').subscribe(wake));
     this.trigger.wakeAll();
   }
 

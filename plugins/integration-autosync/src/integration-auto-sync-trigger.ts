@@ -41,6 +41,12 @@ export class IntegrationAutoSyncTrigger {
     if (connector && this.covers(connector.name, connector.enabled)) this.processor.wake(connector.id);
   }
 
+  /** A task was logged for the connector with this id in another process: process it now if covered. */
+  wakeConnector(connectorId: number): void {
+    const connector = this.registry.all().find((c) => c.id === connectorId);
+    if (connector && this.covers(connector.name, connector.enabled)) this.processor.wake(connector.id);
+  }
+
   /** Wakes every covered connector (at start: what was left pending goes now). */
   wakeAll(): void {
     for (const connector of this.registry.all()) {

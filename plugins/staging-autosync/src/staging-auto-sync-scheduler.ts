@@ -1,6 +1,6 @@
 // Keeps one drain loop per target server and kicks them when tasks are logged, so tasks leave as soon as they are
 // logged without the logging call ever waiting for the network.
-import { DrainLoop, inject, injectable, Logger, type DrainPass } from '@syncbus/core';
+import { DrainLoop, inject, injectable, Logger, QueueWakeups, type DrainPass } from '@syncbus/core';
 import {
   ServerDisabledError,
   ServerPausedError,
@@ -12,6 +12,7 @@ import {
   type StagingRunSummary,
 } from '@syncbus/staging';
 import type { ConfigProblem } from '@syncbus/core';
+import type { Subscription } from 'rxjs';
 import { StagingAutoSyncSettings } from './staging-auto-sync-settings';
 
 /**
@@ -27,6 +28,7 @@ export class StagingAutoSyncScheduler {
   private discovery?: DrainLoop;
   private lanes: StagingDelivery[] = [];
   private running = false;
+  private wakeup?: Subscription;
 
   constructor(
     @inject(StagingAutoSyncSettings) private readonly settings: StagingAutoSyncSettings,
@@ -35,6 +37,7 @@ export class StagingAutoSyncScheduler {
     @inject(StagingQueue) private readonly queue: StagingQueue,
     @inject(StagingDelivery) private readonly delivery: StagingDelivery,
     @inject(Logger) private readonly logger: Logger,
+    @inject(QueueWakeups) private readonly wakeups: QueueWakeups,
   ) {}
 
   /** Server ids that have a drain loop (for tests and the admin view). */
@@ -77,6 +80,18 @@ export class StagingAutoSyncScheduler {
     this.running = true;
     this.discovery = this.loop('server discovery', () => this.discover());
     this.discovery.start();
+    // Tasks logged by other processes on the same PostgreSQL database (web processes, a CLI) wake the server
+    // they are for at their commit; a catch-up after the listening connection came back wakes every server.
+    this.wakeup = this.wakeups
+      .on('staging_synchronization')
+      .subscribe(({ payload }) => this.kickServer(payload === undefined ? undefined : Number(payload)));
+  }
+
+  /** Wakes the loops of one server (a new one: discovery too), or of every server when `serverId` is undefined. */
+  private kickServer(serverId: number | undefined): void {
+    const lanes = serverId === undefined ? undefined : this.loops.get(serverId);
+    if (!lanes) return this.kick();
+    for (const loop of lanes) loop.kick();
   }
 
   /** Tasks were logged: every server loop looks now (one pass however many kicks), discovery too. */
@@ -90,6 +105,7 @@ export class StagingAutoSyncScheduler {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.wakeup?.unsubscribe();
     await this.discovery?.stop();
     const loops = [...this.loops.values()].flat().map((loop) => loop.stop());
     // A lane's stop ends its drain after the batch in flight and releases the leases it holds.

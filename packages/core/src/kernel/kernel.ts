@@ -15,6 +15,7 @@ import { createDataSource } from '../storage/create-data-source';
 import { parseDatabaseUrl } from '../storage/database-url';
 import { openStorage } from '../storage/open-storage';
 import { Storage } from '../storage/storage';
+import { QueueWakeups } from '../queue/queue-wakeups';
 import type { Module } from './module';
 import { orderModules } from './module-graph';
 import { loadPlugin, type LoadedPlugin } from './plugin-loader';
@@ -206,6 +207,7 @@ export class Kernel {
       }
       container.bind(DataSource).toConstantValue(dataSource);
       container.bind(Storage).toConstantValue(storage);
+      container.bind(QueueWakeups).toConstantValue(storage.wakeups ?? new QueueWakeups(undefined, logger));
       const objectTypes = new ObjectTypes(dataSource);
       const serializer = new ObjectSerializer();
       container.bind(ObjectTypes).toConstantValue(objectTypes);

@@ -3,6 +3,7 @@
 import Database from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logging/logger';
+import { QueueWakeups } from '../queue/queue-wakeups';
 import type { DatabaseTarget } from './database-url';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
 import { isolateSqliteTransactions } from './sqlite-isolation';
@@ -22,13 +23,15 @@ export interface StorageOptions {
  * Wraps `dataSource` (initialized) as the node's `Storage`. SQLite: every transaction serialized through one
  * write gate taking the write lock at BEGIN, numbers bound as SQLite expects, the WAL checkpointed in the
  * background, and a second, read-only connection for reads that must not wait for the writer (`withSqlRead`).
+ * PostgreSQL: the listening connection of cross-process wake-ups (`QueueWakeups`), opened on first use.
  */
 export function openStorage(
   dataSource: DataSource,
   target: DatabaseTarget,
   options: StorageOptions,
 ): Storage {
-  if (target.kind !== 'sqlite') return new Storage(dataSource, 'postgres');
+  if (target.kind !== 'sqlite')
+    return new Storage(dataSource, 'postgres', undefined, new QueueWakeups(target.url, options.logger));
   const gate = new WriteGate(Math.max(30_000, options.busyTimeoutMs));
   isolateSqliteTransactions(dataSource, gate);
   bindSqliteNumberParameters(dataSource);
@@ -52,5 +55,6 @@ export function openStorage(
       timeout: options.busyTimeoutMs,
     });
   }
-  return new Storage(dataSource, 'sqlite', { db, gate, checkpointer, reader });
+  const wakeups = new QueueWakeups(undefined, options.logger);
+  return new Storage(dataSource, 'sqlite', { db, gate, checkpointer, reader }, wakeups);
 }

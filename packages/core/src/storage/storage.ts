@@ -1,6 +1,7 @@
 // The node's storage: its TypeORM DataSource, transactions, and the raw SQLite handle for measured hot paths.
 import type { Database } from 'better-sqlite3';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { QueueWakeups } from '../queue/queue-wakeups';
 import type { SqliteCheckpointer } from './sqlite-checkpointer';
 import type { WriteGate } from './write-gate';
 
@@ -20,10 +21,16 @@ export class Storage {
       /** A read-only connection to the same file (none for `:memory:`): reads of committed state only. */
       readonly reader?: Database;
     },
+    /** The process's listening connection for cross-process wake-ups (PostgreSQL), also bound as `QueueWakeups`. */
+    readonly wakeups?: QueueWakeups,
   ) {}
 
-  /** Stops the background checkpoint and the read connection, then closes the DataSource (on SQLite the last close checkpoints fully). */
+  /**
+   * Closes the wake-up connection, stops the background checkpoint and the read connection, then closes the
+   * DataSource (on SQLite the last close checkpoints fully).
+   */
   async close(): Promise<void> {
+    await this.wakeups?.close();
     await this.sqlite?.checkpointer?.stop();
     this.sqlite?.reader?.close();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();

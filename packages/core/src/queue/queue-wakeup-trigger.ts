@@ -1,0 +1,46 @@
+// The PostgreSQL trigger through which a synchronization table wakes the workers of every process
+// (`QueueWakeups`), for the migration of the module that owns the table.
+
+/** A synchronization table whose due rows wake workers, on the channel named like the table. */
+export interface QueueWakeupTable {
+  /** e.g. `staging_synchronization`; also the channel `QueueWakeups.on` listens to. */
+  readonly table: string;
+  /** Column holding the target id (the payload of each wake-up), e.g. `server_id`. */
+  readonly targetColumn: string;
+}
+
+/**
+ * Statements for a migration (PostgreSQL only; SQLite has one process and needs none). After every INSERT or
+ * UPDATE statement on the table, one `pg_notify(table, targetId)` per target that now has a pending, unleased,
+ * due row: logged tasks, retried rows, leases handed back at a graceful stop. A claim (rows leased) and a
+ * postponement (rows due later) wake nobody. PostgreSQL delivers notifications at commit, so a rolled-back change
+ * wakes nobody, and folds identical ones of a transaction into one, so a bulk import sends one per target.
+ */
+export function queueWakeupTrigger({ table, targetColumn }: QueueWakeupTable): {
+  up: string[];
+  down: string[];
+} {
+  const fn = `${table}_wakeup`;
+  const trigger = (event: 'insert' | 'update') =>
+    `CREATE TRIGGER TR_${table}_wakeup_${event} AFTER ${event.toUpperCase()} ON ${table}
+       REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION ${fn}()`;
+  return {
+    up: [
+      `CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         PERFORM pg_notify('${table}', due.target::text)
+           FROM (SELECT DISTINCT ${targetColumn} AS target FROM changed_rows
+                  WHERE status = 'pending' AND lease_owner IS NULL
+                    AND next_attempt_at <= extract(epoch FROM clock_timestamp()) * 1000) due;
+         RETURN NULL;
+       END $$`,
+      trigger('insert'),
+      trigger('update'),
+    ],
+    down: [
+      `DROP TRIGGER IF EXISTS TR_${table}_wakeup_insert ON ${table}`,
+      `DROP TRIGGER IF EXISTS TR_${table}_wakeup_update ON ${table}`,
+      `DROP FUNCTION IF EXISTS ${fn}()`,
+    ],
+  };
+}

@@ -1,0 +1,140 @@
+// Wakes this process's queue workers the moment any process commits due rows on PostgreSQL: one listening
+// connection per process hears the NOTIFY that a queue table's trigger sends inside the committing transaction.
+import { Client } from 'pg';
+import { Observable, Subject } from 'rxjs';
+import type { Logger } from '../logging/logger';
+import { retryDelayMs } from './backoff';
+
+/** One wake-up on a channel. */
+export interface QueueWakeup {
+  /**
+   * What the trigger sent (for a synchronization table: the target id, see `queueWakeupTrigger`). Undefined after
+   * the listening connection (re)connected: notifications committed while it was down reached nobody, so a
+   * listener looks at every target once (the catch-up).
+   */
+  readonly payload?: string;
+}
+
+/** How the listening connection connects and reconnects. */
+export interface QueueWakeupOptions {
+  /** Longest wait for the connection to open, in ms. */
+  readonly connectTimeoutMs: number;
+  /** Waits between reconnect attempts while the database stays unreachable: doubling, with jitter. */
+  readonly backoff: { readonly baseDelayMs: number; readonly maxDelayMs: number };
+}
+
+const DEFAULTS: QueueWakeupOptions = {
+  connectTimeoutMs: 10_000,
+  backoff: { baseDelayMs: 100, maxDelayMs: 5_000 },
+};
+
+/** A PostgreSQL channel name `LISTEN` takes unquoted: what queue triggers use. */
+const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * Cross-process wake-ups, bound in the container as `QueueWakeups`. On PostgreSQL the first `on(channel)` opens
+ * one dedicated connection (not from the pool: a pooled connection is handed to others between queries) that
+ * `LISTEN`s to every channel asked for. When it drops (a restart, `pg_terminate_backend`, a network cut) it
+ * reconnects with backoff and then wakes every listener once, since what was sent meanwhile is lost. Workers
+ * keep their poll as the safety net. On SQLite there is one process, whose own after-events wake its workers:
+ * nothing is opened and nothing is emitted.
+ */
+export class QueueWakeups {
+  private readonly channels = new Map<string, Subject<QueueWakeup>>();
+  private client?: Client;
+  private up = false;
+  private closed = false;
+  private failures = 0;
+  private reconnect?: NodeJS.Timeout;
+
+  constructor(
+    /** The PostgreSQL URL; undefined on SQLite. */
+    private readonly url: string | undefined,
+    private readonly logger: Logger,
+    private readonly options: QueueWakeupOptions = DEFAULTS,
+  ) {}
+
+  /** True while the listening connection is open and listening (always false on SQLite). */
+  get listening(): boolean {
+    return this.up;
+  }
+
+  /** Wake-ups on `channel` from every process on this database, this one included. */
+  on(channel: string): Observable<QueueWakeup> {
+    if (!CHANNEL.test(channel))
+      throw new Error(`'${channel}' is not a queue channel name (lower-case letters, digits and _)`);
+    return new Observable<QueueWakeup>((subscriber) => {
+      let subject = this.channels.get(channel);
+      if (!subject) {
+        subject = new Subject<QueueWakeup>();
+        this.channels.set(channel, subject);
+        this.listen(channel);
+      }
+      return subject.subscribe(subscriber);
+    });
+  }
+
+  /** Closes the listening connection; no reconnect follows. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.reconnect);
+    const client = this.client;
+    this.client = undefined;
+    this.up = false;
+    for (const subject of this.channels.values()) subject.complete();
+    await client?.end().catch(() => undefined);
+  }
+
+  private listen(channel: string): void {
+    if (this.url === undefined || this.closed) return;
+    if (!this.client) return void this.connect();
+    // Connecting: the connection LISTENs to every channel known once it is open.
+    if (this.up) this.client.query(`LISTEN ${channel}`).catch((error) => this.lost(this.client!, error));
+  }
+
+  private async connect(): Promise<void> {
+    const client = new Client({
+      connectionString: this.url,
+      connectionTimeoutMillis: this.options.connectTimeoutMs,
+      keepAlive: true,
+      application_name: 'syncbus queue wake-ups',
+    });
+    this.client = client;
+    // Attached before connecting: an 'error' event without a listener would end the process.
+    client.on('error', (error) => this.lost(client, error));
+    client.on('end', () => this.lost(client));
+    client.on('notification', (message) =>
+      this.channels.get(message.channel)?.next({ payload: message.payload ?? '' }),
+    );
+    try {
+      await client.connect();
+      for (const channel of this.channels.keys()) await client.query(`LISTEN ${channel}`);
+    } catch (error) {
+      return this.lost(client, error);
+    }
+    if (this.client !== client) return;
+    if (this.failures > 0) this.logger.info('the queue wake-up connection is back; catching up');
+    this.up = true;
+    this.failures = 0;
+    for (const subject of this.channels.values()) subject.next({ payload: undefined });
+  }
+
+  /** The connection failed or ended: drop it and try again after the backoff, unless closing. */
+  private lost(client: Client, error?: unknown): void {
+    if (this.client !== client) return;
+    this.client = undefined;
+    this.up = false;
+    client.end().catch(() => undefined);
+    if (this.closed) return;
+    this.failures += 1;
+    if (this.failures === 1)
+      this.logger.warn(
+        { err: error instanceof Error ? error.message : undefined },
+        'the queue wake-up connection was lost; reconnecting (workers poll meanwhile)',
+      );
+    const delay = retryDelayMs(this.failures, { maxAttempts: 1, ...this.options.backoff });
+    this.reconnect = setTimeout(() => void this.connect(), delay);
+    // Like every background timer of a node: never what keeps the process alive.
+    this.reconnect.unref();
+  }
+}

@@ -1,0 +1,130 @@
+// Cross-process wake-ups on PostgreSQL: a web process logs tasks, a worker process (a real child, its poll set to
+// ten minutes) delivers them at once because the commit NOTIFYs it; a rolled-back change wakes nobody; a
+// terminated listening connection comes back and catches up.
+import { createLogger, QueueWakeups, type QueueWakeup } from '@syncbus/core';
+import { randomUUID } from 'node:crypto';
+import { Article } from '../support/content-model';
+import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { bootStagingNode, createTestSecret, type StagingNode } from '../support/staging-nodes';
+import { until } from '../support/until';
+import { assertHostBuilt, Cleanup, probePostgres, startNode, type ChaosNode } from './chaos-support';
+
+const postgres = probePostgres();
+const describeWithPostgres = postgres.reachable ? describe : describe.skip;
+const CHANNEL = 'staging_synchronization';
+/** The worker's poll: far above every wait below, so only a wake-up can deliver in time. */
+const POLL_MS = 600_000;
+const DELIVERY_MS = 10_000;
+
+describeWithPostgres(
+  `wake-ups across processes on PostgreSQL${postgres.reachable ? '' : ` (skipped: PostgreSQL unreachable: ${postgres.reason})`}`,
+  () => {
+    const cleanup = new Cleanup();
+    let database: TestDatabase;
+    let target: StagingNode;
+    let host: StagingNode;
+    let worker: ChaosNode;
+    /** This test's own listener, with a slow reconnect so a test can act while it is down. */
+    let listener: QueueWakeups;
+    const heard: QueueWakeup[] = [];
+
+    beforeAll(async () => {
+      assertHostBuilt();
+      const created = await createTestDatabase('wakeups');
+      if (!created) throw new Error('PostgreSQL answered the probe but no test database could be created');
+      database = created;
+      cleanup.add(() => database.drop());
+      const secret = createTestSecret();
+      target = await bootStagingNode({ name: 'target', acceptFrom: [{ server: 'source', secret }] });
+      cleanup.add(() => target.stop());
+      const servers = [{ name: 'target', url: target.url!, secret }];
+      // The web process: logs tasks, has no auto-sync, delivers nothing itself.
+      host = await bootStagingNode({ name: 'source', databaseUrl: database.url, http: false, servers });
+      cleanup.add(() => host.stop());
+      worker = await startNode(cleanup, 'worker', {
+        role: 'source',
+        nodeName: 'source',
+        databaseUrl: database.url,
+        servers: servers.map((s) => ({ name: s.name, url: s.url, secret: secret.ref })),
+        stagingAutoSync: { pollIntervalMs: POLL_MS },
+      });
+      listener = new QueueWakeups(database.url, createLogger({ level: 'silent' }), {
+        connectTimeoutMs: 5000,
+        backoff: { baseDelayMs: 1500, maxDelayMs: 1500 },
+      });
+      cleanup.add(() => listener.close());
+      listener.on(CHANNEL).subscribe((wakeup) => heard.push(wakeup));
+      await until(() => listener.listening && heard.length > 0, 'the test listener to connect');
+    }, 60_000);
+    afterAll(() => cleanup.run());
+
+    const logArticle = (title: string, rollBack = false) =>
+      host.storage
+        .transaction(async (manager) => {
+          await manager.getRepository(Article).save({ guid: randomUUID(), title });
+          if (rollBack) throw new Error('the host rolls back');
+        })
+        .catch((error: Error) => {
+          if (!rollBack || error.message !== 'the host rolls back') throw error;
+        });
+    const onTarget = async (title: string) =>
+      (await target.storage.dataSource.query('SELECT 1 FROM article WHERE title = ?', [title])).length > 0;
+    const sourceQueueEmpty = async () =>
+      Number(
+        (await host.storage.dataSource.query('SELECT COUNT(*) AS n FROM staging_synchronization'))[0].n,
+      ) === 0;
+    const delivered = async (title: string) => {
+      await until(() => onTarget(title), `'${title}' on the target`, DELIVERY_MS);
+      await until(sourceQueueEmpty, 'the source queue to settle', DELIVERY_MS);
+      worker.assertAlive();
+    };
+
+    it('delivers a task logged in another process at its commit, without waiting for the poll', async () => {
+      await logArticle('first');
+      await delivered('first');
+      // Logged once the worker has settled and gone back to sleep for its ten-minute poll.
+      for (const title of ['second', 'third']) {
+        heard.length = 0;
+        await logArticle(title);
+        await delivered(title);
+        expect(heard.some((w) => w.payload !== undefined && Number(w.payload) > 0)).toBe(true);
+      }
+    });
+
+    it('a rolled-back change wakes nobody and delivers nothing', async () => {
+      heard.length = 0;
+      await logArticle('rolled back', true);
+      // Notifications of one session arrive in commit order: once the sentinel is heard, anything the rolled-back
+      // transaction had sent would have been heard before it.
+      await host.storage.dataSource.query('SELECT pg_notify($1, $2)', [CHANNEL, 'sentinel']);
+      await until(() => heard.some((w) => w.payload === 'sentinel'), 'the sentinel');
+      expect(heard).toEqual([{ payload: 'sentinel' }]);
+      await logArticle('after the rollback');
+      await delivered('after the rollback');
+      expect(await onTarget('rolled back')).toBe(false);
+    });
+
+    it('a terminated listening connection reconnects and catches up with what was committed meanwhile', async () => {
+      heard.length = 0;
+      const [{ terminated }] = await host.storage.dataSource.query(
+        `SELECT COUNT(pg_terminate_backend(pid)) AS terminated FROM pg_stat_activity
+          WHERE application_name = 'syncbus queue wake-ups' AND datname = current_database()`,
+      );
+      // The worker's listener and this test's.
+      expect(Number(terminated)).toBe(2);
+      await until(() => !listener.listening, 'the test listener to notice');
+      // Committed while this listener is down (it waits 750-1500 ms before reconnecting): it hears nothing of it.
+      await logArticle('while down');
+      await until(() => listener.listening, 'the test listener to reconnect', DELIVERY_MS);
+      await until(() => heard.length > 0, 'the catch-up');
+      expect(heard[0]).toEqual({ payload: undefined });
+      // The worker reconnected too and delivered what was logged while it was down.
+      await delivered('while down');
+      expect(worker.stderr()).toContain('the queue wake-up connection was lost');
+      heard.length = 0;
+      await logArticle('after the reconnect');
+      await delivered('after the reconnect');
+      expect(heard.some((w) => w.payload !== undefined)).toBe(true);
+    });
+  },
+);
