@@ -16,6 +16,8 @@ export const ROLES: Record<string, () => Promise<ChildRole>> = {
   'syncbus-fill': async () => (await import('./syncbus/syncbus-fill-role')).syncbusFillRole,
   'syncbus-autosync-source': async () =>
     (await import('./syncbus/syncbus-autosync-source-role')).syncbusAutosyncSourceRole,
+  'syncbus-autosync-worker': async () =>
+    (await import('./syncbus/syncbus-autosync-worker-role')).syncbusAutosyncWorkerRole,
   'syncbus-admin-paging': async () =>
     (await import('./syncbus/syncbus-admin-paging-role')).syncbusAdminPagingRole,
   'syncbus-drain': async () => (await import('./syncbus/syncbus-drain-role')).syncbusDrainRole,

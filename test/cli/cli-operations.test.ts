@@ -1,5 +1,6 @@
 // The CLI operating a real node: servers, pending tasks, sync with progress, retry and delete, and `start`.
 import { ObjectChanges } from '@syncbus/core';
+import { STAGING_TASKS_PATH } from '@syncbus/staging';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -132,8 +133,8 @@ describe('syncbus CLI on a real node', () => {
     expect(badId.stderr).toMatch(/'abc' is not a task id/);
   });
 
-  it('starts a node that serves /healthz and stops cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, [CLI_BIN, 'start'], {
+  const startNode = (args: readonly string[] = []) => {
+    const child = spawn(process.execPath, [CLI_BIN, 'start', ...args], {
       cwd: dir,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -141,18 +142,46 @@ describe('syncbus CLI on a real node', () => {
     let stdout = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const url = () =>
+      eventually(() => /running at (http:\/\/\S+)/.exec(stdout)?.[1], 'the node to print its URL', 15000);
+    return { child, exited, url, stdout: () => stdout };
+  };
+
+  it('starts a worker process (--role worker): health and role served, the receiver route not', async () => {
+    const node = startNode(['--role', 'worker']);
     try {
-      const url = await eventually(
-        () => /running at (http:\/\/\S+)/.exec(stdout)?.[1],
-        'the node to print its URL',
-        15000,
-      );
+      const url = await node.url();
+      expect(node.stdout()).toMatch(/as role worker/);
       const health = await fetch(`${url}/healthz`);
+      expect(await health.json()).toEqual({
+        status: 'ok',
+        database: 'sqlite',
+        role: 'worker',
+        wakeups: 'unused',
+      });
+      const receiver = await fetch(`${url}${STAGING_TASKS_PATH}`, { method: 'POST', body: '{}' });
+      expect(receiver.status).toBe(404);
+    } finally {
+      node.child.kill('SIGTERM');
+    }
+    expect(await node.exited).toBe(0);
+  });
+
+  it('refuses a role it does not know, naming the ones it does', async () => {
+    const result = await runCli(['start', '--role', 'boss'], { cwd: dir, env });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/boss.*all, worker, receiver, log-only/s);
+  });
+
+  it('starts a node that serves /healthz and stops cleanly on SIGTERM', async () => {
+    const node = startNode();
+    try {
+      const health = await fetch(`${await node.url()}/healthz`);
       expect(health.status).toBe(200);
     } finally {
-      child.kill('SIGTERM');
+      node.child.kill('SIGTERM');
     }
-    expect(await exited).toBe(0);
-    expect(stdout).toMatch(/syncbus node stopped/);
+    expect(await node.exited).toBe(0);
+    expect(node.stdout()).toMatch(/syncbus node stopped/);
   });
 });

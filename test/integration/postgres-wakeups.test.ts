@@ -3,7 +3,12 @@
 // poll set to ten minutes) has its connector process them at once because the commit NOTIFYs it, outgoing and
 // incoming; a rolled-back change wakes nobody and reaches no connector.
 import { createLogger, Kernel, QueueWakeups, Storage } from '@syncbus/core';
-import { IntegrationConnectorRegistry, IntegrationHelper, IntegrationModule } from '@syncbus/integration';
+import {
+  IntegrationConnectorInfoProvider,
+  IntegrationConnectorRegistry,
+  IntegrationHelper,
+  IntegrationModule,
+} from '@syncbus/integration';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
@@ -230,6 +235,37 @@ describeWithPostgres(
       expect(rows).toEqual([{ title: 'from outside' }]);
       expect(recorded('outgoing', externalId)).toEqual([]);
       expect(await queueEmpty(OUTGOING)).toBe(true);
+    });
+
+    it('a connector enabled in another process processes what waited at once', async () => {
+      const infos = web.get(IntegrationConnectorInfoProvider);
+      const externalId = randomUUID();
+      await infos.setIntegrationConnectorEnabled('recorder', false);
+      try {
+        await web
+          .get(IntegrationHelper)
+          .processExternalTask('recorder', { guid: externalId, title: 'while disabled' }, 'create', {
+            objectType: 'cms.article',
+            externalId,
+          });
+        // Woken by the commit, the worker reads the connector's row and puts the task off (an hour).
+        await until(
+          async () => {
+            const [row] = await storage.dataSource.query(
+              'SELECT next_attempt_at FROM integration_external_synchronization WHERE connector_id = $1',
+              [connectorId],
+            );
+            return row && Number(row.next_attempt_at) > Date.now() + 60_000;
+          },
+          'the worker to hold the task of the disabled connector',
+          PROCESS_MS,
+        );
+        expect(recorded('incoming', externalId)).toEqual([]);
+      } finally {
+        // Enabled here; the worker learns of it only through the wake-up of the rows made due again.
+        await infos.setIntegrationConnectorEnabled('recorder', true);
+      }
+      await processed('incoming', externalId);
     });
   },
 );

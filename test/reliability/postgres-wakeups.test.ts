@@ -1,7 +1,8 @@
-// Cross-process wake-ups on PostgreSQL: a web process logs tasks, a worker process (a real child, its poll set to
-// ten minutes) delivers them at once because the commit NOTIFYs it; a rolled-back change wakes nobody; a
-// terminated listening connection comes back and catches up.
+// Cross-process wake-ups on PostgreSQL: a web process (role log-only) logs tasks, a worker process (a real child,
+// its poll set to ten minutes) delivers them at once because the commit NOTIFYs it; a rolled-back change wakes
+// nobody; a terminated listening connection comes back and catches up.
 import { createLogger, QueueWakeups, type QueueWakeup } from '@syncbus/core';
+import { StagingAutoSyncScheduler } from '@syncbus/plugin-staging-autosync';
 import { randomUUID } from 'node:crypto';
 import { Article } from '../support/content-model';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
@@ -38,8 +39,18 @@ describeWithPostgres(
       target = await bootStagingNode({ name: 'target', acceptFrom: [{ server: 'source', secret }] });
       cleanup.add(() => target.stop());
       const servers = [{ name: 'target', url: target.url!, secret }];
-      // The web process: logs tasks, has no auto-sync, delivers nothing itself.
-      host = await bootStagingNode({ name: 'source', databaseUrl: database.url, http: false, servers });
+      // The web process: it loads the auto-sync plugin with a fast poll, but its role only logs tasks.
+      host = await bootStagingNode({
+        name: 'source',
+        databaseUrl: database.url,
+        http: false,
+        servers,
+        config: {
+          role: 'log-only',
+          plugins: ['@syncbus/plugin-staging-autosync'],
+          stagingAutoSync: { pollIntervalMs: 50 },
+        },
+      });
       cleanup.add(() => host.stop());
       worker = await startNode(cleanup, 'worker', {
         role: 'source',
@@ -89,6 +100,8 @@ describeWithPostgres(
         await delivered(title);
         expect(heard.some((w) => w.payload !== undefined && Number(w.payload) > 0)).toBe(true);
       }
+      // The worker delivered: the web process never ran a delivery loop.
+      expect(host.kernel.get(StagingAutoSyncScheduler).serverIds).toEqual([]);
     });
 
     it('a rolled-back change wakes nobody and delivers nothing', async () => {

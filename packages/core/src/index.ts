@@ -25,6 +25,7 @@ export * from './logging/log-throttle';
 export * from './settings/secret';
 export * from './settings/secret-resolver';
 export * from './settings/core-settings';
+export * from './settings/process-role';
 export * from './settings/parse-settings';
 export * from './settings/config-file';
 export * from './storage/database-url';

@@ -10,5 +10,10 @@ export const HttpRouteContribution = Symbol('HttpRouteContribution');
 export interface HttpRouteContribution {
   /** Shown in logs, e.g. `staging-receiver`. */
   readonly name: string;
+  /**
+   * True for routes through which other systems send tasks (the staging receiver, incoming integration tasks):
+   * served only by processes whose role receives (`roleReceives`). Health, metrics and admin are served by all.
+   */
+  readonly receives?: boolean;
   registerRoutes(app: FastifyInstance): void | Promise<void>;
 }

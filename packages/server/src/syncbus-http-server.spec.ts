@@ -1,4 +1,4 @@
-import { createLogger } from '@syncbus/core';
+import { CoreSettingsSchema, createLogger } from '@syncbus/core';
 import type { FastifyInstance } from 'fastify';
 import { HttpSettingsSchema } from './http-settings';
 import { SyncbusHttpServer } from './syncbus-http-server';
@@ -25,6 +25,7 @@ describe('SyncbusHttpServer', () => {
         },
       ],
       logger,
+      CoreSettingsSchema.parse({}),
     );
     const url = await server.start();
     expect(await (await fetch(`${url}/hello`)).json()).toEqual({ hello: 'world' });
@@ -40,4 +41,33 @@ describe('SyncbusHttpServer', () => {
     expect((await fetch(`${url}/hello`)).status).toBe(200);
     await server.stop();
   });
+
+  it.each([
+    ['all', 200],
+    ['receiver', 200],
+    ['worker', 404],
+    ['log-only', 404],
+  ] as const)(
+    'a process of role %s answers %d on a receiving route; health routes always',
+    async (role, status) => {
+      const route = (name: string, path: string, receives?: boolean) => ({
+        name,
+        receives,
+        registerRoutes: (app: FastifyInstance) => void app.get(path, async () => ({ name })),
+      });
+      const server = new SyncbusHttpServer(
+        HttpSettingsSchema.parse({ port: 0 }),
+        [route('receiver', '/receive', true), route('health', '/health')],
+        createLogger({ level: 'silent' }),
+        CoreSettingsSchema.parse({ role }),
+      );
+      const url = await server.start();
+      try {
+        expect((await fetch(`${url}/receive`)).status).toBe(status);
+        expect((await fetch(`${url}/health`)).status).toBe(200);
+      } finally {
+        await server.stop();
+      }
+    },
+  );
 });

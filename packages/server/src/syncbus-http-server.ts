@@ -1,6 +1,6 @@
 // The node's HTTP server: one fastify instance serving every route contribution, started and stopped with the node.
 import type { AddressInfo } from 'node:net';
-import { inject, injectable, Logger, multiInject, optional } from '@syncbus/core';
+import { CoreSettings, inject, injectable, Logger, multiInject, optional, roleReceives } from '@syncbus/core';
 import fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { HttpRouteContribution } from './http-route-contribution';
 import { HttpSettings } from './http-settings';
@@ -15,8 +15,15 @@ export class SyncbusHttpServer {
     @inject(HttpSettings) private readonly settings: HttpSettings,
     @multiInject(HttpRouteContribution) private readonly contributions: HttpRouteContribution[],
     @inject(Logger) private readonly logger: Logger,
+    @inject(CoreSettings) private readonly core: CoreSettings,
     @inject(NodeMetrics) @optional() private readonly metrics?: NodeMetrics,
   ) {}
+
+  /** The contributions this process serves: receiving routes only where its role receives. */
+  private get served(): HttpRouteContribution[] {
+    const receives = roleReceives(this.core.role);
+    return this.contributions.filter((c) => receives || !c.receives);
+  }
 
   /** The running fastify instance (for `inject()` in tests), or undefined when stopped. */
   get instance(): FastifyInstance | undefined {
@@ -65,7 +72,8 @@ export class SyncbusHttpServer {
         message: status >= 500 ? 'The node failed to handle the request; see its log.' : error.message,
       });
     });
-    for (const contribution of this.contributions) {
+    const served = this.served;
+    for (const contribution of served) {
       await app.register(async (scope) => {
         try {
           await contribution.registerRoutes(scope);
@@ -80,7 +88,7 @@ export class SyncbusHttpServer {
     await app.listen({ host: this.settings.host, port: options.port ?? this.settings.port });
     this.app = app;
     this.logger.info(
-      { url: this.url, routes: this.contributions.map((c) => c.name) },
+      { url: this.url, role: this.core.role, routes: served.map((c) => c.name) },
       'HTTP server listening',
     );
     return this.url;

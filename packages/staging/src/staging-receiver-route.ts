@@ -17,6 +17,7 @@ import { StagingSettings } from './staging-settings';
 @injectable()
 export class StagingReceiverRoute implements HttpRouteContribution {
   readonly name = 'staging-receiver';
+  readonly receives = true;
 
   constructor(
     @inject(StagingRequestVerifier) private readonly verifier: StagingRequestVerifier,

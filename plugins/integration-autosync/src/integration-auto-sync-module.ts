@@ -48,7 +48,7 @@ export class IntegrationAutoSyncModule extends Module {
   override onStart(): void {
     // Tasks logged by other processes on the same PostgreSQL database wake their connector at commit.
     const wake = ({ payload }: { payload?: string }) =>
-      payload === undefined ? this.trigger.wakeAll() : this.trigger.wakeConnector(Number(payload));
+      this.trigger.wakeConnector(payload === undefined ? undefined : Number(payload));
     if (this.settings.outgoing)
       this.subscriptions.push(this.wakeups.on('integration_synchronization').subscribe(wake));
     if (this.settings.incoming)

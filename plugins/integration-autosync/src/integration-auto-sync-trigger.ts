@@ -41,10 +41,16 @@ export class IntegrationAutoSyncTrigger {
     if (connector && this.covers(connector.name, connector.enabled)) this.processor.wake(connector.id);
   }
 
-  /** A task was logged for the connector with this id in another process: process it now if covered. */
-  wakeConnector(connectorId: number): void {
-    const connector = this.registry.all().find((c) => c.id === connectorId);
-    if (connector && this.covers(connector.name, connector.enabled)) this.processor.wake(connector.id);
+  /**
+   * Another process committed due work for the connector with this id (`connectorId` undefined: maybe for any,
+   * after the listening connection came back): wake the drains auto-sync covers. Not gated on this process's
+   * idea of `enabled`: the connector may have been enabled over there, and the pass reads the flag again.
+   */
+  wakeConnector(connectorId: number | undefined): void {
+    for (const connector of this.registry.all()) {
+      if (connectorId !== undefined && connector.id !== connectorId) continue;
+      if (this.covers(connector.name, true)) this.processor.wake(connector.id);
+    }
   }
 
   /** Wakes every covered connector (at start: what was left pending goes now). */

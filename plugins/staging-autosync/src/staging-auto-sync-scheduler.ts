@@ -1,6 +1,15 @@
 // Keeps one drain loop per target server and kicks them when tasks are logged, so tasks leave as soon as they are
 // logged without the logging call ever waiting for the network.
-import { DrainLoop, inject, injectable, Logger, QueueWakeups, type DrainPass } from '@syncbus/core';
+import {
+  CoreSettings,
+  DrainLoop,
+  inject,
+  injectable,
+  Logger,
+  QueueWakeups,
+  roleDelivers,
+  type DrainPass,
+} from '@syncbus/core';
 import {
   ServerDisabledError,
   ServerPausedError,
@@ -38,6 +47,7 @@ export class StagingAutoSyncScheduler {
     @inject(StagingDelivery) private readonly delivery: StagingDelivery,
     @inject(Logger) private readonly logger: Logger,
     @inject(QueueWakeups) private readonly wakeups: QueueWakeups,
+    @inject(CoreSettings) private readonly core: CoreSettings,
   ) {}
 
   /** Server ids that have a drain loop (for tests and the admin view). */
@@ -74,6 +84,10 @@ export class StagingAutoSyncScheduler {
   /** Starts a loop per server; each first drains what was left pending (a crash, a restart, a target that was down). */
   async start(): Promise<void> {
     if (!this.settings.enabled || this.running) return;
+    if (!roleDelivers(this.core.role)) {
+      this.logger.info({ role: this.core.role }, 'staging auto-sync: this process does not deliver (role)');
+      return;
+    }
     this.lanes = Array.from({ length: this.settings.maxInFlight }, () =>
       this.delivery.lane({ batchSize: this.settings.batchSize }),
     );

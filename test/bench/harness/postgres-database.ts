@@ -1,5 +1,22 @@
 // A fresh PostgreSQL database per measurement, created on the machine's server and dropped afterwards.
 import { Client } from 'pg';
+import type { BenchContext } from './bench-context';
+
+let databases = 0;
+
+/** Runs `fn` on a fresh database of this run, dropped afterwards. */
+export async function withPostgresDatabase<T>(
+  ctx: BenchContext,
+  fn: (url: string) => Promise<T>,
+): Promise<T> {
+  const name = `syncbus_bench_${ctx.runId}_${++databases}`;
+  const url = await createPostgresDatabase(ctx.postgresAdminUrl, name);
+  try {
+    return await fn(url);
+  } finally {
+    await dropPostgresDatabase(ctx.postgresAdminUrl, name);
+  }
+}
 
 /** Creates database `name` through `adminUrl` and returns its URL. */
 export async function createPostgresDatabase(adminUrl: string, name: string): Promise<string> {

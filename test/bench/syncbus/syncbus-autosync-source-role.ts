@@ -1,6 +1,6 @@
 // Workload 4's syncbus side: a host saving articles at a steady rate on a node with the staging auto-sync plugin
 // loaded by name (as a host's config does); records each change's commit time, then waits for its queue to empty.
-import { Kernel, Storage, withSqlTransaction } from '@syncbus/core';
+import { Kernel, Storage, withSqlTransaction, type KernelOptions, type ProcessRole } from '@syncbus/core';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChildRole } from '../harness/child-channel';
 import { steadyRate } from '../harness/steady-rate';
@@ -21,6 +21,35 @@ export interface SyncbusAutosyncSourceConfig {
   readonly run: string;
   /** The repository root, where the plugin package is installed. */
   readonly baseDir: string;
+  /** `log-only`: a web process that only logs, a separate worker delivers (the PostgreSQL variant). */
+  readonly role?: 'all' | 'log-only';
+}
+
+/**
+ * A source node with the auto-sync plugin loaded by name, in `role`. Two requests in flight (the plugin's default
+ * is one): a slow reply (a GC pause on either node) then delays only its own batch, as BullMQ's worker
+ * concurrency does for its side of the comparison.
+ */
+export function autosyncNodeOptions(
+  config: { databaseUrl: string; targetUrl: string; secretEnv: string; baseDir: string },
+  role: ProcessRole,
+  stagingAutoSync: Record<string, unknown>,
+): KernelOptions {
+  const options = sourceNodeOptions({
+    databaseUrl: config.databaseUrl,
+    targetUrls: [config.targetUrl],
+    secretEnv: config.secretEnv,
+  });
+  return {
+    ...options,
+    baseDir: config.baseDir,
+    config: {
+      ...options.config,
+      role,
+      plugins: [STAGING_AUTOSYNC_PLUGIN],
+      stagingAutoSync: { maxInFlight: 2, ...stagingAutoSync },
+    },
+  };
 }
 
 /** Milliseconds since the epoch with sub-millisecond precision, comparable across processes on one machine. */
@@ -29,18 +58,7 @@ export function epochNow(): number {
 }
 
 export const syncbusAutosyncSourceRole: ChildRole = async (config: SyncbusAutosyncSourceConfig, channel) => {
-  const options = sourceNodeOptions({
-    databaseUrl: config.databaseUrl,
-    targetUrls: [config.targetUrl],
-    secretEnv: config.secretEnv,
-  });
-  const kernel = await Kernel.boot({
-    ...options,
-    baseDir: config.baseDir,
-    // Two requests in flight (the plugin's default is one): a slow reply (a GC pause on either node) then delays
-    // only its own batch, as BullMQ's worker concurrency does for its side of the comparison.
-    config: { ...options.config, plugins: [STAGING_AUTOSYNC_PLUGIN], stagingAutoSync: { maxInFlight: 2 } },
-  });
+  const kernel = await Kernel.boot(autosyncNodeOptions(config, config.role ?? 'all', {}));
   try {
     const storage = kernel.get(Storage);
     const total = config.ratePerSecond * config.seconds;

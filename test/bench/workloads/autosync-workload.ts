@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { BenchContext } from '../harness/bench-context';
 import { interleavedRounds } from '../harness/interleaved-rounds';
+import { postgresUnavailable, withPostgresDatabase } from '../harness/postgres-database';
 import { summarizeLatencies, type LatencySummary } from '../harness/stats';
 import { STAGING_AUTOSYNC_PLUGIN } from '../syncbus/syncbus-autosync-source-role';
 import { syncbusTarget } from './drain-workload';
@@ -47,7 +48,14 @@ async function bullmqLatency(ctx: BenchContext, round: number): Promise<Autosync
   }
 }
 
-async function syncbusLatency(ctx: BenchContext): Promise<AutosyncLatency> {
+/** The worker's poll in the scale-out variant: far above any latency measured, so only wake-ups deliver. */
+const WORKER_POLL_MS = 600_000;
+
+/**
+ * syncbus's side. In one process on SQLite (the default), or on PostgreSQL with `worker`: a web process that only
+ * logs (`role: 'log-only'`) and a separate worker process that delivers, woken by the commits' notifications.
+ */
+async function syncbusLatency(ctx: BenchContext, worker?: { databaseUrl: string }): Promise<AutosyncLatency> {
   const target = ctx.start<{ url: string }, { applied: number; appliedAt: Map<string, number> }>(
     'syncbus-target',
     {
@@ -57,17 +65,23 @@ async function syncbusLatency(ctx: BenchContext): Promise<AutosyncLatency> {
     },
   );
   const started = await target;
+  const databaseUrl = worker?.databaseUrl ?? `sqlite:${ctx.file('source.sqlite')}`;
+  const common = { databaseUrl, targetUrl: started.ready.url, secretEnv: ctx.secretEnv, baseDir: REPO_ROOT };
+  const workerProcess = worker
+    ? await ctx.start<unknown, unknown>('syncbus-autosync-worker', {
+        ...common,
+        pollIntervalMs: WORKER_POLL_MS,
+      })
+    : undefined;
   try {
     const { child } = await ctx.start<unknown, { committedAt: Float64Array; guids: string[] }>(
       'syncbus-autosync-source',
       {
-        databaseUrl: `sqlite:${ctx.file('source.sqlite')}`,
-        targetUrl: started.ready.url,
-        secretEnv: ctx.secretEnv,
+        ...common,
         ratePerSecond: ctx.sizes.autosyncRatePerSecond,
         seconds: ctx.sizes.autosyncSeconds,
         run: ctx.runId,
-        baseDir: REPO_ROOT,
+        role: worker ? 'log-only' : 'all',
       },
     );
     child.go();
@@ -80,6 +94,8 @@ async function syncbusLatency(ctx: BenchContext): Promise<AutosyncLatency> {
     });
     return splitWarmup(ctx, latencies);
   } finally {
+    await workerProcess?.child.stop();
+    await workerProcess?.child.dispose();
     await started.child.dispose();
   }
 }
@@ -101,13 +117,28 @@ export async function autosyncWorkload(ctx: BenchContext): Promise<void> {
   const { sizes, report } = ctx;
   const missing = pluginMissing();
   if (missing) report.skip('autosync (syncbus)', `${missing}; run \`npm run build\` first`);
+  const noPostgres = missing ?? (await postgresUnavailable(ctx.postgresAdminUrl));
+  if (noPostgres && !missing) report.skip('autosync (PostgreSQL web process + worker)', noPostgres);
   const results = await interleavedRounds(ctx.rounds, [
     ...(missing ? [] : [{ name: 'syncbus', run: () => syncbusLatency(ctx) }]),
+    ...(noPostgres
+      ? []
+      : [
+          {
+            name: 'syncbus worker',
+            run: () => withPostgresDatabase(ctx, (databaseUrl) => syncbusLatency(ctx, { databaseUrl })),
+          },
+        ]),
     { name: 'BullMQ', run: (round: number) => bullmqLatency(ctx, round) },
   ]);
   const rate = `${sizes.autosyncRatePerSecond}/s for ${sizes.autosyncSeconds} s, first ${sizes.autosyncWarmupSeconds} s warm-up`;
   for (const [key, name, what] of [
     ['syncbus', 'syncbus', 'auto-sync commit-to-applied'],
+    [
+      'pgworker',
+      'syncbus worker',
+      'PostgreSQL, web process logs, worker process delivers: commit-to-applied',
+    ],
     ['bullmq', 'BullMQ', 'BullMQ enqueue-to-delivered'],
   ] as const) {
     const runs = results.get(name);
@@ -160,5 +191,24 @@ export async function autosyncWorkload(ctx: BenchContext): Promise<void> {
     '<= 1x BullMQ',
     `p50 ${ms('autosync.syncbus.p50')} vs ${ms('autosync.bullmq.p50')}, p99 ${ms('autosync.syncbus.p99')} vs ${ms('autosync.bullmq.p99')}`,
     p50 <= 1 && p99 <= 1,
+  );
+  if (noPostgres) return;
+  const workerP50 = report.ratio(
+    'autosync',
+    'p50: PostgreSQL worker process / BullMQ',
+    'autosync.pgworker.p50',
+    'autosync.bullmq.p50',
+  );
+  const workerP99 = report.ratio(
+    'autosync',
+    'p99: PostgreSQL worker process / BullMQ',
+    'autosync.pgworker.p99',
+    'autosync.bullmq.p99',
+  );
+  report.goal(
+    'scale-out: cross-process commit-to-applied p50 and p99 no worse than BullMQ',
+    '<= 1x BullMQ',
+    `p50 ${ms('autosync.pgworker.p50')} vs ${ms('autosync.bullmq.p50')}, p99 ${ms('autosync.pgworker.p99')} vs ${ms('autosync.bullmq.p99')}`,
+    workerP50 <= 1 && workerP99 <= 1,
   );
 }

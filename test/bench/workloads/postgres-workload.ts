@@ -2,28 +2,14 @@
 // (they share the backlog through LeaseQueue's leases). Every measurement gets a fresh database, dropped after.
 import type { BenchContext } from '../harness/bench-context';
 import { interleavedRounds } from '../harness/interleaved-rounds';
-import {
-  createPostgresDatabase,
-  dropPostgresDatabase,
-  postgresUnavailable,
-} from '../harness/postgres-database';
+import { postgresUnavailable, withPostgresDatabase } from '../harness/postgres-database';
 import { percentile, ratePerSecond } from '../harness/stats';
 import type { LoggingResult } from '../floors/logging-floor';
 import { measureDrain } from './drain-contenders';
 import { syncbusDrain } from './drain-workload';
 import { LOGGING_TARGETS, loggingRound } from './logging-workload';
 
-let databases = 0;
-
-async function withDatabase<T>(ctx: BenchContext, fn: (url: string) => Promise<T>): Promise<T> {
-  const name = `syncbus_bench_${ctx.runId}_${++databases}`;
-  const url = await createPostgresDatabase(ctx.postgresAdminUrl, name);
-  try {
-    return await fn(url);
-  } finally {
-    await dropPostgresDatabase(ctx.postgresAdminUrl, name);
-  }
-}
+const withDatabase = withPostgresDatabase;
 
 async function floorRound(ctx: BenchContext, databaseUrl: string): Promise<LoggingResult> {
   const { child } = await ctx.start<unknown, LoggingResult>('postgres-logging-floor', {

@@ -1,7 +1,7 @@
 // `syncbus start`: runs a node (staging receiver, integration, plugins, HTTP) until SIGINT or SIGTERM.
-import { createLogger, Kernel } from '@syncbus/core';
+import { createLogger, Kernel, PROCESS_ROLES, type ProcessRole } from '@syncbus/core';
 import { SyncbusHttpServer } from '@syncbus/server';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { CliContext, GlobalOptions } from '../cli-context';
 
 /** Registers `start`. */
@@ -11,11 +11,17 @@ export function registerStartCommand(program: Command, context: CliContext): voi
     .description(
       'Start a node from its config: migrations, plugins, HTTP; stops cleanly on Ctrl-C or SIGTERM',
     )
+    .addOption(
+      new Option(
+        '--role <role>',
+        'what this process does (overrides the config\'s "role"; docs/scaling.md)',
+      ).choices(PROCESS_ROLES),
+    )
     .action(async (_o, command: Command) => {
-      const options = command.optsWithGlobals<GlobalOptions>();
+      const options = command.optsWithGlobals<GlobalOptions & { role?: ProcessRole }>();
       const { config, baseDir, file } = context.config(options);
       const kernel = await Kernel.boot({
-        config,
+        config: options.role ? { ...config, role: options.role } : config,
         baseDir,
         modules: [...context.baseModules],
         logger: options.verbose ? createLogger({ level: 'debug' }) : undefined,
@@ -23,12 +29,16 @@ export function registerStartCommand(program: Command, context: CliContext): voi
       });
       const http = kernel.get(SyncbusHttpServer);
       const url = http.instance ? http.url : undefined;
-      context
-        .output(options)
-        .result(
-          { node: kernel.settings.core.nodeName, config: file, url: url ?? null, pid: process.pid },
-          `syncbus node '${kernel.settings.core.nodeName}' is running${url ? ` at ${url}` : ''} (config ${file}); Ctrl-C stops it`,
-        );
+      context.output(options).result(
+        {
+          node: kernel.settings.core.nodeName,
+          role: kernel.settings.core.role,
+          config: file,
+          url: url ?? null,
+          pid: process.pid,
+        },
+        `syncbus node '${kernel.settings.core.nodeName}' is running${url ? ` at ${url}` : ''} as role ${kernel.settings.core.role} (config ${file}); Ctrl-C stops it`,
+      );
       // The kernel keeps the process alive and stops it on SIGINT/SIGTERM (handleSignals).
     });
 }

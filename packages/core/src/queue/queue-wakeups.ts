@@ -46,6 +46,7 @@ export class QueueWakeups {
   private closed = false;
   private failures = 0;
   private reconnect?: NodeJS.Timeout;
+  private queries: Promise<void> = Promise.resolve();
 
   constructor(
     /** The PostgreSQL URL; undefined on SQLite. */
@@ -53,6 +54,12 @@ export class QueueWakeups {
     private readonly logger: Logger,
     private readonly options: QueueWakeupOptions = DEFAULTS,
   ) {}
+
+  /** For health checks: `unused` (SQLite, or nothing in this process listens), `listening` or `reconnecting`. */
+  get state(): 'unused' | 'listening' | 'reconnecting' {
+    if (this.url === undefined || this.channels.size === 0) return 'unused';
+    return this.up ? 'listening' : 'reconnecting';
+  }
 
   /** True while the listening connection is open and listening (always false on SQLite). */
   get listening(): boolean {
@@ -88,8 +95,15 @@ export class QueueWakeups {
   private listen(channel: string): void {
     if (this.url === undefined || this.closed) return;
     if (!this.client) return void this.connect();
-    // Connecting: the connection LISTENs to every channel known once it is open.
-    if (this.up) this.client.query(`LISTEN ${channel}`).catch((error) => this.lost(this.client!, error));
+    // Connecting: the connection LISTENs to every channel known once it is open. One query at a time.
+    const client = this.client;
+    if (this.up)
+      this.queries = this.queries
+        .then(() => client.query(`LISTEN ${channel}`))
+        .then(
+          () => undefined,
+          (error: unknown) => this.lost(client, error),
+        );
   }
 
   private async connect(): Promise<void> {

@@ -1,7 +1,8 @@
 // The kernel's own part of the one config schema; modules add their sections through `@RegisterModule`.
 import { z } from 'zod';
+import { PROCESS_ROLES } from './process-role';
 
-/** The kernel's settings: this node's name, database, logging, plugins. */
+/** The kernel's settings: this node's name, database, logging, this process's role, plugins. */
 export const CoreSettingsSchema = z.object({
   /** This node's name; targets see it as the source server of the tasks it sends. */
   nodeName: z
@@ -39,6 +40,8 @@ export const CoreSettingsSchema = z.object({
     .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
     .strict()
     .default({ level: 'info' }),
+  /** What this process does: `all`, `worker`, `receiver` or `log-only` (see `ProcessRole`, docs/scaling.md). */
+  role: z.enum(PROCESS_ROLES).default('all'),
   /**
    * Plugins to load: npm package names, or paths of package folders relative to the config file (`./models/cms`);
    * each names its entry under `"syncbus"` in its package.json.
@@ -56,4 +59,5 @@ export const ENV_OVERRIDES: Readonly<Record<string, readonly string[]>> = {
   SYNCBUS_DATABASE_URL: ['database', 'url'],
   SYNCBUS_NODE_NAME: ['nodeName'],
   SYNCBUS_LOG_LEVEL: ['log', 'level'],
+  SYNCBUS_ROLE: ['role'],
 };

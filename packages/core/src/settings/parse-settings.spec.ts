@@ -25,6 +25,7 @@ describe('parseSettings', () => {
         checkpointIntervalMs: 200,
       },
       log: { level: 'info' },
+      role: 'all',
       plugins: [],
     });
     expect(sections.size).toBe(0);
@@ -38,9 +39,11 @@ describe('parseSettings', () => {
         SYNCBUS_DATABASE_URL: 'postgres://db/syncbus',
         SYNCBUS_NODE_NAME: 'edge-1',
         SYNCBUS_LOG_LEVEL: 'debug',
+        SYNCBUS_ROLE: 'worker',
       },
     );
     expect(core.nodeName).toBe('edge-1');
+    expect(core.role).toBe('worker');
     expect(core.database).toMatchObject({ url: 'postgres://db/syncbus', poolSize: 3 });
     expect(core.log.level).toBe('debug');
   });

@@ -24,6 +24,7 @@ export const INCOMING_TASKS_BODY_LIMIT = 4 * 1024 * 1024;
 @injectable()
 export class IncomingTasksRoute implements HttpRouteContribution {
   readonly name = 'integration-incoming-tasks';
+  readonly receives = true;
 
   constructor(@inject(IncomingTaskService) private readonly service: IncomingTaskService) {}
 

@@ -1,5 +1,5 @@
 // Runs one drain per connector in the background and routes immediate processing to the right drain.
-import { CoreSettings, inject, injectable, Logger } from '@syncbus/core';
+import { CoreSettings, inject, injectable, Logger, roleDelivers } from '@syncbus/core';
 import { randomUUID } from 'node:crypto';
 import { IntegrationConnectorRegistry } from '../connectors/integration-connector-registry';
 import type { LoadedConnector } from '../connectors/loaded-connector';
@@ -21,6 +21,7 @@ export class IntegrationTaskProcessor {
   private readonly drains = new Map<number, ConnectorDrain>();
   private readonly context: DrainContext;
   private started = false;
+  private readonly delivers: boolean;
 
   constructor(
     @inject(IntegrationSettings) settings: IntegrationSettings,
@@ -32,6 +33,7 @@ export class IntegrationTaskProcessor {
     @inject(IntegrationConnectorRegistry) registry: IntegrationConnectorRegistry,
     @inject(Logger) logger: Logger,
   ) {
+    this.delivers = roleDelivers(core.role);
     const owner = `${core.nodeName}:${process.pid}:${randomUUID().slice(0, 8)}`;
     const refreshEnabled = (connector: LoadedConnector) => registry.refreshEnabled(connector);
     const recordProblem = (connector: LoadedConnector, until: number | null) =>
@@ -62,9 +64,14 @@ export class IntegrationTaskProcessor {
 
   /**
    * Checks every connector, then starts its drain: pending tasks (from before a restart too) are processed from
-   * here on. Resolves when every connector's state (ready, or its problem) is known and recorded.
+   * here on. Resolves when every connector's state (ready, or its problem) is known and recorded. A process whose
+   * role does not deliver (`receiver`, `log-only`) starts no drain: the node's workers process its tasks.
    */
   async start(): Promise<void> {
+    if (!this.delivers) {
+      this.context.logger.info('integration: this process does not process tasks (role)');
+      return;
+    }
     this.started = true;
     await Promise.all([...this.drains.values()].map((drain) => drain.start()));
   }
@@ -97,11 +104,15 @@ export class IntegrationTaskProcessor {
     if (this.started) this.drains.get(connectorId)?.wake();
   }
 
-  /** Processes one outgoing task of `connector` now, in order with its drain. */
+  /**
+   * Processes one outgoing task of `connector` now, in order with its drain; undefined where this process does
+   * not process tasks (its role), leaving the task to a worker.
+   */
   processNow(
     connector: LoadedConnector,
     task: IntegrationTask,
   ): Promise<IntegrationProcessResult | undefined> {
+    if (!this.delivers) return Promise.resolve(undefined);
     const drain = this.drains.get(connector.id);
     return drain ? drain.processNow(task) : Promise.resolve(undefined);
   }
