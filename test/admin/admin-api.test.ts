@@ -4,22 +4,19 @@
 import { AdminModule } from '@syncbus/admin';
 import { StagingTaskList } from '@syncbus/staging';
 import { Article } from '../support/content-model';
-import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { describeEachEngine, requireTestDatabase, type TestDatabase } from '../support/postgres';
 import { bootStagingNode, createTestSecret, type StagingNode } from '../support/staging-nodes';
 
 const API = '/syncbus/admin/v1';
 
-describe.each(['sqlite', 'postgres'] as const)('the admin API on %s', (kind) => {
+describeEachEngine(['sqlite', 'postgres'] as const)('the admin API on %s', (kind) => {
   const viewer = createTestSecret();
   const operator = createTestSecret();
   let database: TestDatabase | undefined;
   let node: StagingNode | undefined;
 
   beforeAll(async () => {
-    if (kind === 'postgres') {
-      database = await createTestDatabase('admin_api');
-      if (!database) return; // PostgreSQL not reachable outside CI: createTestDatabase warned loudly.
-    }
+    if (kind === 'postgres') database = await requireTestDatabase('admin_api');
     node = await bootStagingNode({
       name: 'editorial',
       databaseUrl: database?.url,
@@ -62,7 +59,6 @@ describe.each(['sqlite', 'postgres'] as const)('the admin API on %s', (kind) => 
     ['a wrong token', 'not-a-token'],
     ['an empty bearer', ''],
   ])('answers %s with 401, saying how to authenticate', async (_, token) => {
-    if (!node) return;
     const answer = await get('/servers', token);
     expect(answer).toEqual({
       status: 401,
@@ -71,7 +67,6 @@ describe.each(['sqlite', 'postgres'] as const)('the admin API on %s', (kind) => 
   });
 
   it('tells who the node is', async () => {
-    if (!node) return;
     expect(await get('/node')).toEqual({
       status: 200,
       body: {
@@ -95,7 +90,6 @@ describe.each(['sqlite', 'postgres'] as const)('the admin API on %s', (kind) => 
   });
 
   it('lists servers with what waits for each, and names an unknown one in a 404', async () => {
-    if (!node) return;
     const listed = await get('/servers', operator.value);
     expect(listed.status).toBe(200);
     expect(listed.body).toEqual([
@@ -110,7 +104,6 @@ describe.each(['sqlite', 'postgres'] as const)('the admin API on %s', (kind) => 
   });
 
   it('pages through every task in logged order by cursor, as the CLI lists them', async () => {
-    if (!node) return;
     const seen: number[] = [];
     let cursor: string | null = null;
     let pages = 0;
@@ -125,13 +118,12 @@ describe.each(['sqlite', 'postgres'] as const)('the admin API on %s', (kind) => 
       pages += 1;
     } while (cursor);
     expect(pages).toBe(5);
-    const cli = await node.kernel.get(StagingTaskList).list();
+    const cli = await node!.kernel.get(StagingTaskList).list();
     expect(seen).toEqual(cli.map((t) => t.taskId));
     expect([...seen].sort((a, b) => a - b)).toEqual(seen);
   });
 
   it('filters by title (ignoring case), task type, object type, status and time', async () => {
-    if (!node) return;
     const titles = (await get('/staging/tasks?title=sale')).body.items.map((t: { title: string }) => t.title);
     expect(titles).toEqual(['Spring SALE 3', 'Spring SALE 13', 'Spring SALE 23']);
     expect((await get('/staging/tasks?taskType=create&limit=20')).body.items).toHaveLength(20);
@@ -153,13 +145,11 @@ describe.each(['sqlite', 'postgres'] as const)('the admin API on %s', (kind) => 
     ['an unknown task', '/staging/tasks/999999', 404, 'TASK_NOT_FOUND'],
     ['a task id that is not a number', '/staging/tasks/abc', 400, 'FST_ERR_VALIDATION'],
   ])('refuses %s, with its status, code and a message', async (_, path, status, error) => {
-    if (!node) return;
     const answer = await get(path);
     expect(answer).toEqual({ status, body: { error, message: expect.stringMatching(/\w{8}/) } });
   });
 
   it('shows one task with the object as logged and its row per server', async () => {
-    if (!node) return;
     const [first] = (await get('/staging/tasks?limit=1')).body.items;
     const detail = await get(`/staging/tasks/${first.taskId}`);
     expect(detail.status).toBe(200);
@@ -174,7 +164,6 @@ describe.each(['sqlite', 'postgres'] as const)('the admin API on %s', (kind) => 
   });
 
   it('publishes an OpenAPI 3 document generated from the route schemas', async () => {
-    if (!node) return;
     const { status, body } = await get('/openapi.json');
     expect(status).toBe(200);
     expect(body.openapi).toMatch(/^3\./);
@@ -209,7 +198,6 @@ describe.each(['sqlite', 'postgres'] as const)('the admin API on %s', (kind) => 
   const auditRows = async () => (await get('/audit?limit=20')).body as any[];
 
   it('refuses a viewer acting with 403, changing nothing and auditing nothing', async () => {
-    if (!node) return;
     const before = await rows();
     const [first] = before;
     const answer = await post('/staging/tasks/delete', { taskIds: [first.taskId] }, viewer.value);
@@ -228,7 +216,6 @@ describe.each(['sqlite', 'postgres'] as const)('the admin API on %s', (kind) => 
     ['an unknown key', { taskIds: [1], everything: true }],
     ['too many ids', { taskIds: Array.from({ length: 1001 }, (_, i) => i + 1) }],
   ])('refuses a selection with %s (400), changing nothing', async (_, body) => {
-    if (!node) return;
     const before = await rows();
     expect(await post('/staging/tasks/retry', body)).toMatchObject({
       status: 400,
@@ -238,11 +225,10 @@ describe.each(['sqlite', 'postgres'] as const)('the admin API on %s', (kind) => 
   });
 
   it('retries and deletes chosen tasks, refuses ids that no longer wait, and audits each in its transaction', async () => {
-    if (!node) return;
     const before = await rows();
     const [a, b, c] = before;
     // A failed row first, so the retry visibly changes it.
-    await node.storage.dataSource.query(
+    await node!.storage.dataSource.query(
       `UPDATE staging_synchronization SET status = 'failed', attempts = 5, next_attempt_at = 0 WHERE id = ${a.synchronizationId}`,
     );
     expect(await post('/staging/tasks/retry', { taskIds: [a.taskId, b.taskId] })).toEqual({
@@ -308,11 +294,10 @@ describe.each(['sqlite', 'postgres'] as const)('the admin API on %s', (kind) => 
   });
 
   it('retries and deletes every task a filter matches, says when it matches nothing, and audits the filter', async () => {
-    if (!node) return;
     const before = await rows();
     const failing = before.filter((r) => ['a-05', 'a-06'].includes(r.objectGuid));
     for (const row of failing) {
-      await node.storage.dataSource.query(
+      await node!.storage.dataSource.query(
         `UPDATE staging_synchronization SET status = 'failed', attempts = 5 WHERE id = ${row.synchronizationId}`,
       );
     }
@@ -361,20 +346,18 @@ describe.each(['sqlite', 'postgres'] as const)('the admin API on %s', (kind) => 
   });
 
   it('changes nothing when its audit row cannot be written (one transaction)', async () => {
-    if (!node) return;
     const before = await rows();
-    await node.storage.dataSource.query('ALTER TABLE admin_audit RENAME TO admin_audit_away');
+    await node!.storage.dataSource.query('ALTER TABLE admin_audit RENAME TO admin_audit_away');
     try {
       const answer = await post('/staging/tasks/delete', { taskIds: [before[0].taskId] });
       expect(answer.status).toBe(500);
       expect(await rows()).toEqual(before);
     } finally {
-      await node.storage.dataSource.query('ALTER TABLE admin_audit_away RENAME TO admin_audit');
+      await node!.storage.dataSource.query('ALTER TABLE admin_audit_away RENAME TO admin_audit');
     }
   });
 
   it('disables and enables a server, audited, and names an unknown one', async () => {
-    if (!node) return;
     expect(await post('/servers/production/disable', undefined)).toMatchObject({
       status: 200,
       body: { name: 'production', enabled: false },
@@ -397,13 +380,12 @@ describe.each(['sqlite', 'postgres'] as const)('the admin API on %s', (kind) => 
   });
 
   it('pauses a server (tasks are still logged, a synchronize job is refused) and resumes it, audited', async () => {
-    if (!node) return;
     expect(await post('/servers/production/pause', undefined)).toMatchObject({
       status: 200,
       body: { name: 'production', enabled: true, paused: true },
     });
     const before = (await get('/servers/production')).body.pending;
-    await node.storage.dataSource
+    await node!.storage.dataSource
       .getRepository(Article)
       .save({ guid: 'while-paused', title: 'While paused' });
     expect((await get('/servers/production')).body).toMatchObject({ paused: true, pending: before + 1 });
@@ -427,7 +409,6 @@ describe.each(['sqlite', 'postgres'] as const)('the admin API on %s', (kind) => 
   });
 
   it('adds, edits and removes a server, audited, refusing a duplicate, a plain secret and an unknown name', async () => {
-    if (!node) return;
     const send = async (method: string, path: string, body?: unknown) => {
       const response = await fetch(`${node!.url}${API}${path}`, {
         method,

@@ -4,7 +4,7 @@
 import { ConfigError, type Kernel, type Storage } from '@syncbus/core';
 import { SynchronizationInfoProvider } from '@syncbus/staging';
 import { Article } from '../support/content-model';
-import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { describeEachEngine, requireTestDatabase, type TestDatabase } from '../support/postgres';
 import { tempSqliteUrl } from '../support/temp-sqlite';
 import {
   bootStagingNode,
@@ -18,9 +18,8 @@ import { bootSource } from './autosync-nodes';
 import { deliveryProblems, recordApplied, recordLogged } from './delivery-check';
 import { startGatedProxy, type GatedProxy } from './gated-proxy';
 
-describe.each(['sqlite', 'postgres'] as const)('staging auto-sync plugin (source on %s)', (engine) => {
+describeEachEngine(['sqlite', 'postgres'] as const)('staging auto-sync plugin (source on %s)', (engine) => {
   let database: TestDatabase | undefined;
-  let skip = false;
   let databaseUrl: string;
   let secret: TestSecret;
   let target: StagingNode;
@@ -29,8 +28,7 @@ describe.each(['sqlite', 'postgres'] as const)('staging auto-sync plugin (source
 
   beforeAll(async () => {
     if (engine === 'postgres') {
-      database = await createTestDatabase('staging_autosync');
-      skip = !database; // no server outside CI: createTestDatabase warned loudly
+      database = await requireTestDatabase('staging_autosync');
     }
   });
   afterAll(() => database?.drop());
@@ -73,7 +71,6 @@ describe.each(['sqlite', 'postgres'] as const)('staging auto-sync plugin (source
     Number((await target.storage.dataSource.query('SELECT COUNT(*) AS n FROM staging_received_task'))[0].n);
 
   it('a burst of 1,000 changes across 200 objects: logging never waits, every task applies once, in order per object', async () => {
-    if (skip) return;
     const node = await start();
     const logged = recordLogged(node.kernel);
     const applied = recordApplied(target.kernel);
@@ -126,7 +123,6 @@ describe.each(['sqlite', 'postgres'] as const)('staging auto-sync plugin (source
   }, 90_000);
 
   it('a target that is down: tasks stay pending with the error, the loop backs off instead of hammering, then delivers', async () => {
-    if (skip) return;
     const node = await start({ backoff: { baseDelayMs: 200, maxDelayMs: 400 } });
     const logged = recordLogged(node.kernel);
     const applied = recordApplied(target.kernel);
@@ -157,7 +153,6 @@ describe.each(['sqlite', 'postgres'] as const)('staging auto-sync plugin (source
   });
 
   it('stop lets the batch in flight finish and records it, gives the other leases back; a restart drains the rest', async () => {
-    if (skip) return;
     const node = await start({}, { batchSize: 5 });
     const logged = recordLogged(node.kernel);
     const applied = recordApplied(target.kernel);
@@ -195,7 +190,6 @@ describe.each(['sqlite', 'postgres'] as const)('staging auto-sync plugin (source
   });
 
   it('maxInFlight 3: up to three requests to one server at once, and order per object still holds', async () => {
-    if (skip) return;
     const node = await start({ maxInFlight: 3 }, { batchSize: 10 });
     const logged = recordLogged(node.kernel);
     const applied = recordApplied(target.kernel);
@@ -222,7 +216,6 @@ describe.each(['sqlite', 'postgres'] as const)('staging auto-sync plugin (source
   });
 
   it('refuses to start when stagingAutoSync.servers names a server the node does not have', async () => {
-    if (skip) return;
     await expect(start({ servers: ['target', 'prodution'] })).rejects.toThrow(ConfigError);
     await expect(start({ servers: ['prodution'] })).rejects.toThrow(
       /stagingAutoSync\.servers\.0: no staging server 'prodution' exists \(known: target\)/,

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { ifPostgres, requireTestDatabase, type TestDatabase } from '../support/postgres';
 import { runCli } from '../support/run-cli';
 
 /** Writes a config into a new folder; `cli` runs syncbus against it with `env`. */
@@ -48,9 +48,8 @@ describe('administrative commands', () => {
     expect((await node.cli('tasks', 'list')).code).toBe(0);
   });
 
-  it('never create a schema in a PostgreSQL database they are pointed at', async () => {
-    database = await createTestDatabase('admin_commands');
-    if (!database) return; // PostgreSQL not reachable outside CI: createTestDatabase warned loudly.
+  ifPostgres(it)('never create a schema in a PostgreSQL database they are pointed at', async () => {
+    database = await requireTestDatabase('admin_commands');
     const node = host({ database: { url: database.url } });
     const tables = async () => {
       const client = new Client({ connectionString: database!.url });

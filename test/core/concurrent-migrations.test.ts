@@ -5,17 +5,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
-import { createTestDatabase } from '../support/postgres';
+import { describeEachEngine, requireTestDatabase } from '../support/postgres';
 import { runCli } from '../support/run-cli';
 
 const root = resolve(__dirname, '..', '..');
 
-describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
+describeEachEngine(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
   it('run once when three processes migrate the same fresh database at the same time', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'syncbus-migrations-'));
-    const postgres = kind === 'postgres' ? await createTestDatabase('migrations') : undefined;
-    const url = kind === 'postgres' ? postgres?.url : `sqlite:${join(dir, 'node.sqlite')}`;
-    if (!url) return; // PostgreSQL not reachable outside CI: createTestDatabase warned loudly.
+    const postgres = kind === 'postgres' ? await requireTestDatabase('migrations') : undefined;
+    const url = postgres ? postgres.url : `sqlite:${join(dir, 'node.sqlite')}`;
     try {
       const config = join(dir, 'syncbus.config.json');
       writeFileSync(

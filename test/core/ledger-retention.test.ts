@@ -5,7 +5,7 @@ import { IntegrationReceivedTaskRetention } from '@syncbus/integration';
 import { StagingReceivedTaskRetention } from '@syncbus/staging';
 import { bootIntegrationNode } from '../integration/integration-node';
 import { captureLogger } from '../support/captured-logger';
-import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { describeEachEngine, requireTestDatabase, type TestDatabase } from '../support/postgres';
 import { bootStagingNode, resetPostgresSchema } from '../support/staging-nodes';
 import { tempSqliteUrl } from '../support/temp-sqlite';
 import { until } from '../support/until';
@@ -37,13 +37,11 @@ const ledgers: LedgerCase[] = [
   },
 ];
 
-describe.each(['sqlite', 'postgres'] as const)('received-task ledgers on %s', (engine) => {
+describeEachEngine(['sqlite', 'postgres'] as const)('received-task ledgers on %s', (engine) => {
   let database: TestDatabase | undefined;
-  let skip = false;
   beforeAll(async () => {
     if (engine !== 'postgres') return;
-    database = await createTestDatabase('ledger_retention');
-    skip = !database;
+    database = await requireTestDatabase('ledger_retention');
   });
   afterAll(() => database?.drop());
 
@@ -71,7 +69,6 @@ describe.each(['sqlite', 'postgres'] as const)('received-task ledgers on %s', (e
       ).then((rows) => rows.map((r) => r.task_guid));
 
     it('deletes the rows older than the retention in batches and keeps the younger ones', async () => {
-      if (skip) return;
       const node = await boot({ receivedTaskRetentionDays: 2 });
       // The timer off: only the prune() below runs.
       await ledger.retention(node).stop();
@@ -86,7 +83,6 @@ describe.each(['sqlite', 'postgres'] as const)('received-task ledgers on %s', (e
     });
 
     it('keeps every row when the retention is 0', async () => {
-      if (skip) return;
       const node = await boot({ receivedTaskRetentionDays: 0, receivedTaskPruneIntervalMs: 10 });
       await write(node, { ancient: 3650 * DAY_MS, now: 0 });
       expect(await ledger.retention(node).prune()).toBe(0);
@@ -94,7 +90,6 @@ describe.each(['sqlite', 'postgres'] as const)('received-task ledgers on %s', (e
     });
 
     it('prunes on its own while the node runs', async () => {
-      if (skip) return;
       const node = await boot({ receivedTaskRetentionDays: 1, receivedTaskPruneIntervalMs: 20 });
       await write(node, { stale: 2 * DAY_MS, fresh: 0 });
       await until(async () => {

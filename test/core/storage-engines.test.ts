@@ -2,23 +2,22 @@
 import { Kernel, Storage } from '@syncbus/core';
 import { DataSource } from 'typeorm';
 import { captureLogger } from '../support/captured-logger';
-import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { describeEachEngine, requireTestDatabase, type TestDatabase } from '../support/postgres';
 import { tempSqliteUrl } from '../support/temp-sqlite';
 import { CreateNoteTable1700000000000, Note, noteModules } from './note-fixture';
 
-describe.each(['sqlite', 'postgres'] as const)('storage on %s', (kind) => {
+describeEachEngine(['sqlite', 'postgres'] as const)('storage on %s', (kind) => {
   let kernel: Kernel | undefined;
   let postgres: TestDatabase | undefined;
 
   beforeAll(async () => {
-    let url: string | undefined;
+    let url: string;
     if (kind === 'postgres') {
-      postgres = await createTestDatabase('core_storage');
-      url = postgres?.url;
+      postgres = await requireTestDatabase('core_storage');
+      url = postgres.url;
     } else {
       url = tempSqliteUrl('engines');
     }
-    if (!url) return; // PostgreSQL not reachable outside CI: createTestDatabase warned loudly.
     kernel = await Kernel.boot({
       config: { database: { url } },
       modules: noteModules,
@@ -31,9 +30,8 @@ describe.each(['sqlite', 'postgres'] as const)('storage on %s', (kind) => {
   });
 
   it('creates the table by migration (not synchronize) and records it', async () => {
-    if (!kernel) return;
-    const dataSource = kernel.get(DataSource);
-    expect(kernel.get(Storage).kind).toBe(kind);
+    const dataSource = kernel!.get(DataSource);
+    expect(kernel!.get(Storage).kind).toBe(kind);
     expect(dataSource.options.synchronize).toBe(false);
     expect(await dataSource.showMigrations()).toBe(false);
     const applied = await dataSource.query(`SELECT name FROM migrations`);
@@ -50,8 +48,7 @@ describe.each(['sqlite', 'postgres'] as const)('storage on %s', (kind) => {
   });
 
   it('round-trips every column type of the entity, then updates and deletes it', async () => {
-    if (!kernel) return;
-    const storage = kernel.get(Storage);
+    const storage = kernel!.get(Storage);
     const createdAt = new Date(Date.UTC(2026, 10, 28, 9, 30, 15, 123));
     const written = {
       guid: '0b7a3c1e-2f4d-4e5a-9b6c-7d8e9f0a1b2c',
@@ -65,7 +62,7 @@ describe.each(['sqlite', 'postgres'] as const)('storage on %s', (kind) => {
     const saved = await storage.transaction((manager) => manager.save(manager.create(Note, written)));
     expect(saved.id).toEqual(expect.any(Number));
 
-    const read = await kernel.get(DataSource).getRepository(Note).findOneByOrFail({ guid: written.guid });
+    const read = await kernel!.get(DataSource).getRepository(Note).findOneByOrFail({ guid: written.guid });
     expect(read).toEqual({ id: saved.id, ...written });
     expect(read.createdAt).toBeInstanceOf(Date);
     expect(read.createdAt.getTime()).toBe(createdAt.getTime());
@@ -73,16 +70,15 @@ describe.each(['sqlite', 'postgres'] as const)('storage on %s', (kind) => {
     await storage.transaction((manager) =>
       manager.update(Note, { id: saved.id }, { pinned: false, tags: null, revision: 8 }),
     );
-    const updated = await kernel.get(DataSource).getRepository(Note).findOneByOrFail({ id: saved.id });
+    const updated = await kernel!.get(DataSource).getRepository(Note).findOneByOrFail({ id: saved.id });
     expect(updated).toMatchObject({ pinned: false, tags: null, revision: 8, title: written.title });
 
     await storage.transaction((manager) => manager.delete(Note, { id: saved.id }));
-    expect(await kernel.get(DataSource).getRepository(Note).countBy({ guid: written.guid })).toBe(0);
+    expect(await kernel!.get(DataSource).getRepository(Note).countBy({ guid: written.guid })).toBe(0);
   });
 
   it('applies column defaults from the migration and enforces its unique index', async () => {
-    if (!kernel) return;
-    const repository = kernel.get(DataSource).getRepository(Note);
+    const repository = kernel!.get(DataSource).getRepository(Note);
     await repository.insert({ guid: 'defaults', title: 'only required fields', createdAt: new Date() });
     expect(await repository.findOneByOrFail({ guid: 'defaults' })).toMatchObject({
       body: '',
@@ -96,8 +92,7 @@ describe.each(['sqlite', 'postgres'] as const)('storage on %s', (kind) => {
   });
 
   it('reverts the migration with its down()', async () => {
-    if (!kernel) return;
-    const dataSource = kernel.get(DataSource);
+    const dataSource = kernel!.get(DataSource);
     await dataSource.undoLastMigration({ transaction: 'each' });
     const runner = dataSource.createQueryRunner();
     try {

@@ -18,7 +18,7 @@ import { resetScripts, scriptOf } from '@syncbus-fixtures/scripted-connector';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Client } from 'pg';
 import { Article } from '../support/content-model';
-import { createTestDatabase } from '../support/postgres';
+import { ifPostgres, requireTestDatabase } from '../support/postgres';
 import { tempSqliteUrl } from '../support/temp-sqlite';
 import { bootIntegrationNode, connectorEntry, until } from './integration-node';
 
@@ -289,10 +289,9 @@ describe('incoming integration tasks (SQLite)', () => {
   });
 });
 
-describe('incoming task ledger (PostgreSQL)', () => {
+ifPostgres(describe)('incoming task ledger (PostgreSQL)', () => {
   it('a delivery racing another of the same guid waits for it and is answered as a duplicate, not an error', async () => {
-    const database = await createTestDatabase('integration_ledger');
-    if (!database) return; // PostgreSQL not reachable outside CI: createTestDatabase warned loudly.
+    const database = await requireTestDatabase('integration_ledger');
     const kernel = await bootIntegrationNode({ url: database.url, integration: { processExternal: false } });
     const first = new Client({ connectionString: database.url });
     await first.connect();

@@ -12,14 +12,14 @@ import {
 } from '@syncbus/integration';
 import { resetScripts, scriptOf, type ReceivedTask } from '@syncbus-fixtures/scripted-connector';
 import { Article, Category } from '../support/content-model';
-import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { describeEachEngine, requireTestDatabase, type TestDatabase } from '../support/postgres';
 import { tempSqliteUrl } from '../support/temp-sqlite';
 import { bootIntegrationNode, until } from './integration-node';
 
 const steps = (received: readonly ReceivedTask[], guid: string) =>
   received.filter((r) => r.objectGuid === guid).map((r) => `${r.taskType}:${r.step}`);
 
-describe.each(['sqlite', 'postgres'] as const)('outgoing integration tasks on %s', (engine) => {
+describeEachEngine(['sqlite', 'postgres'] as const)('outgoing integration tasks on %s', (engine) => {
   let url: string | undefined;
   let postgres: TestDatabase | undefined;
   const kernels: Kernel[] = [];
@@ -40,8 +40,8 @@ describe.each(['sqlite', 'postgres'] as const)('outgoing integration tasks on %s
   beforeEach(async () => {
     resetScripts();
     if (engine === 'postgres') {
-      postgres = await createTestDatabase('integration_outgoing');
-      url = postgres?.url;
+      postgres = await requireTestDatabase('integration_outgoing');
+      url = postgres.url;
     } else {
       url = tempSqliteUrl('integration-out');
     }
@@ -53,7 +53,6 @@ describe.each(['sqlite', 'postgres'] as const)('outgoing integration tasks on %s
   });
 
   it('logs one task and one synchronization per matching enabled connector, in the change transaction', async () => {
-    if (!url) return; // PostgreSQL not reachable outside CI: createTestDatabase warned loudly.
     scriptOf('alpha').subscriptions = [{ objectType: 'cms.article' }];
     scriptOf('beta').subscriptions = [{ objectType: 'cms.category', taskType: 'create' }];
     const kernel = await boot({ processInternal: false });
@@ -89,7 +88,6 @@ describe.each(['sqlite', 'postgres'] as const)('outgoing integration tasks on %s
   });
 
   it('logInternalTask.before can amend a task or cancel it for one connector; after carries the stored task', async () => {
-    if (!url) return;
     const kernel = await boot({ processInternal: false });
     const events = kernel.get(IntegrationEvents);
     const after: IntegrationTaskEventArgs[] = [];
@@ -114,7 +112,6 @@ describe.each(['sqlite', 'postgres'] as const)('outgoing integration tasks on %s
   });
 
   it("seed parity: an after-handler's connector.processInternalTask(task) processes the task at once, in order", async () => {
-    if (!url) return;
     // alpha's drain (polling) is busy with a hanging call when 'now' is logged: the handler's call waits for it,
     // then goes first.
     scriptOf('alpha').steps = { slow: ['hang', 'OK'] };
@@ -150,7 +147,6 @@ describe.each(['sqlite', 'postgres'] as const)('outgoing integration tasks on %s
   });
 
   it('results: OK, Error holds back only its object and retries, ErrorAndSkip moves on, SkipNow leaves it for later', async () => {
-    if (!url) return;
     const alpha = scriptOf('alpha');
     alpha.steps = { 'a-1': ['Error', 'OK'], 'a-2': ['ErrorAndSkip'], 'a-3': ['SkipNow', 'OK'] };
     const kernel = await boot();
@@ -188,7 +184,6 @@ describe.each(['sqlite', 'postgres'] as const)('outgoing integration tasks on %s
   });
 
   it('a throw is an Error with its message, nonsense is an Error; out of attempts a task is failed until retried', async () => {
-    if (!url) return;
     const alpha = scriptOf('alpha');
     alpha.steps = { 'x-1': ['throw'], 'x-2': ['nonsense', 'OK'] };
     const kernel = await boot();
@@ -226,7 +221,6 @@ describe.each(['sqlite', 'postgres'] as const)('outgoing integration tasks on %s
   });
 
   it('a hanging connector times out after the per-call limit and does not stall another connector', async () => {
-    if (!url) return;
     scriptOf('alpha').steps = { 'h-1': ['hang', 'OK'] };
     const kernel = await boot({ callTimeoutMs: 1000 });
     await kernel.get(Storage).transaction(async (manager) => {
@@ -259,7 +253,6 @@ describe.each(['sqlite', 'postgres'] as const)('outgoing integration tasks on %s
   });
 
   it('heartbeats renew the lease of the task in hand while its connector call runs', async () => {
-    if (!url) return;
     scriptOf('alpha').steps = { held: ['hang', 'OK'] };
     // Heartbeat every 300 ms; the call may run up to 800 ms, so without renewal its lease could lapse mid-call.
     const kernel = await boot({ leaseMs: 900, callTimeoutMs: 800 });
@@ -288,7 +281,6 @@ describe.each(['sqlite', 'postgres'] as const)('outgoing integration tasks on %s
   });
 
   it('a connector disabled mid-queue keeps its tasks, says why, and processes them once enabled again', async () => {
-    if (!url) return;
     const alpha = scriptOf('alpha');
     alpha.steps = { 'd-1': ['hang', 'OK'] };
     const kernel = await boot({ callTimeoutMs: 400 });
@@ -319,7 +311,6 @@ describe.each(['sqlite', 'postgres'] as const)('outgoing integration tasks on %s
   });
 
   it('snapshot data type carries the referenced objects; references go out as external ids', async () => {
-    if (!url) return;
     scriptOf('alpha').subscriptions = [{ objectType: 'cms.article', dataType: 'snapshot' }];
     scriptOf('beta').subscriptions = [{ objectType: 'cms.article' }];
     const kernel = await boot();
@@ -340,7 +331,6 @@ describe.each(['sqlite', 'postgres'] as const)('outgoing integration tasks on %s
   });
 
   it('pending tasks survive a restart of the process and are processed after start, in logged order', async () => {
-    if (!url) return;
     const first = await boot({ processInternal: false });
     for (const guid of ['p-1', 'p-2']) await articles(first).save({ guid, title: guid });
     const article = await articles(first).findOneByOrFail({ guid: 'p-1' });

@@ -1,6 +1,6 @@
 // Shared parts of the fault suite: seeded randomness and run counts, child node processes on the compiled chaos
 // host, an HTTP proxy the test controls, the seeded backlog, and the judge, which reads the target's database only.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { Agent, createServer, request as httpRequest, type IncomingMessage } from 'node:http';
@@ -817,38 +817,5 @@ export class ChaosFigures {
 // ---------------------------------------------------------------------------------------------------------------
 // PostgreSQL
 
-/**
- * Whether a PostgreSQL server answers, decided before the tests are collected (so a missing server is reported as
- * skipped tests, not passed ones). The same servers `test/support/postgres.ts` tries; in CI a missing one fails.
- */
-export function probePostgres(): { reachable: true } | { reachable: false; reason: string } {
-  const urls = process.env.SYNCBUS_TEST_POSTGRES_URL
-    ? [process.env.SYNCBUS_TEST_POSTGRES_URL]
-    : ['postgres://postgres@127.0.0.1:5432/postgres', 'postgres://root@127.0.0.1:5432/postgres'];
-  const script = `
-    const { Client } = require('pg');
-    (async () => {
-      const errors = [];
-      for (const url of JSON.parse(process.argv[1])) {
-        const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-        try { await client.connect(); await client.end(); process.exit(0); }
-        catch (error) { errors.push(error.message); }
-      }
-      process.stderr.write(errors.join('; '));
-      process.exit(1);
-    })();`;
-  try {
-    execFileSync(process.execPath, ['-e', script, JSON.stringify(urls)], {
-      cwd: root,
-      stdio: 'pipe',
-      timeout: 15_000,
-    });
-    return { reachable: true };
-  } catch (error) {
-    const reason = String((error as { stderr?: Buffer }).stderr ?? error).trim() || String(error);
-    if (process.env.CI === 'true')
-      throw new Error(`PostgreSQL is required in CI but did not answer: ${reason}`);
-    console.warn(`\n*** SKIPPED: PostgreSQL fault tests did not run, no server answered (${reason}).\n`);
-    return { reachable: false, reason };
-  }
-}
+// The probe lives with the rest of the PostgreSQL test support; the fault tests import it from here.
+export { probePostgres } from '../support/postgres';

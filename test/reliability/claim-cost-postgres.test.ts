@@ -4,14 +4,14 @@
 import type { LeaseQueue } from '@syncbus/core';
 import { StagingQueue } from '@syncbus/staging';
 import { Article } from '../support/content-model';
-import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { ifPostgres, requireTestDatabase, type TestDatabase } from '../support/postgres';
 import { bootStagingNode, createTestSecret, type StagingNode } from '../support/staging-nodes';
 
-describe('a PostgreSQL claim on a backlog without statistics', () => {
+ifPostgres(describe)('a PostgreSQL claim on a backlog without statistics', () => {
   let database: TestDatabase | undefined;
   let node: StagingNode | undefined;
   beforeAll(async () => {
-    database = await createTestDatabase('claim_cost');
+    database = await requireTestDatabase('claim_cost');
   });
   afterAll(async () => {
     await node?.stop();
@@ -19,11 +19,10 @@ describe('a PostgreSQL claim on a backlog without statistics', () => {
   });
 
   it('reads a bounded number of buffers per claimed row', async () => {
-    if (!database) return;
     node = await bootStagingNode({
       name: 'source',
       http: false,
-      databaseUrl: database.url,
+      databaseUrl: database!.url,
       servers: [{ name: 'target', url: 'http://127.0.0.1:9', secret: createTestSecret() }],
     });
     const { dataSource } = node.storage;

@@ -4,14 +4,14 @@
 import { ObjectChanges, type LeaseQueue } from '@syncbus/core';
 import { StagingQueue, StagingTask } from '@syncbus/staging';
 import { Article } from '../support/content-model';
-import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { ifPostgres, requireTestDatabase, type TestDatabase } from '../support/postgres';
 import { bootStagingNode, createTestSecret, type StagingNode } from '../support/staging-nodes';
 
-describe('a PostgreSQL claim passing over a row a host transaction holds', () => {
+ifPostgres(describe)('a PostgreSQL claim passing over a row a host transaction holds', () => {
   let database: TestDatabase | undefined;
   let node: StagingNode | undefined;
   beforeAll(async () => {
-    database = await createTestDatabase('claim_order');
+    database = await requireTestDatabase('claim_order');
   });
   afterAll(async () => {
     await node?.stop();
@@ -19,12 +19,11 @@ describe('a PostgreSQL claim passing over a row a host transaction holds', () =>
   });
 
   it("holds back that object's later rows until the transaction ends, then sends them in order", async () => {
-    if (!database) return;
     const secret = createTestSecret();
     node = await bootStagingNode({
       name: 'source',
       http: false,
-      databaseUrl: database.url,
+      databaseUrl: database!.url,
       servers: [{ name: 'target', url: 'http://127.0.0.1:9', secret }],
     });
     const { dataSource } = node.storage;

@@ -1,19 +1,17 @@
 // Many-to-many links between synchronized objects: linking, unlinking and cascaded creates reach the target as the
 // owner's list of references, on SQLite and PostgreSQL.
 import { StagingTaskRunner, SynchronizationInfoProvider } from '@syncbus/staging';
-import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { describeEachEngine, requireTestDatabase, type TestDatabase } from '../support/postgres';
 import { resetPostgresSchema, startStagingPair, type StagingPair } from '../support/staging-nodes';
 import { Post, Tag, taggedModel } from '../support/tagged-model';
 
-describe.each(['sqlite', 'postgres'] as const)('many-to-many links (%s)', (engine) => {
+describeEachEngine(['sqlite', 'postgres'] as const)('many-to-many links (%s)', (engine) => {
   let database: TestDatabase | undefined;
-  let skip = false;
   let pair: StagingPair | undefined;
 
   beforeAll(async () => {
     if (engine === 'postgres') {
-      database = await createTestDatabase('capture_links');
-      skip = !database;
+      database = await requireTestDatabase('capture_links');
     }
   });
   afterAll(() => database?.drop());
@@ -49,7 +47,6 @@ describe.each(['sqlite', 'postgres'] as const)('many-to-many links (%s)', (engin
   };
 
   it('links, unlinks and cascaded tag creates arrive as the same links on the target', async () => {
-    if (skip) return;
     const p = await start();
     const posts = p.source.storage.dataSource.getRepository(Post);
     const tags = p.source.storage.dataSource.getRepository(Tag);

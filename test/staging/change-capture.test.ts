@@ -14,7 +14,7 @@ import {
 } from '@syncbus/staging';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
 import { STAGING_AUTOSYNC_PLUGIN, TEST_STAGING } from '../autosync/autosync-nodes';
-import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { describeEachEngine, requireTestDatabase, type TestDatabase } from '../support/postgres';
 import { Brand, Product, ProductVariant, productModel } from '../support/product-model';
 import {
   bootStagingNode,
@@ -490,18 +490,16 @@ const rolledBack: { name: string; act: (m: EntityManager, ctx: CaseContext) => P
   { name: 'remove', act: async (m) => m.remove(await m.findOneByOrFail(Product, { sku: 'p-4' })) },
 ];
 
-describe.each<Engine>(['sqlite', 'postgres'])(
+describeEachEngine<Engine>(['sqlite', 'postgres'])(
   'change capture of every write path (source on %s)',
   (engine) => {
     let database: TestDatabase | undefined;
-    let skip = false;
     let pair: StagingPair | undefined;
     const timeout = engine === 'postgres' ? 60_000 : 30_000;
 
     beforeAll(async () => {
       if (engine === 'postgres') {
-        database = await createTestDatabase('change_capture');
-        skip = !database; // no server outside CI: createTestDatabase warned loudly
+        database = await requireTestDatabase('change_capture');
       }
     });
     afterAll(() => database?.drop());
@@ -574,7 +572,6 @@ describe.each<Engine>(['sqlite', 'postgres'])(
     it.each(cases)(
       '$name reaches the target',
       async ({ prepare, act, check }) => {
-        if (skip) return;
         const { p, ctx } = await seeded();
         if (prepare) {
           await prepare(ctx);
@@ -592,7 +589,6 @@ describe.each<Engine>(['sqlite', 'postgres'])(
     it(
       'a criteria update of 1,000 rows in one call delivers 1,000 updates',
       async () => {
-        if (skip) return;
         const { p, ctx } = await seeded();
         // 1,000 products at price 0 (the default), inserted 100 to a call; the seed's prices are all above 0.
         for (let chunk = 0; chunk < 10; chunk++) {
@@ -648,7 +644,6 @@ describe.each<Engine>(['sqlite', 'postgres'])(
       it.each(rolledBack)(
         '$name',
         async ({ act }) => {
-          if (skip) return;
           const { p, ctx } = await seeded();
           await expectRolledBack(p, ctx, (m) => act(m, ctx));
         },
@@ -658,7 +653,6 @@ describe.each<Engine>(['sqlite', 'postgres'])(
       it(
         'every kind of call in one transaction',
         async () => {
-          if (skip) return;
           const { p, ctx } = await seeded();
           await expectRolledBack(p, ctx, async (m) => {
             for (const { act } of rolledBack) await act(m, ctx);
@@ -672,7 +666,6 @@ describe.each<Engine>(['sqlite', 'postgres'])(
     it(
       'raw SQL logs nothing; logObjectChange in the same transaction delivers it',
       async () => {
-        if (skip) return;
         const { p, ctx } = await seeded();
         const tasks = () => ctx.dataSource.getRepository(StagingTask).count();
         const before = await tasks();
@@ -715,18 +708,16 @@ const autoSynced: { name: string; act: (ctx: CaseContext) => Promise<unknown> }[
   { name: 'repository.increment', act: ({ products }) => products.increment({ sku: 'p-1' }, 'stock', 4) },
 ];
 
-describe.each<Engine>(['sqlite', 'postgres'])(
+describeEachEngine<Engine>(['sqlite', 'postgres'])(
   'change capture with the auto-sync plugin (source on %s)',
   (engine) => {
     let database: TestDatabase | undefined;
-    let skip = false;
     const stops: (() => Promise<void>)[] = [];
     const timeout = engine === 'postgres' ? 60_000 : 30_000;
 
     beforeAll(async () => {
       if (engine === 'postgres') {
-        database = await createTestDatabase('change_capture_autosync');
-        skip = !database;
+        database = await requireTestDatabase('change_capture_autosync');
       }
     });
     afterAll(() => database?.drop());
@@ -781,7 +772,6 @@ describe.each<Engine>(['sqlite', 'postgres'])(
     it.each(autoSynced)(
       '$name reaches the target without a delivery call',
       async ({ act }) => {
-        if (skip) return;
         const { dataSource, converged } = await start();
         const ctx = { dataSource, products: dataSource.getRepository(Product), ...(await seed(dataSource)) };
         await converged('after the seed');

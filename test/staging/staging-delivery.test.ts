@@ -15,7 +15,7 @@ import {
   SynchronizationInfoProvider,
 } from '@syncbus/staging';
 import { Article, Category, contentModel } from '../support/content-model';
-import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { describeEachEngine, requireTestDatabase, type TestDatabase } from '../support/postgres';
 import {
   bootStagingNode,
   createTestSecret,
@@ -27,15 +27,13 @@ import {
 
 type Engine = 'sqlite' | 'postgres';
 
-describe.each<Engine>(['sqlite', 'postgres'])('staging delivery (source on %s)', (engine) => {
+describeEachEngine<Engine>(['sqlite', 'postgres'])('staging delivery (source on %s)', (engine) => {
   let database: TestDatabase | undefined;
   let pair: StagingPair;
-  let skip = false;
 
   beforeAll(async () => {
     if (engine === 'postgres') {
-      database = await createTestDatabase('staging_delivery');
-      skip = !database;
+      database = await requireTestDatabase('staging_delivery');
     }
   });
   afterAll(() => database?.drop());
@@ -61,7 +59,6 @@ describe.each<Engine>(['sqlite', 'postgres'])('staging delivery (source on %s)',
     pair.source.kernel.get(SynchronizationInfoProvider).getSynchronizations({ serverId: pair.server.id });
 
   it('creates, updates and deletes of related types apply on the target with references translated', async () => {
-    if (skip) return;
     await start();
     // Local ids differ between the nodes: the target has a category of its own first.
     await targetRepo(Category).save({ code: 'local', name: 'Target only' });
@@ -114,7 +111,6 @@ describe.each<Engine>(['sqlite', 'postgres'])('staging delivery (source on %s)',
   });
 
   it('a target that is down keeps the tasks pending with the error; a later run delivers them in order', async () => {
-    if (skip) return;
     // One attempt allowed: were an outage counted as an attempt, the first run would turn every task failed.
     await start({ retry: { maxAttempts: 1, baseDelayMs: 50, maxDelayMs: 50 } });
     const http = pair.target.kernel.get(SyncbusHttpServer);
@@ -165,7 +161,6 @@ describe.each<Engine>(['sqlite', 'postgres'])('staging delivery (source on %s)',
   });
 
   it('when a batch gets through after an outage, the backlog the outage postponed goes at once', async () => {
-    if (skip) return;
     // The outage backoff is a minute here (retry.baseDelayMs 60 s): the backlog must not wait it out.
     await start();
     const http = pair.target.kernel.get(SyncbusHttpServer);
@@ -185,7 +180,6 @@ describe.each<Engine>(['sqlite', 'postgres'])('staging delivery (source on %s)',
   });
 
   it('a lane whose claim lands after another lane found the target down sends nothing more in that run', async () => {
-    if (skip) return;
     await start({ batchSize: 1, maxInFlight: 2, retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
     await pair.target.kernel.get(SyncbusHttpServer).stop();
     for (const code of ['one', 'two', 'three']) await sourceRepo(Category).save({ code, name: code });
@@ -213,7 +207,6 @@ describe.each<Engine>(['sqlite', 'postgres'])('staging delivery (source on %s)',
   });
 
   it('a task delivered twice applies once: the redelivery is answered duplicate and changes nothing', async () => {
-    if (skip) return;
     await start();
     await sourceRepo(Category).save({ code: 'news', name: 'News' });
     const task = await sourceRepo(StagingTask).findOneByOrFail({ objectGuid: 'news' });
@@ -241,7 +234,6 @@ describe.each<Engine>(['sqlite', 'postgres'])('staging delivery (source on %s)',
   });
 
   it('a failing object holds back only its own later tasks, for its attempts, until a retry', async () => {
-    if (skip) return;
     await start({ retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 } });
     let refuse = true;
     pair.target.kernel.get(StagingEvents).processTask.before.add(({ task }) => {
@@ -293,7 +285,6 @@ describe.each<Engine>(['sqlite', 'postgres'])('staging delivery (source on %s)',
   });
 
   it('a failing object is held back for the server that refuses it only; another server gets it', async () => {
-    if (skip) return;
     await start();
     const mirrorSecret = createTestSecret();
     const mirror = await bootStagingNode({
@@ -329,7 +320,6 @@ describe.each<Engine>(['sqlite', 'postgres'])('staging delivery (source on %s)',
   });
 
   it('seed pattern: running each task from logTask.after as it is logged delivers every task, in order', async () => {
-    if (skip) return;
     await start();
     const sync = pair.source.kernel.get(SynchronizationInfoProvider);
     const applied: string[] = [];
@@ -373,7 +363,6 @@ describe.each<Engine>(['sqlite', 'postgres'])('staging delivery (source on %s)',
   onPostgres(
     'two runners on the same database never send the same row: every task applies once',
     async () => {
-      if (skip) return;
       await start({ batchSize: 3 });
       const second = await Kernel.boot({
         config: {

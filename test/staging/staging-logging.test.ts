@@ -15,7 +15,7 @@ import {
 } from '@syncbus/staging';
 import { Client } from 'pg';
 import { Article, Category } from '../support/content-model';
-import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { describeEachEngine, requireTestDatabase, type TestDatabase } from '../support/postgres';
 import {
   bootStagingNode,
   createTestSecret,
@@ -27,15 +27,13 @@ import {
 
 type Engine = 'sqlite' | 'postgres';
 
-describe.each<Engine>(['sqlite', 'postgres'])('staging task logging (%s)', (engine) => {
+describeEachEngine<Engine>(['sqlite', 'postgres'])('staging task logging (%s)', (engine) => {
   let database: TestDatabase | undefined;
-  let skip = false;
   const stops: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
     if (engine === 'postgres') {
-      database = await createTestDatabase('staging_logging');
-      skip = !database;
+      database = await requireTestDatabase('staging_logging');
     }
   });
   afterAll(() => database?.drop());
@@ -74,7 +72,6 @@ describe.each<Engine>(['sqlite', 'postgres'])('staging task logging (%s)', (engi
   const categories = (node: StagingNode) => node.storage.dataSource.getRepository(Category);
 
   it('fans out one row per enabled server, in the change transaction; disabling and enabling take effect', async () => {
-    if (skip) return;
     const node = await boot();
     const news = await categories(node).save({ code: 'news', name: 'News' });
     let [task] = await tasksOf(node);
@@ -112,7 +109,6 @@ describe.each<Engine>(['sqlite', 'postgres'])('staging task logging (%s)', (engi
   });
 
   it('collapses: a newer update replaces older pending updates, a delete replaces creates and updates; users and groups carry over', async () => {
-    if (skip) return;
     const node = await boot();
     const repo = categories(node);
     const category = await runInChangeScope({ user: 'alice' }, () => repo.save({ code: 'c', name: 'v0' }));
@@ -145,7 +141,6 @@ describe.each<Engine>(['sqlite', 'postgres'])('staging task logging (%s)', (engi
   });
 
   it('a replacing update keeps what the partial update it replaces changed (a relation it did not load)', async () => {
-    if (skip) return;
     const node = await boot();
     const news = await categories(node).save({ code: 'news', name: 'News' });
     const tech = await categories(node).save({ code: 'tech', name: 'Tech' });
@@ -173,7 +168,6 @@ describe.each<Engine>(['sqlite', 'postgres'])('staging task logging (%s)', (engi
   });
 
   it('never collapses a task that is being sent (its row is leased), only the rows of other servers', async () => {
-    if (skip) return;
     const node = await boot();
     const repo = categories(node);
     const category = await repo.save({ code: 'c', name: 'v0' });
@@ -204,7 +198,6 @@ describe.each<Engine>(['sqlite', 'postgres'])('staging task logging (%s)', (engi
   // must keep it (deleting it would let the newer task overtake the older one in flight).
   const onPostgres = engine === 'postgres' ? it : it.skip;
   onPostgres('a row leased while the collapse is deciding stays with its claimer', async () => {
-    if (skip) return;
     const node = await boot();
     const repo = categories(node);
     const category = await repo.save({ code: 'c', name: 'v0' });
@@ -262,7 +255,6 @@ describe.each<Engine>(['sqlite', 'postgres'])('staging task logging (%s)', (engi
   });
 
   it('excludes object types by config and by a before-handler; a cancelling handler aborts the change', async () => {
-    if (skip) return;
     const node = await boot({ excludedObjectTypes: ['cms.article'] });
     await node.storage.dataSource.getRepository(Article).save({ guid: 'a-1', title: 'Not staged' });
     expect(await tasksOf(node)).toEqual([]);
@@ -291,7 +283,6 @@ describe.each<Engine>(['sqlite', 'postgres'])('staging task logging (%s)', (engi
   });
 
   it('logTask.before can amend the task; logTask.after fires once the task has committed, with its id', async () => {
-    if (skip) return;
     const node = await boot();
     const events = node.kernel.get(StagingEvents);
     events.logTask.before.add((args) => {
@@ -321,7 +312,6 @@ describe.each<Engine>(['sqlite', 'postgres'])('staging task logging (%s)', (engi
   });
 
   it('logs through the API for hosts without TypeORM, including host-defined task types (never collapsed)', async () => {
-    if (skip) return;
     const node = await boot();
     const changes = node.kernel.get(ObjectChanges);
     await changes.logObjectChange({ code: 'ext', name: 'External' }, 'create', {
@@ -342,14 +332,12 @@ describe.each<Engine>(['sqlite', 'postgres'])('staging task logging (%s)', (engi
   });
 
   it('logs nothing when logChanges is off', async () => {
-    if (skip) return;
     const node = await boot({ logChanges: false });
     await categories(node).save({ code: 'news', name: 'News' });
     expect(await tasksOf(node)).toEqual([]);
   });
 
   it('complete synchronization logs an update of every object for one server, referenced types first, and it applies', async () => {
-    if (skip) return;
     if (database) await resetPostgresSchema(database.url);
     const pair = await startStagingPair({ sourceDatabaseUrl: database?.url });
     stops.push(pair.stop);

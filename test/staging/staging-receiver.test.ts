@@ -10,7 +10,7 @@ import {
   signStagingRequest,
 } from '@syncbus/staging';
 import { Article, Category } from '../support/content-model';
-import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { describeEachEngine, requireTestDatabase, type TestDatabase } from '../support/postgres';
 import {
   bootStagingNode,
   createTestSecret,
@@ -22,15 +22,14 @@ import {
 type Engine = 'sqlite' | 'postgres';
 
 // The receiver writes with engine-specific SQL (the ledger's one-statement insert): every case runs on both.
-describe.each<Engine>(['sqlite', 'postgres'])('staging receiver over HTTP (target on %s)', (engine) => {
+describeEachEngine<Engine>(['sqlite', 'postgres'])('staging receiver over HTTP (target on %s)', (engine) => {
   let node: StagingNode;
   let secret: TestSecret;
   let database: TestDatabase | undefined;
 
   beforeAll(async () => {
     if (engine === 'postgres') {
-      database = await createTestDatabase('staging_receiver');
-      if (!database) throw new Error('PostgreSQL is needed for this suite; see test/support/postgres.ts');
+      database = await requireTestDatabase('staging_receiver');
     }
   });
   afterAll(() => database?.drop());
