@@ -345,6 +345,6 @@ describeEachEngine<Engine>(['sqlite', 'postgres'])('staging receiver over HTTP (
   it('serves /healthz', async () => {
     const response = await fetch(`${node.url}/healthz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok', database: engine });
+    expect(await response.json()).toEqual({ status: 'ok', database: engine, role: 'all', wakeups: 'unused' });
   });
 });
