@@ -167,6 +167,12 @@ describe('syncbus CLI on a real node', () => {
     expect(await node.exited).toBe(0);
   });
 
+  it('workers list on SQLite says there are none to list, and why', async () => {
+    const result = await runCli(['workers', 'list'], { cwd: dir, env });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/SQLite: one process uses it at a time/);
+  });
+
   it('refuses a role it does not know, naming the ones it does', async () => {
     const result = await runCli(['start', '--role', 'boss'], { cwd: dir, env });
     expect(result.code).not.toBe(0);

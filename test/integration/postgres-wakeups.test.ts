@@ -145,7 +145,7 @@ describeWithPostgres(
       await until(async () => {
         const [{ n }] = await storage.dataSource.query(
           `SELECT COUNT(*) AS n FROM pg_stat_activity
-            WHERE application_name = 'syncbus queue wake-ups' AND datname = current_database()
+            WHERE application_name LIKE 'syncbus %' AND datname = current_database()
               AND state = 'idle' AND query = $1`,
           [`LISTEN ${INCOMING}`],
         );

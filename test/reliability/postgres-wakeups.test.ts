@@ -4,11 +4,15 @@
 import { createLogger, QueueWakeups, type QueueWakeup } from '@syncbus/core';
 import { StagingAutoSyncScheduler } from '@syncbus/plugin-staging-autosync';
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { Article } from '../support/content-model';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 import { bootStagingNode, createTestSecret, type StagingNode } from '../support/staging-nodes';
+import { runCli } from '../support/run-cli';
 import { until } from '../support/until';
-import { assertHostBuilt, Cleanup, probePostgres, startNode, type ChaosNode } from './chaos-support';
+import { assertHostBuilt, Cleanup, probePostgres, startNode, tempDir, type ChaosNode } from './chaos-support';
 
 const postgres = probePostgres();
 const describeWithPostgres = postgres.reachable ? describe : describe.skip;
@@ -117,14 +121,42 @@ describeWithPostgres(
       expect(await onTarget('rolled back')).toBe(false);
     });
 
+    it('syncbus workers list shows the live processes: the web process (log-only) and the listening worker', async () => {
+      const dir = tempDir(cleanup, 'workers-list');
+      writeFileSync(
+        join(dir, 'syncbus.config.json'),
+        JSON.stringify({ nodeName: 'source', database: { url: database.url } }),
+      );
+      // The CLI opens the node with the default modules: their migrations must have run.
+      expect((await runCli(['migrate'], { cwd: dir })).code).toBe(0);
+      const run = await runCli(['workers', 'list', '--json'], { cwd: dir });
+      expect(run.code).toBe(0);
+      const processes = JSON.parse(run.stdout) as { process: string; role: string; listening: boolean }[];
+      const host = `${hostname()}:`;
+      expect(processes).toContainEqual(
+        expect.objectContaining({
+          process: `${host}${worker.pid}`,
+          role: 'all',
+          listening: true,
+          leases: 0,
+        }),
+      );
+      expect(processes).toContainEqual(
+        expect.objectContaining({ process: `${host}${process.pid}`, role: 'log-only', listening: false }),
+      );
+      // Nothing else, not the CLI's own node: an administrative command does not start, so it does not announce.
+      const known = [`${host}${worker.pid}`, `${host}${process.pid}`];
+      expect(processes.filter((p) => !known.includes(p.process))).toEqual([]);
+    });
+
     it('a terminated listening connection reconnects and catches up with what was committed meanwhile', async () => {
       heard.length = 0;
       const [{ terminated }] = await host.storage.dataSource.query(
         `SELECT COUNT(pg_terminate_backend(pid)) AS terminated FROM pg_stat_activity
-          WHERE application_name = 'syncbus queue wake-ups' AND datname = current_database()`,
+          WHERE application_name LIKE 'syncbus %' AND datname = current_database()`,
       );
-      // The worker's listener and this test's.
-      expect(Number(terminated)).toBe(2);
+      // The worker's listener, this test's, and the web process's (it only announces itself: it listens to nothing).
+      expect(Number(terminated)).toBe(3);
       await until(() => !listener.listening, 'the test listener to notice');
       // Committed while this listener is down (it waits 750-1500 ms before reconnecting): it hears nothing of it.
       await logArticle('while down');

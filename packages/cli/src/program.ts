@@ -12,6 +12,7 @@ import { registerObjectsCommand } from './commands/objects-command';
 import { registerServersCommand } from './commands/servers-command';
 import { registerStartCommand } from './commands/start-command';
 import { registerTasksCommand } from './commands/tasks-command';
+import { registerWorkersCommand } from './commands/workers-command';
 import { defaultModules } from './default-modules';
 
 /** Registers a command group on the program. */
@@ -27,6 +28,7 @@ const registrations: CommandRegistration[] = [
   registerConnectorsCommand,
   registerObjectsCommand,
   registerAuditCommand,
+  registerWorkersCommand,
 ];
 
 /** Adds command groups (used by this package's own command files as they grow). */

@@ -1,10 +1,9 @@
 // Delivers a server's pending tasks: claims rows with leases, sends them in batches, records each task's outcome.
-import { hostname } from 'node:os';
-import { randomUUID } from 'node:crypto';
 import {
   inject,
   injectable,
   Logger,
+  newLeaseOwner,
   retryDelayMs,
   Storage,
   type ClaimedSynchronization,
@@ -61,7 +60,7 @@ export interface StagingRunSummary {
 @injectable()
 export class StagingDelivery {
   /** The lease owner of this node: unique per process and node. */
-  readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  readonly owner = newLeaseOwner();
   private readonly chains = new Map<number, Promise<unknown>>();
   /**
    * Per server in an outage (shared with lanes): its consecutive whole-batch failures, which the backoff grows

@@ -189,7 +189,12 @@ export class Kernel {
       );
     }
     const { checkpointIntervalMs, busyTimeoutMs } = settings.core.database;
-    const storage = openStorage(dataSource, target, { checkpointIntervalMs, busyTimeoutMs, logger });
+    const storage = openStorage(dataSource, target, {
+      checkpointIntervalMs,
+      busyTimeoutMs,
+      logger,
+      role: settings.core.role,
+    });
     const modules: Module[] = [];
     const started: Module[] = [];
     // Errors from piped after-event chains surface here instead of as an uncaught exception.
@@ -252,6 +257,8 @@ export class Kernel {
         started.push(module);
         if (options.start !== false) await inNode(() => runHook(module, 'onStart'));
       }
+      // A started process shows in `syncbus workers list` (PostgreSQL) while it lives.
+      if (options.start !== false) storage.wakeups?.announce();
     } catch (error) {
       nodeRegistry.delete(resolver);
       unrouteRxjsErrors();

@@ -94,6 +94,20 @@ describe('LeaseQueue (SQLite)', () => {
     expect(third.map((r) => r.taskId)).toEqual([1, 2, 3, 4]);
   });
 
+  it('counts unexpired leases by the process holding them (lease owners of one process, summed)', async () => {
+    await queue.claim({ targetId: 1, owner: 'web-1:41:aaaa', limit: 1, leaseMs: 100 });
+    await queue.claim({ targetId: 1, owner: 'web-1:41:bbbb', limit: 1, leaseMs: 200 });
+    await queue.claim({ targetId: 2, owner: 'web-2:7:cccc', limit: 1, leaseMs: 100 });
+    expect(await queue.leasesByProcess()).toEqual(
+      new Map([
+        ['web-1:41', 2],
+        ['web-2:7', 1],
+      ]),
+    );
+    now += 150;
+    expect(await queue.leasesByProcess()).toEqual(new Map([['web-1:41', 1]]));
+  });
+
   it('completes rows and deletes tasks without rows; ignores rows whose lease was lost', async () => {
     const claimed = await queue.claim({ targetId: 1, owner: 'n1', limit: 1, leaseMs: 100 });
     expect(await queue.complete([claimed[0].id], 'someone-else')).toEqual([]);

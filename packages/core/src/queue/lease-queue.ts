@@ -3,6 +3,7 @@ import { escapeLike } from '../util/escape-like';
 import { withSqlRead, withSqlTransaction, type SqlExecutor } from '../storage/sql-executor';
 import type { Storage } from '../storage/storage';
 import { retryDelayMs, type RetryPolicy } from './backoff';
+import { leaseOwnerProcess } from './lease-owner';
 
 /**
  * Where a queue's rows live. The table has the columns of `SYNCHRONIZATION_COLUMNS`
@@ -245,6 +246,23 @@ export class LeaseQueue {
       const first = left.get(String(r.object_key));
       return first === undefined || Number(r.task_id) < first;
     });
+  }
+
+  /** Rows under an unexpired lease, by the process holding them (`leaseOwnerProcess`: `<host>:<pid>`). */
+  async leasesByProcess(): Promise<Map<string, number>> {
+    const rows = await withSqlRead(this.storage, (sql) =>
+      sql.all<{ owner: string; n: unknown }>(
+        `SELECT lease_owner AS owner, COUNT(*) AS n FROM ${this.spec.table}
+          WHERE lease_owner IS NOT NULL AND lease_expires_at > ? GROUP BY lease_owner`,
+        [this.now()],
+      ),
+    );
+    const held = new Map<string, number>();
+    for (const row of rows) {
+      const process = leaseOwnerProcess(row.owner);
+      held.set(process, (held.get(process) ?? 0) + Number(row.n));
+    }
+    return held;
   }
 
   /** Extends the leases `owner` still holds on `ids`; returns how many it still holds. */

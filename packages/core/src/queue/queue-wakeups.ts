@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { Observable, Subject } from 'rxjs';
 import type { Logger } from '../logging/logger';
 import { retryDelayMs } from './backoff';
+import { thisProcess } from './lease-owner';
 
 /** One wake-up on a channel. */
 export interface QueueWakeup {
@@ -17,23 +18,38 @@ export interface QueueWakeup {
 
 /** How the listening connection connects and reconnects. */
 export interface QueueWakeupOptions {
+  /**
+   * What the process is, as `syncbus workers list` shows it: the connection's `application_name` becomes
+   * `syncbus <role> <host>:<pid>` (at most 63 characters, PostgreSQL's limit). Default role `all`.
+   */
+  readonly role?: string;
   /** Longest wait for the connection to open, in ms. */
   readonly connectTimeoutMs: number;
   /** Waits between reconnect attempts while the database stays unreachable: doubling, with jitter. */
   readonly backoff: { readonly baseDelayMs: number; readonly maxDelayMs: number };
 }
 
-const DEFAULTS: QueueWakeupOptions = {
+/** Connect within 10 s; reconnect after 100 ms doubling to 5 s. */
+export const WAKEUP_DEFAULTS: QueueWakeupOptions = {
   connectTimeoutMs: 10_000,
   backoff: { baseDelayMs: 100, maxDelayMs: 5_000 },
 };
+
+/** The prefix of every syncbus process's `application_name` on PostgreSQL. */
+export const PROCESS_APPLICATION_NAME = 'syncbus';
+
+/** `syncbus <role> <host>:<pid>`, cut to PostgreSQL's 63 characters. */
+function processApplicationName(role: string): string {
+  return `${PROCESS_APPLICATION_NAME} ${role} ${thisProcess()}`.slice(0, 63);
+}
 
 /** A PostgreSQL channel name `LISTEN` takes unquoted: what queue triggers use. */
 const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
  * Cross-process wake-ups, bound in the container as `QueueWakeups`. On PostgreSQL the first `on(channel)` opens
- * one dedicated connection (not from the pool: a pooled connection is handed to others between queries) that
+ * one dedicated connection (not from the pool: a pooled connection is handed to others between queries), named
+ * after the process (`syncbus <role> <host>:<pid>`), that
  * `LISTEN`s to every channel asked for. When it drops (a restart, `pg_terminate_backend`, a network cut) it
  * reconnects with backoff and then wakes every listener once, since what was sent meanwhile is lost. Workers
  * keep their poll as the safety net. On SQLite there is one process, whose own after-events wake its workers:
@@ -52,7 +68,7 @@ export class QueueWakeups {
     /** The PostgreSQL URL; undefined on SQLite. */
     private readonly url: string | undefined,
     private readonly logger: Logger,
-    private readonly options: QueueWakeupOptions = DEFAULTS,
+    private readonly options: QueueWakeupOptions = WAKEUP_DEFAULTS,
   ) {}
 
   /** For health checks: `unused` (SQLite, or nothing in this process listens), `listening` or `reconnecting`. */
@@ -79,6 +95,14 @@ export class QueueWakeups {
       }
       return subject.subscribe(subscriber);
     });
+  }
+
+  /**
+   * Opens the connection now, listening or not: a started process is then visible to `syncbus workers list`
+   * (`listNodeProcesses`) for as long as it lives. The kernel calls it once the modules have started.
+   */
+  announce(): void {
+    if (this.url !== undefined && !this.closed && !this.client) void this.connect();
   }
 
   /** Closes the listening connection; no reconnect follows. */
@@ -111,7 +135,7 @@ export class QueueWakeups {
       connectionString: this.url,
       connectionTimeoutMillis: this.options.connectTimeoutMs,
       keepAlive: true,
-      application_name: 'syncbus queue wake-ups',
+      application_name: processApplicationName(this.options.role ?? 'all'),
     });
     this.client = client;
     // Attached before connecting: an 'error' event without a listener would end the process.

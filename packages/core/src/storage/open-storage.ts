@@ -3,7 +3,7 @@
 import Database from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logging/logger';
-import { QueueWakeups } from '../queue/queue-wakeups';
+import { QueueWakeups, WAKEUP_DEFAULTS } from '../queue/queue-wakeups';
 import type { DatabaseTarget } from './database-url';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
 import { isolateSqliteTransactions } from './sqlite-isolation';
@@ -17,6 +17,8 @@ export interface StorageOptions {
   /** Background checkpoint interval of the SQLite WAL; 0 leaves it to SQLite's own autocheckpoint. */
   readonly checkpointIntervalMs: number;
   readonly logger: Logger;
+  /** This process's role, in the name of its PostgreSQL wake-up connection (`syncbus workers list`). */
+  readonly role?: string;
 }
 
 /**
@@ -31,7 +33,12 @@ export function openStorage(
   options: StorageOptions,
 ): Storage {
   if (target.kind !== 'sqlite')
-    return new Storage(dataSource, 'postgres', undefined, new QueueWakeups(target.url, options.logger));
+    return new Storage(
+      dataSource,
+      'postgres',
+      undefined,
+      new QueueWakeups(target.url, options.logger, { ...WAKEUP_DEFAULTS, role: options.role }),
+    );
   const gate = new WriteGate(Math.max(30_000, options.busyTimeoutMs));
   isolateSqliteTransactions(dataSource, gate);
   bindSqliteNumberParameters(dataSource);

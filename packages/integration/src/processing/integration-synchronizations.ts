@@ -75,6 +75,15 @@ export class IntegrationSynchronizations {
     @inject(IntegrationTaskProcessor) private readonly processor: IntegrationTaskProcessor,
   ) {}
 
+  /** Rows of both directions under an unexpired lease, by the process holding them (`syncbus workers list`). */
+  async leasesByProcess(): Promise<Map<string, number>> {
+    const held = new Map<string, number>();
+    for (const queue of [this.queues.outgoing, this.queues.incoming])
+      for (const [process, n] of await queue.leasesByProcess())
+        held.set(process, (held.get(process) ?? 0) + n);
+    return held;
+  }
+
   /** The synchronization rows of a connector, in logged order. */
   async list(
     connectorName: string,

@@ -1,6 +1,5 @@
 // Runs one drain per connector in the background and routes immediate processing to the right drain.
-import { CoreSettings, inject, injectable, Logger, roleDelivers } from '@syncbus/core';
-import { randomUUID } from 'node:crypto';
+import { CoreSettings, inject, injectable, Logger, newLeaseOwner, roleDelivers } from '@syncbus/core';
 import { IntegrationConnectorRegistry } from '../connectors/integration-connector-registry';
 import type { LoadedConnector } from '../connectors/loaded-connector';
 import { IncomingTaskApplier } from '../incoming/incoming-task-applier';
@@ -34,7 +33,7 @@ export class IntegrationTaskProcessor {
     @inject(Logger) logger: Logger,
   ) {
     this.delivers = roleDelivers(core.role);
-    const owner = `${core.nodeName}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    const owner = newLeaseOwner();
     const refreshEnabled = (connector: LoadedConnector) => registry.refreshEnabled(connector);
     const recordProblem = (connector: LoadedConnector, until: number | null) =>
       registry.recordProblem(connector, until);
