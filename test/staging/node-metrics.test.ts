@@ -1,7 +1,7 @@
 // /metrics serves the node's counters and queue gauges in the Prometheus text format.
-import { Kernel, createLogger } from '@syncbus/core';
+import { Kernel, createLogger, newLeaseOwner, thisProcess, type LeaseQueue } from '@syncbus/core';
 import { NodeMetrics, ServerModule, SyncbusHttpServer } from '@syncbus/server';
-import { StagingModule, StagingTaskRunnerFactory } from '@syncbus/staging';
+import { StagingModule, StagingQueue, StagingTaskRunnerFactory } from '@syncbus/staging';
 import { Article } from '../support/content-model';
 import { captureLogger } from '../support/captured-logger';
 import {
@@ -37,6 +37,27 @@ describe('/metrics', () => {
     expect(targetText).toMatch(/syncbus_staging_latency_seconds_count\{source="source"\} 2/);
     const after = await pair.source.kernel.get(NodeMetrics).registry.metrics();
     expect(after).not.toMatch(/syncbus_staging_synchronizations\{server="target"/);
+  });
+
+  it('says what this process is: role, wake-up connection, and the leases it holds now', async () => {
+    const metrics = () => pair.source.kernel.get(NodeMetrics).registry.metrics();
+    const process = thisProcess().replace(/[.]/g, '\\.');
+    expect(await metrics()).toMatch(
+      new RegExp(`syncbus_process_info\\{role="all",process="${process}"\\} 1`),
+    );
+    expect(await metrics()).toMatch(/syncbus_wakeup_connection\{state="unused"\} 1/);
+    await pair.source.storage.dataSource.getRepository(Article).save([
+      { guid: 'l-1', title: 'One' },
+      { guid: 'l-2', title: 'Two' },
+    ]);
+    const queue = pair.source.kernel.get<LeaseQueue>(StagingQueue);
+    const owner = newLeaseOwner();
+    expect(await queue.claim({ targetId: pair.server.id, owner, limit: 10, leaseMs: 60_000 })).toHaveLength(
+      2,
+    );
+    expect(await metrics()).toMatch(/syncbus_staging_leases_held 2/);
+    await queue.releaseAll(owner);
+    expect(await metrics()).toMatch(/syncbus_staging_leases_held 0/);
   });
 });
 

@@ -1,8 +1,9 @@
 // The integration bus's series in the node's metrics: tasks logged per direction, and what waits per connector.
-import { inject, injectable, Storage } from '@syncbus/core';
+import { inject, injectable, Storage, thisProcess } from '@syncbus/core';
 import type { MetricsContribution } from '@syncbus/server';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { IntegrationEvents } from './integration-events';
+import { IntegrationSynchronizations } from './processing/integration-synchronizations';
 
 /** The counter follows `IntegrationEvents`; the queue gauge is read from the database when scraped. */
 @injectable()
@@ -10,11 +11,21 @@ export class IntegrationMetrics implements MetricsContribution {
   constructor(
     @inject(Storage) private readonly storage: Storage,
     @inject(IntegrationEvents) private readonly events: IntegrationEvents,
+    @inject(IntegrationSynchronizations) private readonly synchronizations: IntegrationSynchronizations,
   ) {}
 
   registerMetrics(registry: Registry): void {
     const registers = [registry];
     const storage = this.storage;
+    const synchronizations = this.synchronizations;
+    new Gauge({
+      name: 'syncbus_integration_leases_held',
+      help: 'Integration synchronization rows (both directions) this process holds a lease on (tasks in a call).',
+      registers,
+      async collect() {
+        this.set((await synchronizations.leasesByProcess()).get(thisProcess()) ?? 0);
+      },
+    });
     const logged = new Counter({
       name: 'syncbus_integration_tasks_logged_total',
       help: 'Integration tasks logged on this node, by direction.',

@@ -1,8 +1,9 @@
 // Staging's series in the node's metrics: tasks logged and applied, staging latency, and what waits per server.
-import { inject, injectable, Storage } from '@syncbus/core';
+import { inject, injectable, Storage, thisProcess } from '@syncbus/core';
 import type { MetricsContribution } from '@syncbus/server';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { StagingEvents } from './staging-events';
+import { StagingQueue } from './staging-queue';
 
 /** Counters follow `StagingEvents`; the queue gauge is read from the database when scraped. */
 @injectable()
@@ -10,6 +11,7 @@ export class StagingMetrics implements MetricsContribution {
   constructor(
     @inject(Storage) private readonly storage: Storage,
     @inject(StagingEvents) private readonly events: StagingEvents,
+    @inject(StagingQueue) private readonly queue: StagingQueue,
   ) {}
 
   registerMetrics(registry: Registry): void {
@@ -47,6 +49,15 @@ export class StagingMetrics implements MetricsContribution {
              JOIN staging_server v ON v.id = c.server_id GROUP BY v.name, c.status HAVING SUM(c.row_count) <> 0`,
         );
         for (const row of rows) this.set({ server: row.name, status: row.status }, Number(row.count));
+      },
+    });
+    const queue = this.queue;
+    new Gauge({
+      name: 'syncbus_staging_leases_held',
+      help: 'Staging synchronization rows this process holds a lease on (batches being sent).',
+      registers,
+      async collect() {
+        this.set((await queue.leasesByProcess()).get(thisProcess()) ?? 0);
       },
     });
     this.events.logTask.after.subscribe(({ task }) => logged.inc({ object_type: task.objectType }));
