@@ -6,6 +6,7 @@ import { ServerModule, SyncbusHttpServer } from '@syncbus/server';
 import { ServerInfoProvider, StagingModule, type StagingServer } from '@syncbus/staging';
 import { contentModel } from './content-model';
 import { tempSqliteUrl } from './temp-sqlite';
+import { until } from './until';
 
 /** A shared secret in a fresh environment variable, as config references it. */
 export interface TestSecret {
@@ -165,29 +166,8 @@ export async function startStagingPair(
   };
 }
 
-/** Polls `condition` until it holds (returns truthy) or `timeoutMs` passes; then throws with `what`. */
-export async function eventually<T>(
-  condition: () => Promise<T> | T,
-  what: string,
-  timeoutMs = 5000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await condition();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** `until` under the name the staging suites use: polls `condition` until it holds, bounded by `timeoutMs`. */
+export const eventually = until;
 
 /** Empties a PostgreSQL test database (drops and recreates `public`), so the next node migrates from scratch. */
 export async function resetPostgresSchema(url: string): Promise<void> {

@@ -1,21 +1,15 @@
-// Waits for a condition in tests by polling it, bounded in time: the one helper instead of fixed sleeps.
+// Waits for a condition in tests without fixed sleeps: `@syncbus/testing`'s `waitFor`, the one polling helper,
+// under the name the suites use.
+import { waitFor } from '@syncbus/testing';
 
 /**
- * Polls `probe` until it returns something other than undefined/false, then resolves with it; rejects after
- * `timeoutMs` naming `what` and the last value seen.
+ * Polls `probe` every 10 ms until it returns something other than undefined/false, then resolves with it; rejects
+ * after `timeoutMs` naming `what` (and the last error the probe threw: assertions may throw until they hold).
  */
-export async function until<T>(
+export function until<T>(
   probe: () => T | undefined | false | Promise<T | undefined | false>,
   what: string,
   timeoutMs = 5000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    last = await probe();
-    if (last !== undefined && last !== false) return last as T;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  return waitFor(probe, what, timeoutMs) as Promise<T>;
 }
