@@ -133,10 +133,10 @@ describe('syncbus CLI on a real node', () => {
     expect(badId.stderr).toMatch(/'abc' is not a task id/);
   });
 
-  const startNode = (args: readonly string[] = []) => {
+  const startNode = (args: readonly string[] = [], extraEnv: NodeJS.ProcessEnv = {}) => {
     const child = spawn(process.execPath, [CLI_BIN, 'start', ...args], {
       cwd: dir,
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...env, ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -147,8 +147,9 @@ describe('syncbus CLI on a real node', () => {
     return { child, exited, url, stdout: () => stdout };
   };
 
-  it('starts a worker process (--role worker): health and role served, the receiver route not', async () => {
-    const node = startNode(['--role', 'worker']);
+  it('starts a worker process (--role worker, over SYNCBUS_ROLE): health and role served, the receiver route not', async () => {
+    // The flag wins over the environment too.
+    const node = startNode(['--role', 'worker'], { SYNCBUS_ROLE: 'log-only' });
     try {
       const url = await node.url();
       expect(node.stdout()).toMatch(/as role worker/);

@@ -37,7 +37,9 @@ describe('SQLite background checkpoint', () => {
 
   it('copies committed pages into the database file on its timer, without a commit doing it', async () => {
     const { file, storage } = await boot(20);
-    expect(storage.sqlite?.db.pragma('wal_autocheckpoint', { simple: true })).toBe(SqliteCheckpointer.safetyNetPages);
+    expect(storage.sqlite?.db.pragma('wal_autocheckpoint', { simple: true })).toBe(
+      SqliteCheckpointer.safetyNetPages,
+    );
     const before = statSync(file).size;
     await writeRows(storage);
     // The node's connection would not checkpoint 2 MB by itself: only the background thread grows the file.

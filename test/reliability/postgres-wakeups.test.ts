@@ -102,7 +102,8 @@ describeWithPostgres(
         heard.length = 0;
         await logArticle(title);
         await delivered(title);
-        expect(heard.some((w) => w.payload !== undefined && Number(w.payload) > 0)).toBe(true);
+        // One wake-up, the commit's: the worker's claim (rows leased) and settle (rows deleted) send none.
+        expect(heard).toEqual([{ payload: expect.stringMatching(/^[1-9]\d*$/) }]);
       }
       // The worker delivered: the web process never ran a delivery loop.
       expect(host.kernel.get(StagingAutoSyncScheduler).serverIds).toEqual([]);
@@ -147,6 +148,43 @@ describeWithPostgres(
       // Nothing else, not the CLI's own node: an administrative command does not start, so it does not announce.
       const known = [`${host}${worker.pid}`, `${host}${process.pid}`];
       expect(processes.filter((p) => !known.includes(p.process))).toEqual([]);
+    });
+
+    it('channels asked for while a reconnect is pending share the one next connection', async () => {
+      const probe = new QueueWakeups(database.url, createLogger({ level: 'silent' }), {
+        connectTimeoutMs: 5000,
+        backoff: { baseDelayMs: 1000, maxDelayMs: 1000 },
+      });
+      cleanup.add(() => probe.close());
+      const got: string[] = [];
+      probe.on('wakeup_probe_a').subscribe(({ payload }) => payload && got.push(`a:${payload}`));
+      await until(() => probe.listening, 'the probe to listen');
+      const connections = async () =>
+        Number(
+          (
+            await host.storage.dataSource.query(
+              `SELECT COUNT(*) AS n FROM pg_stat_activity
+                WHERE datname = current_database() AND query IN ('LISTEN wakeup_probe_a', 'LISTEN wakeup_probe_b')`,
+            )
+          )[0].n,
+        );
+      await host.storage.dataSource.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE datname = current_database() AND query = 'LISTEN wakeup_probe_a'`,
+      );
+      await until(() => !probe.listening, 'the probe to notice');
+      // While its reconnect is pending (500-1000 ms): a new channel and an announce must not open a second one.
+      probe.on('wakeup_probe_b').subscribe(({ payload }) => payload && got.push(`b:${payload}`));
+      probe.announce();
+      await until(() => probe.listening, 'the probe to reconnect', DELIVERY_MS);
+      expect(await connections()).toBe(1);
+      await host.storage.dataSource.query(
+        "SELECT pg_notify('wakeup_probe_b', 'once'), pg_notify('wakeup_probe_a', 'x')",
+      );
+      await until(() => got.length >= 2, 'both notifications');
+      expect(got.sort()).toEqual(['a:x', 'b:once']);
+      await probe.close();
+      await until(async () => (await connections()) === 0, 'the probe connection to close');
     });
 
     it('a terminated listening connection reconnects and catches up with what was committed meanwhile', async () => {

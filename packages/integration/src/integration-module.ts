@@ -1,11 +1,13 @@
 // The integration bus as a module: its services, tables, settings, and the lifecycle of its processor.
 import {
+  CoreSettings,
   inject,
   Logger,
   Module,
   ObjectChangeListener,
   receivedTaskRetentionProvider,
   RegisterModule,
+  roleReceives,
 } from '@syncbus/core';
 import { AdminRoutes, HttpRouteContribution, MetricsContribution, QueueLagSource } from '@syncbus/server';
 import { ConnectorAdminRoutes } from './admin/connector-admin-routes';
@@ -119,6 +121,7 @@ export class IntegrationModule extends Module {
     @inject(IntegrationTaskProcessor) private readonly processor: IntegrationTaskProcessor,
     @inject(Logger) private readonly logger: Logger,
     @inject(IntegrationReceivedTaskRetention) private readonly retention: IntegrationReceivedTaskRetention,
+    @inject(CoreSettings) private readonly core: CoreSettings,
   ) {
     super('Integration');
   }
@@ -131,7 +134,9 @@ export class IntegrationModule extends Module {
   override async onStart(): Promise<void> {
     await this.processor.start();
     this.retention.start();
-    // Connectors' own background work (e.g. consumers of inbound queues); one that fails to start is logged only.
+    // Connectors' own background work (e.g. consumers of inbound queues) is receiving: only where the role
+    // receives. One that fails to start is logged only.
+    if (!roleReceives(this.core.role)) return;
     for (const connector of this.registry.all()) {
       if (!connector.enabled || connector.problem) continue;
       try {

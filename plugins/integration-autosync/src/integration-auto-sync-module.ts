@@ -1,5 +1,5 @@
 // The seed's LogTaskHandlers module for the integration bus, done well: tasks processed as soon as they are logged.
-import { inject, Module, QueueWakeups, RegisterModule } from '@syncbus/core';
+import { CoreSettings, inject, Module, QueueWakeups, RegisterModule, roleDelivers } from '@syncbus/core';
 import { IntegrationEvents, IntegrationModule } from '@syncbus/integration';
 import type { Subscription } from 'rxjs';
 import {
@@ -32,6 +32,7 @@ export class IntegrationAutoSyncModule extends Module {
     @inject(IntegrationAutoSyncTrigger) private readonly trigger: IntegrationAutoSyncTrigger,
     @inject(IntegrationAutoSyncSettings) private readonly settings: IntegrationAutoSyncSettings,
     @inject(QueueWakeups) private readonly wakeups: QueueWakeups,
+    @inject(CoreSettings) private readonly core: CoreSettings,
   ) {
     super('IntegrationAutoSync');
   }
@@ -46,6 +47,8 @@ export class IntegrationAutoSyncModule extends Module {
   }
 
   override onStart(): void {
+    // A process that processes nothing (its role) has no drain to wake.
+    if (!roleDelivers(this.core.role)) return;
     // Tasks logged by other processes on the same PostgreSQL database wake their connector at commit.
     const wake = ({ payload }: { payload?: string }) =>
       this.trigger.wakeConnector(payload === undefined ? undefined : Number(payload));

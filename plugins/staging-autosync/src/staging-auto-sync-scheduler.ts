@@ -101,10 +101,14 @@ export class StagingAutoSyncScheduler {
       .subscribe(({ payload }) => this.kickServer(payload === undefined ? undefined : Number(payload)));
   }
 
-  /** Wakes the loops of one server (a new one: discovery too), or of every server when `serverId` is undefined. */
+  /**
+   * Wakes the loops of one server, or of every server when `serverId` is undefined (the catch-up). A server
+   * without loops here (new, or not one auto-sync covers) wakes only discovery.
+   */
   private kickServer(serverId: number | undefined): void {
-    const lanes = serverId === undefined ? undefined : this.loops.get(serverId);
-    if (!lanes) return this.kick();
+    if (serverId === undefined) return this.kick();
+    const lanes = this.loops.get(serverId);
+    if (!lanes) return this.discovery?.kick();
     for (const loop of lanes) loop.kick();
   }
 

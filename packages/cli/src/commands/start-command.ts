@@ -21,7 +21,9 @@ export function registerStartCommand(program: Command, context: CliContext): voi
       const options = command.optsWithGlobals<GlobalOptions & { role?: ProcessRole }>();
       const { config, baseDir, file } = context.config(options);
       const kernel = await Kernel.boot({
-        config: options.role ? { ...config, role: options.role } : config,
+        config,
+        // The flag wins over the config and over SYNCBUS_ROLE (environment overrides apply last).
+        env: options.role ? { ...process.env, SYNCBUS_ROLE: options.role } : undefined,
         baseDir,
         modules: [...context.baseModules],
         logger: options.verbose ? createLogger({ level: 'debug' }) : undefined,

@@ -10,6 +10,7 @@ import { registrationOf, type Newable } from '../registry/registration';
 import { CoreSettings } from '../settings/core-settings';
 import { parseSettings, type ParsedSettings } from '../settings/parse-settings';
 import { SecretResolver } from '../settings/secret-resolver';
+import { roleDelivers } from '../settings/process-role';
 import type { SecretMode } from '../settings/secret';
 import { createDataSource } from '../storage/create-data-source';
 import { parseDatabaseUrl } from '../storage/database-url';
@@ -259,6 +260,11 @@ export class Kernel {
       }
       // A started process shows in `syncbus workers list` (PostgreSQL) while it lives.
       if (options.start !== false) storage.wakeups?.announce();
+      if (options.start !== false && storage.kind === 'sqlite' && !roleDelivers(settings.core.role))
+        logger.warn(
+          { role: settings.core.role },
+          'this process delivers nothing (its role) and SQLite has no wake-ups across processes: tasks wait for another process on the same file, or for a person',
+        );
     } catch (error) {
       nodeRegistry.delete(resolver);
       unrouteRxjsErrors();

@@ -8,6 +8,7 @@ import type { Storage } from '../storage/storage';
 export interface NodeProcess {
   /** `<host>:<pid>`, as lease owners name it (`leaseOwnerProcess`). */
   readonly process: string;
+  /** Its `role` setting (`ProcessRole`). */
   readonly role: string;
   /** When its connection opened (epoch ms): about when the process started, or last reconnected. */
   readonly connectedAt: number;

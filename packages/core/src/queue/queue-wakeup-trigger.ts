@@ -13,13 +13,17 @@ export interface QueueWakeupTable {
  * Statements for a migration (PostgreSQL only; SQLite has one process and needs none). After every INSERT or
  * UPDATE statement on the table, one `pg_notify(table, targetId)` per target that now has a pending, unleased,
  * due row: logged tasks, retried rows, leases handed back at a graceful stop. A claim (rows leased) and a
- * postponement (rows due later) wake nobody. PostgreSQL delivers notifications at commit, so a rolled-back change
+ * postponement (rows due later) wake nobody. Times are the writers' clocks (epoch ms) and the test is the
+ * database's, so rows due within a second count as due: a writer's clock a little ahead must not lose the
+ * wake-up (a wake-up is a hint; the claim decides). PostgreSQL delivers notifications at commit, so a rolled-back change
  * wakes nobody, and folds identical ones of a transaction into one, so a bulk import sends one per target.
  */
 export function queueWakeupTrigger({ table, targetColumn }: QueueWakeupTable): {
   up: string[];
   down: string[];
 } {
+  for (const name of [table, targetColumn])
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`'${name}' is not a plain SQL identifier`);
   const fn = `${table}_wakeup`;
   const trigger = (event: 'insert' | 'update') =>
     `CREATE TRIGGER TR_${table}_wakeup_${event} AFTER ${event.toUpperCase()} ON ${table}
@@ -31,7 +35,7 @@ export function queueWakeupTrigger({ table, targetColumn }: QueueWakeupTable): {
          PERFORM pg_notify('${table}', due.target::text)
            FROM (SELECT DISTINCT ${targetColumn} AS target FROM changed_rows
                   WHERE status = 'pending' AND lease_owner IS NULL
-                    AND next_attempt_at <= extract(epoch FROM clock_timestamp()) * 1000) due;
+                    AND next_attempt_at <= extract(epoch FROM clock_timestamp()) * 1000 + 1000) due;
          RETURN NULL;
        END $$`,
       trigger('insert'),

@@ -43,6 +43,10 @@ function processApplicationName(role: string): string {
   return `${PROCESS_APPLICATION_NAME} ${role} ${thisProcess()}`.slice(0, 63);
 }
 
+/** How often an idle wake-up connection is probed, and how long a probe may take before it counts as lost. */
+const PROBE_MS = 30_000;
+const PROBE_TIMEOUT_MS = 10_000;
+
 /** A PostgreSQL channel name `LISTEN` takes unquoted: what queue triggers use. */
 const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -62,6 +66,7 @@ export class QueueWakeups {
   private closed = false;
   private failures = 0;
   private reconnect?: NodeJS.Timeout;
+  private probe?: NodeJS.Timeout;
   private queries: Promise<void> = Promise.resolve();
 
   constructor(
@@ -102,13 +107,14 @@ export class QueueWakeups {
    * (`listNodeProcesses`) for as long as it lives. The kernel calls it once the modules have started.
    */
   announce(): void {
-    if (this.url !== undefined && !this.closed && !this.client) void this.connect();
+    if (this.url !== undefined && !this.closed && !this.client && !this.reconnect) void this.connect();
   }
 
   /** Closes the listening connection; no reconnect follows. */
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.reconnect);
+    clearInterval(this.probe);
     const client = this.client;
     this.client = undefined;
     this.up = false;
@@ -117,7 +123,8 @@ export class QueueWakeups {
   }
 
   private listen(channel: string): void {
-    if (this.url === undefined || this.closed) return;
+    // Reconnecting: the next connection LISTENs to every channel known by then.
+    if (this.url === undefined || this.closed || this.reconnect) return;
     if (!this.client) return void this.connect();
     // Connecting: the connection LISTENs to every channel known once it is open. One query at a time.
     const client = this.client;
@@ -131,10 +138,13 @@ export class QueueWakeups {
   }
 
   private async connect(): Promise<void> {
+    this.reconnect = undefined;
+    if (this.closed || this.client) return;
     const client = new Client({
       connectionString: this.url,
       connectionTimeoutMillis: this.options.connectTimeoutMs,
       keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
       application_name: processApplicationName(this.options.role ?? 'all'),
     });
     this.client = client;
@@ -152,9 +162,37 @@ export class QueueWakeups {
     }
     if (this.client !== client) return;
     if (this.failures > 0) this.logger.info('the queue wake-up connection is back; catching up');
+    this.startProbe(client);
     this.up = true;
     this.failures = 0;
     for (const subject of this.channels.values()) subject.next({ payload: undefined });
+  }
+
+  /**
+   * A connection cut without a word (a network partition) is silent: TCP keepalive gives up only after minutes.
+   * A cheap query every `PROBE_MS`, bounded by `PROBE_TIMEOUT_MS`, notices it and reconnects.
+   */
+  private startProbe(client: Client): void {
+    clearInterval(this.probe);
+    this.probe = setInterval(() => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error('the wake-up connection did not answer')),
+          PROBE_TIMEOUT_MS,
+        );
+      });
+      this.queries = this.queries
+        .then(() => Promise.race([client.query('SELECT 1'), timeout]))
+        .then(
+          () => clearTimeout(timer),
+          (error: unknown) => {
+            clearTimeout(timer);
+            this.lost(client, error);
+          },
+        );
+    }, PROBE_MS);
+    this.probe.unref();
   }
 
   /** The connection failed or ended: drop it and try again after the backoff, unless closing. */
@@ -162,6 +200,8 @@ export class QueueWakeups {
     if (this.client !== client) return;
     this.client = undefined;
     this.up = false;
+    clearInterval(this.probe);
+    this.queries = Promise.resolve();
     client.end().catch(() => undefined);
     if (this.closed) return;
     this.failures += 1;

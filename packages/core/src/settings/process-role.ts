@@ -7,6 +7,7 @@
  * leaves delivery and receiving to the node's other processes.
  */
 export const PROCESS_ROLES = ['all', 'worker', 'receiver', 'log-only'] as const;
+/** One of `PROCESS_ROLES`: what a process of a node does. */
 export type ProcessRole = (typeof PROCESS_ROLES)[number];
 
 /** Whether a process of this role runs the background delivery of staging and integration tasks. */

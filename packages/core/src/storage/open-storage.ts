@@ -48,6 +48,8 @@ export function openStorage(
   if (target.file !== ':memory:') {
     if (options.checkpointIntervalMs > 0) {
       db.pragma(`wal_autocheckpoint = ${SqliteCheckpointer.safetyNetPages}`);
+      // The log may grow to the safety net under a drain; when it restarts, it is cut back to this on disk.
+      db.pragma(`journal_size_limit = ${SqliteCheckpointer.journalSizeLimitBytes}`);
       checkpointer = SqliteCheckpointer.start(target.file, {
         intervalMs: options.checkpointIntervalMs,
         busyTimeoutMs: options.busyTimeoutMs,

@@ -26,6 +26,8 @@ export class SqliteCheckpointer {
    * under a sustained drain, none when idle) 0.82-0.88x, and faster at both sizes (docs/benchmark.md).
    */
   static readonly safetyNetPages = 100_000;
+  /** Size, in bytes, the log file is cut back to when it restarts (`journal_size_limit`): 64 MiB. */
+  static readonly journalSizeLimitBytes = 64 * 2 ** 20;
 
   private readonly pending = new Map<
     number,

@@ -154,7 +154,7 @@ export abstract class BaseIntegrationConnector<TConfig = unknown> {
    * Processes one logged outgoing task for this connector now (Kentico's ProcessInternalTask), recording the
    * outcome as the background processor would. Resolves with the result, or undefined when the task was not
    * processed now (not queued for this connector, already done, held back behind an earlier task of its object,
-   * or processing is off); it then stays queued for the processor.
+   * processing is off, or this process's `role` processes nothing); it then stays queued for the processor.
    */
   processInternalTask(task: IntegrationTask): Promise<IntegrationProcessResult | undefined> {
     return connectorRuntimeOf(this).processTask(task);
