@@ -314,14 +314,17 @@ ifPostgres(describe)('incoming task ledger (PostgreSQL)', () => {
           (task) => task,
           (error: unknown) => error,
         );
+      // Read outside `first`'s transaction: inside one, PostgreSQL keeps the first snapshot of pg_stat_activity.
       await until(
         async () =>
           (
-            await first.query(
-              "SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'",
-              [database.name],
-            )
-          ).rowCount! > 0,
+            await kernel
+              .get(Storage)
+              .dataSource.query(
+                "SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'",
+                [database.name],
+              )
+          ).length > 0,
         'the second delivery to wait on the ledger row of the first',
       );
       await first.query('COMMIT');
