@@ -187,6 +187,46 @@ describeWithPostgres(
       await until(async () => (await connections()) === 0, 'the probe connection to close');
     });
 
+    it('reports its state, and a close while connecting leaves no connection behind', async () => {
+      const named = (role: string) =>
+        host.storage.dataSource
+          .query(
+            `SELECT COUNT(*) AS n FROM pg_stat_activity
+              WHERE datname = current_database() AND application_name LIKE $1`,
+            [`syncbus ${role} %`],
+          )
+          .then((rows: { n: string }[]) => Number(rows[0].n));
+      const options = { connectTimeoutMs: 5000, backoff: { baseDelayMs: 1000, maxDelayMs: 1000 } };
+      const stateful = new QueueWakeups(database.url, createLogger({ level: 'silent' }), {
+        ...options,
+        role: 'probe-state',
+      });
+      cleanup.add(() => stateful.close());
+      expect(stateful.state).toBe('unused');
+      stateful.on('wakeup_probe_state').subscribe(() => undefined);
+      await until(() => stateful.state === 'listening', 'the listening state');
+      await host.storage.dataSource.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE datname = current_database() AND application_name LIKE 'syncbus probe-state %'`,
+      );
+      await until(() => stateful.state === 'reconnecting', 'the reconnecting state');
+      await until(() => stateful.state === 'listening', 'the listening state again', DELIVERY_MS);
+      await stateful.close();
+      await until(async () => (await named('probe-state')) === 0, 'its connection to close');
+
+      const closing = new QueueWakeups(database.url, createLogger({ level: 'silent' }), {
+        ...options,
+        role: 'probe-close',
+      });
+      const heardWhileClosing: QueueWakeup[] = [];
+      closing.on('wakeup_probe_close').subscribe((w) => heardWhileClosing.push(w));
+      // Closed while its connection is still opening: the connection is ended once open, nothing is emitted.
+      await closing.close();
+      await host.storage.dataSource.query("SELECT pg_notify('wakeup_probe_close', 'late')");
+      await until(async () => (await named('probe-close')) === 0, 'no connection of the closed listener');
+      expect(heardWhileClosing).toEqual([]);
+    });
+
     it('a terminated listening connection reconnects and catches up with what was committed meanwhile', async () => {
       heard.length = 0;
       const [{ terminated }] = await host.storage.dataSource.query(
