@@ -1,6 +1,6 @@
 // The seed's LogTaskHandlers module for the integration bus, done well: tasks processed as soon as they are logged.
 import { CoreSettings, inject, Module, QueueWakeups, RegisterModule, roleDelivers } from '@syncbus/core';
-import { IntegrationEvents, IntegrationModule } from '@syncbus/integration';
+import { IntegrationEvents, IntegrationModule, IntegrationTaskProcessor } from '@syncbus/integration';
 import type { Subscription } from 'rxjs';
 import {
   IntegrationAutoSyncSettings,
@@ -33,6 +33,7 @@ export class IntegrationAutoSyncModule extends Module {
     @inject(IntegrationAutoSyncSettings) private readonly settings: IntegrationAutoSyncSettings,
     @inject(QueueWakeups) private readonly wakeups: QueueWakeups,
     @inject(CoreSettings) private readonly core: CoreSettings,
+    @inject(IntegrationTaskProcessor) private readonly processor: IntegrationTaskProcessor,
   ) {
     super('IntegrationAutoSync');
   }
@@ -52,10 +53,9 @@ export class IntegrationAutoSyncModule extends Module {
     // Tasks logged by other processes on the same PostgreSQL database wake their connector at commit.
     const wake = ({ payload }: { payload?: string }) =>
       this.trigger.wakeConnector(payload === undefined ? undefined : Number(payload));
-    if (this.settings.outgoing)
-      this.subscriptions.push(this.wakeups.on('integration_synchronization').subscribe(wake));
-    if (this.settings.incoming)
-      this.subscriptions.push(this.wakeups.on('integration_external_synchronization').subscribe(wake));
+    for (const direction of ['outgoing', 'incoming'] as const)
+      if (this.settings[direction])
+        this.subscriptions.push(this.wakeups.on(this.processor.wakeupChannel(direction)).subscribe(wake));
     this.trigger.wakeAll();
   }
 

@@ -97,7 +97,7 @@ export class StagingAutoSyncScheduler {
     // Tasks logged by other processes on the same PostgreSQL database (web processes, a CLI) wake the server
     // they are for at their commit; a catch-up after the listening connection came back wakes every server.
     this.wakeup = this.wakeups
-      .on('staging_synchronization')
+      .on(this.queue.wakeupChannel)
       .subscribe(({ payload }) => this.kickServer(payload === undefined ? undefined : Number(payload)));
   }
 

@@ -1,5 +1,5 @@
 // `syncbus workers list`: the live processes of a PostgreSQL node, their roles and the leases each holds.
-import { listNodeProcesses, Storage, type LeaseQueue } from '@syncbus/core';
+import { listNodeProcesses, Storage, sumByProcess, type LeaseQueue } from '@syncbus/core';
 import { IntegrationSynchronizations } from '@syncbus/integration';
 import { StagingQueue } from '@syncbus/staging';
 import type { Command } from 'commander';
@@ -22,12 +22,10 @@ export function registerWorkersCommand(program: Command, context: CliContext): v
           );
           return;
         }
-        const held = new Map<string, number>();
-        for (const leases of [
+        const held = sumByProcess(
           await kernel.get<LeaseQueue>(StagingQueue).leasesByProcess(),
           await kernel.get(IntegrationSynchronizations).leasesByProcess(),
-        ])
-          for (const [process, n] of leases) held.set(process, (held.get(process) ?? 0) + n);
+        );
         output.table(
           processes.map((p) => ({
             process: p.process,

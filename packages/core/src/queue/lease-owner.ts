@@ -17,3 +17,11 @@ export function leaseOwnerProcess(owner: string): string {
   const cut = owner.lastIndexOf(':');
   return cut > 0 ? owner.slice(0, cut) : owner;
 }
+
+/** Lease counts summed by process, from `[process, count]` pairs of any number of sources (queues, tables). */
+export function sumByProcess(...sources: Iterable<readonly [string, number]>[]): Map<string, number> {
+  const held = new Map<string, number>();
+  for (const source of sources)
+    for (const [process, n] of source) held.set(process, (held.get(process) ?? 0) + n);
+  return held;
+}

@@ -3,7 +3,7 @@ import { escapeLike } from '../util/escape-like';
 import { withSqlRead, withSqlTransaction, type SqlExecutor } from '../storage/sql-executor';
 import type { Storage } from '../storage/storage';
 import { retryDelayMs, type RetryPolicy } from './backoff';
-import { leaseOwnerProcess } from './lease-owner';
+import { leaseOwnerProcess, sumByProcess } from './lease-owner';
 
 /**
  * Where a queue's rows live. The table has the columns of `SYNCHRONIZATION_COLUMNS`
@@ -257,12 +257,12 @@ export class LeaseQueue {
         [this.now()],
       ),
     );
-    const held = new Map<string, number>();
-    for (const row of rows) {
-      const process = leaseOwnerProcess(row.owner);
-      held.set(process, (held.get(process) ?? 0) + Number(row.n));
-    }
-    return held;
+    return sumByProcess(rows.map((row) => [leaseOwnerProcess(row.owner), Number(row.n)] as const));
+  }
+
+  /** The channel `QueueWakeups.on` hears this queue's due rows on: its table's name (`queueWakeupTriggers`). */
+  get wakeupChannel(): string {
+    return this.spec.table;
   }
 
   /** Extends the leases `owner` still holds on `ids`; returns how many it still holds. */

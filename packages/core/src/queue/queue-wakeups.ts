@@ -9,7 +9,7 @@ import { thisProcess } from './lease-owner';
 /** One wake-up on a channel. */
 export interface QueueWakeup {
   /**
-   * What the trigger sent (for a synchronization table: the target id, see `queueWakeupTrigger`). Undefined after
+   * What the trigger sent (for a synchronization table: the target id, see `queueWakeupTriggers`). Undefined after
    * the listening connection (re)connected: notifications committed while it was down reached nobody, so a
    * listener looks at every target once (the catch-up).
    */

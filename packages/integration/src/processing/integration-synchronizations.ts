@@ -1,5 +1,5 @@
 // Lets people (CLI, admin API, tests) see what waits for a connector and why, retry failed tasks and give up on them.
-import { escapeLike, inject, injectable, Storage, type AlsoInTransaction } from '@syncbus/core';
+import { escapeLike, inject, injectable, Storage, sumByProcess, type AlsoInTransaction } from '@syncbus/core';
 import { IntegrationConnectorRegistry } from '../connectors/integration-connector-registry';
 import {
   IntegrationExternalSynchronizationEntity,
@@ -77,11 +77,10 @@ export class IntegrationSynchronizations {
 
   /** Rows of both directions under an unexpired lease, by the process holding them (`syncbus workers list`). */
   async leasesByProcess(): Promise<Map<string, number>> {
-    const held = new Map<string, number>();
-    for (const queue of [this.queues.outgoing, this.queues.incoming])
-      for (const [process, n] of await queue.leasesByProcess())
-        held.set(process, (held.get(process) ?? 0) + n);
-    return held;
+    return sumByProcess(
+      await this.queues.outgoing.leasesByProcess(),
+      await this.queues.incoming.leasesByProcess(),
+    );
   }
 
   /** The synchronization rows of a connector, in logged order. */

@@ -5,7 +5,7 @@ import type { LoadedConnector } from '../connectors/loaded-connector';
 import { IncomingTaskApplier } from '../incoming/incoming-task-applier';
 import { IntegrationSettings } from '../integration-settings';
 import type { IntegrationTask } from '../tasks/integration-task';
-import { IntegrationTaskStore } from '../tasks/integration-task-store';
+import { IntegrationTaskStore, type TaskDirection } from '../tasks/integration-task-store';
 import { ConnectorDrain, type DrainContext } from './connector-drain';
 import type { IntegrationProcessResult } from './integration-process-result';
 import { IntegrationQueues } from './integration-queues';
@@ -96,6 +96,11 @@ export class IntegrationTaskProcessor {
   /** When a connector paused by a failed check or an outage is probed next (epoch ms), else undefined. */
   pausedUntil(connectorId: number): number | undefined {
     return this.drains.get(connectorId)?.pausedUntil;
+  }
+
+  /** The `QueueWakeups` channel on which other processes' commits of due tasks of `direction` are heard. */
+  wakeupChannel(direction: TaskDirection): string {
+    return this.context.queues.of(direction).wakeupChannel;
   }
 
   /** Work was logged for the connector: let its drain look now. */
