@@ -66,7 +66,9 @@ describe('@syncbus/connector-ndjson (the template)', () => {
     ]);
     expect(written[1].data).toMatchObject({ guid: 'a-1', title: 'v1', category: 'news' });
     expect(new Set(written.map((l) => l.guid)).size).toBe(5);
-    expect(await node.kernel.get(IntegrationSynchronizations).list('ndjson')).toEqual([]);
+    // The lines are written before the batch settles; the rows go once the settle commits.
+    const synchronizations = node.kernel.get(IntegrationSynchronizations);
+    await until(async () => (await synchronizations.list('ndjson')).length === 0, 'the synchronizations settled');
     expect(node.kernel.get(IntegrationHelper).getConnector('ndjson')!.displayName).toBe('NDJSON file');
   });
 
