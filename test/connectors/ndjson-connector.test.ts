@@ -68,7 +68,10 @@ describe('@syncbus/connector-ndjson (the template)', () => {
     expect(new Set(written.map((l) => l.guid)).size).toBe(5);
     // The lines are written before the batch settles; the rows go once the settle commits.
     const synchronizations = node.kernel.get(IntegrationSynchronizations);
-    await until(async () => (await synchronizations.list('ndjson')).length === 0, 'the synchronizations settled');
+    await until(
+      async () => (await synchronizations.list('ndjson')).length === 0,
+      'the synchronizations settled',
+    );
     expect(node.kernel.get(IntegrationHelper).getConnector('ndjson')!.displayName).toBe('NDJSON file');
   });
 

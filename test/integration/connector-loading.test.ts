@@ -192,6 +192,9 @@ describe('connector loading (SQLite)', () => {
     expect(scriptOf('alpha').checks).toBe(3);
     // The connector is called before its batch settles; the row goes once the settle commits.
     const synchronizations = kernel.get(IntegrationSynchronizations);
-    await until(async () => (await synchronizations.list('alpha')).length === 0, 'the synchronization settled');
+    await until(
+      async () => (await synchronizations.list('alpha')).length === 0,
+      'the synchronization settled',
+    );
   });
 });
