@@ -76,6 +76,8 @@ describeEachEngine<Engine>(['sqlite', 'postgres'])('staging delivery (source on 
       duplicates: 0,
       failed: 0,
       heldBack: 0,
+      skipped: 0,
+      conflicts: 0,
     });
     const applied = await targetRepo(Article).findOneOrFail({
       where: { guid: 'a-1' },

@@ -123,6 +123,7 @@ export interface StagingPair {
 export async function startStagingPair(
   options: {
     sourceDatabaseUrl?: string;
+    targetDatabaseUrl?: string;
     sourceStaging?: Record<string, unknown>;
     targetStaging?: Record<string, unknown>;
     sourceModules?: readonly Newable[];
@@ -133,6 +134,7 @@ export async function startStagingPair(
   const secret = createTestSecret();
   const target = await bootStagingNode({
     name: 'target',
+    databaseUrl: options.targetDatabaseUrl,
     acceptFrom: [{ server: 'source', secret }],
     staging: options.targetStaging,
     modules: options.targetModules,

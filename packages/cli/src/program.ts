@@ -5,6 +5,7 @@ import { CliContext, type CliStreams } from './cli-context';
 import { ExitCode, exitCodeOf } from './cli-error';
 import { registerAuditCommand } from './commands/audit-command';
 import { registerConfigCommand } from './commands/config-command';
+import { registerConflictsCommand } from './commands/conflicts-command';
 import { registerConnectorsCommand } from './commands/connectors-command';
 import { registerDemoCommand } from './commands/demo-command';
 import { registerMigrateCommand } from './commands/migrate-command';
@@ -25,6 +26,7 @@ const registrations: CommandRegistration[] = [
   registerMigrateCommand,
   registerServersCommand,
   registerTasksCommand,
+  registerConflictsCommand,
   registerConnectorsCommand,
   registerObjectsCommand,
   registerAuditCommand,

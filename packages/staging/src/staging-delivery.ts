@@ -48,6 +48,14 @@ export interface StagingRunSummary {
   failed: number;
   /** Tasks sent behind a failed task of the same object; they wait for it without losing an attempt. */
   heldBack: number;
+  /** Tasks the target skipped to keep its own edit (conflict policy keep-target); they count as delivered. */
+  skipped: number;
+  /**
+   * Tasks the target holds as a conflict until a person resolves it there: they wait, with the conflict in their
+   * error and no attempt counted, as do their objects' later tasks; the source asks again after
+   * `staging.retry.maxDelayMs`, or at once when a person synchronizes.
+   */
+  conflicts: number;
   /** Why the run stopped early (the target unreachable, refusing, or not speaking the protocol). */
   error?: string;
 }
@@ -152,6 +160,8 @@ export class StagingDelivery {
       duplicates: 0,
       failed: 0,
       heldBack: 0,
+      skipped: 0,
+      conflicts: 0,
     };
     const { leaseMs, batchSize, retry, maxInFlight } = this.settings;
     // Objects that failed in this run: each is tried once per run, however short its backoff.
@@ -277,6 +287,7 @@ export class StagingDelivery {
     const completed: number[] = [];
     const failures: SynchronizationFailure[] = [];
     const heldBack: number[] = [];
+    const held: { id: number; reason: string }[] = [];
     batch.forEach((row, index) => {
       const result = results[index];
       if (failedObjects.has(row.objectKey)) {
@@ -293,18 +304,39 @@ export class StagingDelivery {
           error: `Staging server '${server.name}' could not apply the task: ${result.message ?? 'no reason given'}`,
         });
         failedObjects.add(row.objectKey);
+      } else if (result.status === 'conflict') {
+        held.push({
+          id: row.id,
+          reason: `Staging server '${server.name}' holds the task: ${result.message ?? 'CONFLICT'}`,
+        });
+        failedObjects.add(row.objectKey);
       } else {
         completed.push(row.id);
         if (result.status === 'applied') summary.applied++;
+        else if (result.status === 'skipped') summary.skipped++;
         else summary.duplicates++;
       }
     });
-    // Held-back rows lose no attempt; they are due again but wait behind their object's failed row.
+    // Held-back rows lose no attempt; they are due again but wait behind their object's failed row. A task held
+    // as a conflict loses none either: it waits for a person on the target, asked again after the longest backoff.
+    const now = Date.now();
     await this.queue.settle(
-      { completed, failed: failures, postponed: [{ ids: heldBack, notBefore: Date.now() }] },
+      {
+        completed,
+        failed: failures,
+        postponed: [
+          { ids: heldBack, notBefore: now },
+          ...held.map((h) => ({
+            ids: [h.id],
+            notBefore: now + this.settings.retry.maxDelayMs,
+            reason: h.reason,
+          })),
+        ],
+      },
       this.owner,
       this.settings.retry,
     );
+    summary.conflicts += held.length;
     summary.failed += failures.length;
     summary.heldBack += heldBack.length;
     if (this.events.synchronized.observed) {
@@ -316,7 +348,10 @@ export class StagingDelivery {
       this.events.synchronized.emit({
         server: server.name,
         delivered: completed.map(task),
-        failed: failures.map((f) => ({ ...task(f.id), error: f.error })),
+        failed: [
+          ...failures.map((f) => ({ ...task(f.id), error: f.error })),
+          ...held.map((h) => ({ ...task(h.id), error: h.reason })),
+        ],
       });
     }
     return undefined;

@@ -91,3 +91,26 @@ export class StagingRequestRejectedError extends SyncbusError {
     super(code, message);
   }
 }
+
+/** No conflict has this id on this node. */
+export class UnknownConflictError extends SyncbusError {
+  constructor(readonly conflictId: number) {
+    super(
+      'UNKNOWN_CONFLICT',
+      `No conflict ${conflictId} exists on this node; list them with \`syncbus conflicts list --all\`.`,
+    );
+  }
+}
+
+/** The conflict was resolved by a person or a handler already; resolving it again would change nothing they chose. */
+export class ConflictResolvedError extends SyncbusError {
+  constructor(
+    readonly conflictId: number,
+    readonly outcome: string,
+  ) {
+    super(
+      'CONFLICT_RESOLVED',
+      `Conflict ${conflictId} was resolved already (${outcome}); nothing was changed. Edit the object itself to change it further.`,
+    );
+  }
+}

@@ -1,6 +1,7 @@
 // Staging's events (Kentico's StagingEvents): logging a task on the source, processing one on the target, and
 // each batch's outcome.
 import { inject, injectable, SyncEventFactory, type AfterEvent, type SyncEvent } from '@syncbus/core';
+import type { ConflictKind, ConflictOutcome } from './entities/staging-conflict.entity';
 import type { StagingTask } from './entities/staging-task.entity';
 import type { StagingTaskData } from './staging-task-data';
 
@@ -27,16 +28,40 @@ export interface StagingSynchronizedArgs {
   readonly server: string;
   /** Tasks the target applied or had applied before: they left the queue for this server. */
   readonly delivered: readonly { readonly taskId: number; readonly guid: string }[];
-  /** Tasks the target refused (an attempt counted) or that the whole batch left pending (`batchError`). */
+  /**
+   * Tasks the target refused (an attempt counted), holds as a conflict (no attempt counted), or that the whole
+   * batch left pending (`batchError`).
+   */
   readonly failed: readonly { readonly taskId: number; readonly guid: string; readonly error: string }[];
   /** Set when the batch failed as a whole (the target unreachable or answering wrongly). */
   readonly batchError?: string;
 }
 
+/** How a `conflict` before-handler resolves a conflict: take the source's fields, keep the target's, or these. */
+export type ConflictResolution = 'source' | 'target' | { readonly data: Readonly<Record<string, unknown>> };
+
+/** Args of `conflict` on the target: a received task met an object changed here since staging last left it. */
+export interface StagingConflictEventArgs {
+  readonly sourceServer: string;
+  readonly task: StagingTaskData;
+  readonly kind: ConflictKind;
+  /** The staged fields, canonical: as staging last left them (null: no base), the task's, and this node's now. */
+  readonly base: Readonly<Record<string, unknown>> | null;
+  readonly source: Readonly<Record<string, unknown>> | null;
+  readonly target: Readonly<Record<string, unknown>> | null;
+  /** A before-handler sets this to resolve the conflict itself; otherwise the object type's policy decides. */
+  resolution?: ConflictResolution;
+  /** After: the conflict record's id and what became of it. */
+  conflictId?: number;
+  outcome?: ConflictOutcome;
+}
+
 /**
  * Staging events. `logTask.before` may cancel (the host's change then fails with `EventCancelledError` and
  * nothing is written) or amend; `logTask.after` fires once the task has committed. `processTask` fires on the
- * target around applying a received task; a cancel answers that task `error`.
+ * target around applying a received task; a cancel answers that task `error`. `conflict` fires on the target
+ * when a task meets a local edit: its before-handlers run inside the request's transaction (they must not open
+ * another one) and may resolve it; after fires once the outcome has committed.
  */
 @injectable()
 export class StagingEvents {
@@ -46,10 +71,13 @@ export class StagingEvents {
   readonly processTask: SyncEvent<StagingProcessTaskEventArgs>;
   /** After each batch sent to a target has been answered and recorded (observe only: the admin event stream). */
   readonly synchronized: AfterEvent<StagingSynchronizedArgs>;
+  /** A received task met an object changed on this node since staging last left it (docs/conflicts.md). */
+  readonly conflict: SyncEvent<StagingConflictEventArgs>;
 
   constructor(@inject(SyncEventFactory) factory: SyncEventFactory) {
     this.logTask = factory.create<StagingTaskEventArgs>('staging.logTask');
     this.processTask = factory.create<StagingProcessTaskEventArgs>('staging.processTask');
     this.synchronized = factory.createAfter<StagingSynchronizedArgs>('staging.synchronized');
+    this.conflict = factory.create<StagingConflictEventArgs>('staging.conflict');
   }
 }

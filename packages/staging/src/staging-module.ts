@@ -7,6 +7,11 @@ import {
   RegisterModule,
 } from '@syncbus/core';
 import { HttpRouteContribution, MetricsContribution, QueueLagSource } from '@syncbus/server';
+import { ConflictDetection } from './conflicts/conflict-detection';
+import { StagingConflictStore } from './conflicts/staging-conflict-store';
+import { StagingConflicts } from './conflicts/staging-conflicts';
+import { StagingConflict } from './entities/staging-conflict.entity';
+import { StagingObjectBase } from './entities/staging-object-base.entity';
 import { StagingReceivedTask } from './entities/staging-received-task.entity';
 import { StagingServer } from './entities/staging-server.entity';
 import { StagingSynchronization } from './entities/staging-synchronization.entity';
@@ -15,6 +20,7 @@ import { CreateStagingTables1700000000100 } from './migrations/create-staging-ta
 import { ScaleStagingQueue1750000000100 } from './migrations/scale-staging-queue.migration';
 import { AddServerPaused1760000000100 } from './migrations/add-server-paused.migration';
 import { AddStagingWakeups1770000000100 } from './migrations/add-staging-wakeups.migration';
+import { AddStagingConflicts1780000000100 } from './migrations/add-staging-conflicts.migration';
 import { ServerInfoProvider } from './server-info-provider';
 import { ServerSecrets } from './server-secrets';
 import { StagingDelivery } from './staging-delivery';
@@ -41,12 +47,20 @@ import { SynchronizationInfoProvider } from './synchronization-info-provider';
 
 /** Content staging: task logging, servers, delivery and the receiver's services (the HTTP route is in @syncbus/server). */
 @RegisterModule({
-  entities: [StagingServer, StagingTask, StagingSynchronization, StagingReceivedTask],
+  entities: [
+    StagingServer,
+    StagingTask,
+    StagingSynchronization,
+    StagingReceivedTask,
+    StagingObjectBase,
+    StagingConflict,
+  ],
   migrations: [
     CreateStagingTables1700000000100,
     ScaleStagingQueue1750000000100,
     AddServerPaused1760000000100,
     AddStagingWakeups1770000000100,
+    AddStagingConflicts1780000000100,
   ],
   settings: [
     { key: 'staging', schema: StagingSettingsSchema, token: StagingSettings },
@@ -64,6 +78,9 @@ import { SynchronizationInfoProvider } from './synchronization-info-provider';
     StagingDelivery,
     StagingTaskRunnerFactory,
     StagingRequestVerifier,
+    StagingConflictStore,
+    ConflictDetection,
+    StagingConflicts,
     StagingReceiver,
     receivedTaskRetentionProvider(
       StagingReceivedTaskRetention,

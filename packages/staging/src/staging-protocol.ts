@@ -39,10 +39,14 @@ export const StagingRequestSchema = z
 /** A parsed request body. */
 export type StagingRequest = z.infer<typeof StagingRequestSchema>;
 
-/** How the receiver answered one task. */
+/**
+ * How the receiver answered one task: `applied`, `duplicate` (applied before), `error`, `skipped` (a conflict
+ * whose policy kept the target's edit; it counts as delivered) or `conflict` (held on the target until a person
+ * resolves it; the source keeps the task and the object's later tasks waiting). A message says more.
+ */
 export const StagingTaskResultSchema = z.object({
   guid: z.string(),
-  status: z.enum(['applied', 'duplicate', 'error']),
+  status: z.enum(['applied', 'duplicate', 'error', 'skipped', 'conflict']),
   message: z.string().optional(),
 });
 /** One task's outcome. */

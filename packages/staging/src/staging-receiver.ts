@@ -9,8 +9,9 @@ import {
   sqlExecutorFor,
   Storage,
   withSqlRead,
-  type ObjectApplication,
 } from '@syncbus/core';
+import { ConflictDetection, ConflictHeld, type ConflictSession } from './conflicts/conflict-detection';
+import { applicationOf } from './received-application';
 import { StagingEvents } from './staging-events';
 import type { StagingTaskResult } from './staging-protocol';
 import type { StagingTaskData } from './staging-task-data';
@@ -31,7 +32,10 @@ const NOT_COMMITTED =
  * answered `error`, and later tasks of the same object in the request are held back; other objects go on. (A
  * host's TypeORM subscribers therefore see the tasks before a failing one twice, the first time rolled back.)
  * `processTask.before` runs for every task before the transaction starts (so a handler may use storage itself);
- * `processTask.after` fires for the applied ones once the transaction has committed.
+ * `processTask.after` fires for the applied ones once the transaction has committed. Each create, update and
+ * delete is compared with the object as this node holds it (`ConflictDetection`): a task that meets a local
+ * edit is handled by its type's policy, answered `applied` or `skipped` with the conflict in its message, or
+ * `conflict` when held (its object's later tasks in the request are then held back, as after an error).
  */
 @injectable()
 export class StagingReceiver {
@@ -40,6 +44,7 @@ export class StagingReceiver {
     @inject(ObjectApplier) private readonly applier: ObjectApplier,
     @inject(StagingEvents) private readonly events: StagingEvents,
     @inject(Logger) private readonly logger: Logger,
+    @inject(ConflictDetection) private readonly conflicts: ConflictDetection,
   ) {}
 
   /** Applies `tasks` sent by `sourceServer` (already authenticated); one result per task, in order. */
@@ -84,12 +89,14 @@ export class StagingReceiver {
       } else toApply.push(entry);
     }
     let applied: StagingTaskData[];
+    let session: ConflictSession | undefined;
     try {
-      applied = await this.applyAll(sourceServer, toApply);
+      ({ applied, session } = await this.applyAll(sourceServer, toApply));
       for (const { index, task } of toApply) results[index] = { guid: task.guid, status: 'applied' };
     } catch {
-      // A task failed, a concurrent delivery holds one of the ledger rows, or the commit failed: everything was
-      // rolled back, and the request goes again with a savepoint per task, so a failing task rolls back alone.
+      // A task failed or was held, a concurrent delivery holds one of the ledger rows, or the commit failed:
+      // everything was rolled back, and the request goes again with a savepoint per task, so a failing task
+      // rolls back alone.
       const outcome = await this.applyEach(sourceServer, toApply, failedAt, results);
       if (!outcome) {
         const again = await this.appliedGuids(
@@ -103,9 +110,20 @@ export class StagingReceiver {
         }
         return results as StagingTaskResult[];
       }
-      applied = outcome;
+      ({ applied, session } = outcome);
     }
-    for (const task of applied) this.events.processTask.after.emit({ task, sourceServer });
+    if (session) {
+      for (const [index, result] of results.entries()) {
+        const answer = result?.status === 'applied' ? session.answerOf(result.guid) : undefined;
+        if (answer) results[index] = { guid: result!.guid, ...answer };
+      }
+      session.emitCommitted();
+    }
+    for (const task of applied) {
+      // A task the target kept its own edit over (keep-target) changed nothing here.
+      if (session?.answerOf(task.guid)?.status !== 'skipped')
+        this.events.processTask.after.emit({ task, sourceServer });
+    }
     // A task that failed because another delivery of it committed meanwhile is applied, once.
     const errored = tasks.filter((_, i) => results[i]?.status === 'error').map((t) => t.guid);
     if (errored.length > 0) {
@@ -125,18 +143,24 @@ export class StagingReceiver {
   private async applyAll(
     sourceServer: string,
     entries: readonly { task: StagingTaskData }[],
-  ): Promise<StagingTaskData[]> {
-    if (entries.length === 0) return [];
-    await this.storage.transaction(async (manager) => {
+  ): Promise<{ applied: StagingTaskData[]; session?: ConflictSession }> {
+    if (entries.length === 0) return { applied: [] };
+    const tasks = entries.map((e) => e.task);
+    const session = await this.storage.transaction(async (manager) => {
       const sql = sqlExecutorFor(this.storage, manager);
+      const conflicts = await this.conflicts.begin(sql, sourceServer, tasks);
       await sql.run(
         `INSERT INTO staging_received_task (source_server, task_guid, applied_at)
            SELECT ?, value, CAST(? AS bigint) FROM ${sql.each('text')}`,
-        [sourceServer, Date.now(), sql.eachParam(entries.map((e) => e.task.guid))],
+        [sourceServer, Date.now(), sql.eachParam(tasks.map((t) => t.guid))],
       );
-      for (const { task } of entries) await this.applier.apply(manager, applicationOf(task, sourceServer));
+      for (const task of tasks) {
+        await this.applier.apply(manager, applicationOf(task, sourceServer), conflicts?.guard(task));
+      }
+      await conflicts?.flush(sql);
+      return conflicts;
     });
-    return entries.map((e) => e.task);
+    return { applied: tasks, session };
   }
 
   /**
@@ -149,10 +173,17 @@ export class StagingReceiver {
     entries: readonly { index: number; task: StagingTaskData }[],
     failedAt: Map<string, number>,
     results: (StagingTaskResult | undefined)[],
-  ): Promise<StagingTaskData[] | undefined> {
+  ): Promise<{ applied: StagingTaskData[]; session?: ConflictSession } | undefined> {
     const applied: StagingTaskData[] = [];
+    let session: ConflictSession | undefined;
     try {
       await this.storage.transaction(async (manager) => {
+        const outer = sqlExecutorFor(this.storage, manager);
+        const conflicts = (session = await this.conflicts.begin(
+          outer,
+          sourceServer,
+          entries.map((e) => e.task),
+        ));
         for (const { index, task } of entries) {
           const objectKey = `${task.objectType}:${task.objectGuid}`;
           if ((failedAt.get(objectKey) ?? Infinity) < index) {
@@ -170,12 +201,19 @@ export class StagingReceiver {
                 'INSERT INTO staging_received_task (source_server, task_guid, applied_at) VALUES (?, ?, ?)',
                 [sourceServer, task.guid, Date.now()],
               );
-              await this.applier.apply(savepoint, applicationOf(task, sourceServer));
+              await this.applier.apply(savepoint, applicationOf(task, sourceServer), conflicts?.guard(task));
+              await conflicts?.flush(sql);
             });
             results[index] = { guid: task.guid, status: 'applied' };
             applied.push(task);
           } catch (error) {
             if (!failedAt.has(objectKey)) failedAt.set(objectKey, index);
+            if (error instanceof ConflictHeld && conflicts) {
+              const id = await conflicts.hold(outer, error);
+              results[index] = { guid: task.guid, status: 'conflict', message: heldMessage(id, error) };
+              continue;
+            }
+            conflicts?.discard();
             results[index] = this.failure(task.guid, error, sourceServer);
           }
         }
@@ -184,7 +222,7 @@ export class StagingReceiver {
       this.logger.warn({ err: error, source: sourceServer }, 'a staging request could not be committed');
       return undefined;
     }
-    return applied;
+    return { applied, session };
   }
 
   /**
@@ -216,24 +254,17 @@ export class StagingReceiver {
   }
 }
 
+/** The answer to a held task: which conflict holds it, and how to resolve it. */
+function heldMessage(id: number, held: ConflictHeld): string {
+  const { objectType, objectGuid } = held.conflict;
+  return (
+    `CONFLICT: ${objectType} '${objectGuid}' was changed on the target since the last synchronization; the task ` +
+    `and later tasks of the object wait until conflict ${id} is resolved there (syncbus conflicts resolve ${id}).`
+  );
+}
+
 /** The answer to a task a `processTask.before` handler cancelled or threw for. */
 function cancelMessage(error: unknown): string {
   if (error instanceof EventCancelledError) return `${error.code}: ${error.message}`;
   return `EVENT_CANCELLED: ${(error as Error)?.message ?? error}`;
-}
-
-/** What the applier does for a received task: its object, with this source appended to the origin chain. */
-function applicationOf(task: StagingTaskData, sourceServer: string): ObjectApplication {
-  return {
-    taskType: task.taskType,
-    snapshot: {
-      objectType: task.objectType,
-      objectGuid: task.objectGuid,
-      objectId: task.objectId,
-      title: task.title,
-      data: task.data,
-    },
-    origin: { servers: [...task.origin, sourceServer] },
-    user: task.users[task.users.length - 1],
-  };
 }

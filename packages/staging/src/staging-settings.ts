@@ -14,6 +14,30 @@ export const StagingSourceSchema = z
   })
   .strict();
 
+/**
+ * What the receiver does when a task would change an object that was changed on this node since staging last
+ * left it (docs/conflicts.md): `overwrite` applies the task and keeps the overwritten state in a conflict record,
+ * `keep-target` skips the task, `hold` holds it and the object's later tasks until a person resolves it, `merge`
+ * takes fields changed on one side only from that side and holds when a field changed on both.
+ */
+export const ConflictPolicySchema = z.enum(['overwrite', 'keep-target', 'hold', 'merge']);
+/** A conflict policy. */
+export type ConflictPolicy = z.infer<typeof ConflictPolicySchema>;
+
+/** Conflict detection on the receiver: on or off, and the policy by object type. */
+export const StagingConflictSettingsSchema = z
+  .object({
+    /** Compare each update, delete and create with the object's state on this node (off: Kentico's behaviour). */
+    detect: z.boolean().default(true),
+    /** The policy of object types `objectTypes` does not name. */
+    policy: ConflictPolicySchema.default('overwrite'),
+    /** Policies by object type, e.g. `{ "cms.article": "hold" }`. */
+    objectTypes: z.record(z.string().min(1).max(100), ConflictPolicySchema).default({}),
+  })
+  .strict();
+/** Parsed conflict settings. */
+export type StagingConflictSettings = z.infer<typeof StagingConflictSettingsSchema>;
+
 /** Receiver settings (the target side). */
 export const StagingReceiverSettingsSchema = z
   .object({
@@ -26,6 +50,7 @@ export const StagingReceiverSettingsSchema = z
       .min(1024)
       .default(16 * 1024 * 1024),
     sources: z.array(StagingSourceSchema).default([]),
+    conflicts: StagingConflictSettingsSchema.default(StagingConflictSettingsSchema.parse({})),
   })
   .strict();
 

@@ -218,7 +218,7 @@ export class Kernel {
       const serializer = new ObjectSerializer();
       container.bind(ObjectTypes).toConstantValue(objectTypes);
       container.bind(ObjectSerializer).toConstantValue(serializer);
-      container.bind(ObjectApplier).toConstantValue(new ObjectApplier(objectTypes));
+      container.bind(ObjectApplier).toConstantValue(new ObjectApplier(objectTypes, serializer));
       container
         .bind(ObjectChanges)
         .toDynamicValue(

@@ -7,5 +7,6 @@ export * from './object-apply-error';
 export * from './object-types';
 export * from './object-serializer';
 export * from './object-applier';
+export * from './canonical-data';
 export * from './object-changes';
 export * from './change-capture-error';

@@ -5,10 +5,24 @@ import { runInChangeScope } from './change-scope';
 import type { ChangeOrigin, ObjectSnapshot, TaskType } from './object-change';
 import { ObjectApplyError } from './object-apply-error';
 import { tableOf } from './object-rows';
+import { ObjectSerializer } from './object-serializer';
 import type { ObjectTypeInfo, ObjectTypes } from './object-types';
 
 /** Applies a host-defined task type on the target (e.g. `publish`). Runs in the task's transaction. */
 export type TaskTypeHandler = (snapshot: ObjectSnapshot, manager: EntityManager) => Promise<void>;
+
+/**
+ * What applying a task does to the object as this node holds it: `apply` the task's data, apply other `data`
+ * instead (a merge, a resolution), or `skip` (leave the object as it is).
+ */
+export type ApplyDecision = 'apply' | 'skip' | { readonly data: Readonly<Record<string, unknown>> };
+
+/**
+ * Decides, inside the task's transaction, from the object as this node holds it now (`current`, undefined when
+ * there is none), what applying a create, update or delete does. Conflict detection is one; a guard that throws
+ * aborts the task as any apply error does. Host-defined task types are not guarded.
+ */
+export type ApplyGuard = (current: ObjectSnapshot | undefined) => Promise<ApplyDecision>;
 
 /** What to apply. */
 export interface ObjectApplication {
@@ -28,7 +42,10 @@ export class ObjectApplier {
   private readonly handlers = new Map<string, TaskTypeHandler>();
   private readonly keyLookups = new Map<string, string>();
 
-  constructor(private readonly types: ObjectTypes) {}
+  constructor(
+    private readonly types: ObjectTypes,
+    private readonly serializer = new ObjectSerializer(),
+  ) {}
 
   /** Registers the handler of a host-defined task type. */
   registerTaskType(taskType: string, handler: TaskTypeHandler): void {
@@ -45,10 +62,11 @@ export class ObjectApplier {
   /**
    * Applies one task in `manager`'s transaction. Throws `ObjectApplyError` (nothing written by this call is
    * kept when the caller rolls back) for an unknown type, property or task type, a wrong value or a reference
-   * that does not resolve on this node.
+   * that does not resolve on this node. A `guard` sees the object as this node holds it first and decides.
    */
-  async apply(manager: EntityManager, application: ObjectApplication): Promise<void> {
-    const { snapshot, taskType } = application;
+  async apply(manager: EntityManager, application: ObjectApplication, guard?: ApplyGuard): Promise<void> {
+    const { taskType } = application;
+    let { snapshot } = application;
     const info = this.types.find(snapshot.objectType);
     if (!info) {
       throw new ObjectApplyError(
@@ -58,16 +76,35 @@ export class ObjectApplier {
     }
     await runInChangeScope({ origin: application.origin, user: application.user }, async () => {
       const repository = manager.getRepository(info.metadata.target);
+      const builtIn = taskType === 'create' || taskType === 'update' || taskType === 'delete';
+      const guarded = guard !== undefined && builtIn;
       // Most tasks on a receiver are creates: a prepared lookup of the key says so without building a query, and
       // only an object that exists is loaded as an entity (for the merge and for the host's subscribers).
       const key = await this.primaryKeyOf(manager, info, snapshot.objectGuid);
       // Soft-deleted objects count: a soft delete travels as an update of the delete date.
       const existing = key ? await repository.findOne({ where: key, withDeleted: true }) : null;
+      if (guarded) {
+        // The guard compares the whole object, references too; they are loaded on a copy of their own, since
+        // a loaded relation beside its foreign-key column changes what saving the entity writes.
+        const whole =
+          existing && info.references.length > 0
+            ? await repository.findOne({
+                where: key!,
+                withDeleted: true,
+                relations: Object.fromEntries(info.references.map((r) => [r.relation.propertyName, true])),
+              })
+            : existing;
+        const decision = await guard(
+          whole ? await this.serializer.snapshot(info, whole, manager) : undefined,
+        );
+        if (decision === 'skip') return;
+        if (decision !== 'apply') snapshot = { ...snapshot, data: { ...decision.data } };
+      }
       if (taskType === 'delete') {
         if (existing) await repository.remove(existing);
         return;
       }
-      if (taskType !== 'create' && taskType !== 'update') {
+      if (!builtIn) {
         const handler = this.handlers.get(taskType);
         if (!handler) {
           throw new ObjectApplyError(

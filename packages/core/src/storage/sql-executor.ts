@@ -20,6 +20,13 @@ export interface SqlExecutor {
    */
   each(type: 'text' | 'bigint'): string;
   eachParam(list: readonly (string | number)[]): unknown;
+  /**
+   * A list of records as a table of one column, `value`, bound as ONE parameter: read a field as text with
+   * `value ->> 'name'` (the same on both engines). `INSERT ... SELECT value ->> 'a' FROM ${sql.eachRow()}`
+   * with `sql.eachRowParam(rows)`.
+   */
+  eachRow(): string;
+  eachRowParam(rows: readonly Readonly<Record<string, string | number | null>>[]): unknown;
 }
 
 /** The list-as-table pieces of a PostgreSQL executor. */
@@ -28,6 +35,8 @@ const POSTGRES_LISTS = {
   inParams: (list: readonly unknown[]) => [[...list]],
   each: (type: 'text' | 'bigint') => `unnest(?::${type}[]) AS each(value)`,
   eachParam: (list: readonly (string | number)[]) => [...list],
+  eachRow: () => 'jsonb_array_elements(CAST(? AS jsonb)) AS each(value)',
+  eachRowParam: (rows: readonly Readonly<Record<string, string | number | null>>[]) => JSON.stringify(rows),
 } as const;
 
 /** A PostgreSQL executor over one way to query (a query runner, the pool). */
@@ -61,6 +70,8 @@ function sqliteExecutor(db: Database): SqlExecutor {
     inParams: (list) => [...list],
     each: () => 'json_each(?)',
     eachParam: (list) => JSON.stringify(list),
+    eachRow: () => 'json_each(?)',
+    eachRowParam: (rows) => JSON.stringify(rows),
   };
 }
 

@@ -1,0 +1,280 @@
+// Conflict detection on the receiver: per request, the guard each task is applied with, and what it decided.
+import {
+  canonicalData,
+  canonicalJson,
+  inject,
+  injectable,
+  Logger,
+  ObjectTypes,
+  SyncbusError,
+  type ApplyGuard,
+  type SqlExecutor,
+} from '@syncbus/core';
+import type { ConflictKind, ConflictOutcome } from '../entities/staging-conflict.entity';
+import { StagingEvents, type ConflictResolution, type StagingConflictEventArgs } from '../staging-events';
+import { StagingSettings, type ConflictPolicy } from '../staging-settings';
+import type { StagingTaskData } from '../staging-task-data';
+import {
+  StagingConflictStore,
+  objectKey,
+  type BaseWrite,
+  type ConflictWrite,
+} from './staging-conflict-store';
+import { detectConflict, mergeFields, type Fields } from './three-way';
+
+/** Thrown by a guard whose policy holds the task: the receiver rolls the task back and records the conflict. */
+export class ConflictHeld extends SyncbusError {
+  constructor(
+    readonly conflict: ConflictWrite,
+    readonly args: StagingConflictEventArgs,
+  ) {
+    super('CONFLICT', `${conflict.objectType} '${conflict.objectGuid}' was changed on the target`);
+  }
+}
+
+/** What detection decided for a task that met a conflict and was not held: its answer to the source. */
+export interface ConflictAnswer {
+  readonly status: 'applied' | 'skipped';
+  readonly message: string;
+}
+
+/** The receiver's conflict detection (`staging.receiver.conflicts`); one `ConflictSession` per request. */
+@injectable()
+export class ConflictDetection {
+  constructor(
+    @inject(StagingConflictStore) private readonly store: StagingConflictStore,
+    @inject(StagingSettings) private readonly settings: StagingSettings,
+    @inject(ObjectTypes) private readonly types: ObjectTypes,
+    @inject(StagingEvents) private readonly events: StagingEvents,
+    @inject(Logger) private readonly logger: Logger,
+  ) {}
+
+  /** The policy of an object type. */
+  policyOf(objectType: string): ConflictPolicy {
+    const { conflicts } = this.settings.receiver;
+    return conflicts.objectTypes[objectType] ?? conflicts.policy;
+  }
+
+  /**
+   * Starts detection for a request's tasks in its transaction (one read of their bases), or undefined when
+   * detection is off.
+   */
+  async begin(
+    sql: SqlExecutor,
+    sourceServer: string,
+    tasks: readonly StagingTaskData[],
+  ): Promise<ConflictSession | undefined> {
+    if (!this.settings.receiver.conflicts.detect) return undefined;
+    const bases = await this.store.bases(sql, sourceServer, tasks);
+    return new ConflictSession(this, this.store, this.types, this.events, this.logger, sourceServer, bases);
+  }
+}
+
+/** Detection for one request (one attempt of it: a retried request starts a new session). */
+export class ConflictSession {
+  private baseWrites: BaseWrite[] = [];
+  /** Conflicts handled since the last flush, with the args their `conflict.after` fires with. */
+  private pending: { write: ConflictWrite; args: StagingConflictEventArgs }[] = [];
+  /** Conflicts written in this request's transaction, for `conflict.after` once it commits. */
+  private written: StagingConflictEventArgs[] = [];
+  private readonly answers = new Map<string, ConflictAnswer>();
+
+  constructor(
+    private readonly detection: ConflictDetection,
+    private readonly store: StagingConflictStore,
+    private readonly types: ObjectTypes,
+    private readonly events: StagingEvents,
+    private readonly logger: Logger,
+    private readonly sourceServer: string,
+    /** Bases by object key, as canonical JSON; kept current as the request's tasks apply. */
+    private readonly bases: Map<string, string>,
+  ) {}
+
+  /** The guard `task` is applied with (undefined for a type or task type that detection does not cover). */
+  guard(task: StagingTaskData): ApplyGuard | undefined {
+    const info = this.types.find(task.objectType);
+    if (!info || !['create', 'update', 'delete'].includes(task.taskType)) return undefined;
+    return async (current) => {
+      const key = objectKey(task);
+      const baseJson = this.bases.get(key);
+      const base: Fields | undefined = baseJson === undefined ? undefined : JSON.parse(baseJson);
+      const source: Fields = task.taskType === 'delete' ? null : canonicalData(info, task.data);
+      const target: Fields = current ? canonicalData(info, current.data) : null;
+      // What the base becomes: the source's fields (a delete leaves none), whatever this task's outcome.
+      const after = source === null ? null : canonicalJson({ ...(base ?? {}), ...source });
+      const kind = detectConflict(task.taskType, base, source, target);
+      if (!kind) {
+        this.setBase(task, after);
+        return 'apply';
+      }
+      const policy = this.detection.policyOf(task.objectType);
+      const args: StagingConflictEventArgs = {
+        sourceServer: this.sourceServer,
+        task,
+        kind,
+        base: base ?? null,
+        source,
+        target,
+      };
+      const raised = this.events.conflict.before.isEmpty
+        ? args
+        : await this.events.conflict.before.raise(args);
+      const record = (status: 'open' | 'resolved', outcome: ConflictOutcome, resolvedBy: string | null) => {
+        const write: ConflictWrite = {
+          sourceServer: this.sourceServer,
+          taskGuid: task.guid,
+          taskType: task.taskType,
+          objectType: task.objectType,
+          objectGuid: task.objectGuid,
+          title: task.title,
+          kind,
+          policy,
+          status,
+          outcome,
+          base: baseJson ?? null,
+          source: source === null ? null : canonicalJson(source),
+          target: target === null ? null : canonicalJson(target),
+          task: JSON.stringify(task),
+          resolvedBy,
+        };
+        return write;
+      };
+      const handled = (
+        outcome: ConflictOutcome,
+        by: string,
+        status: ConflictAnswer['status'],
+        message: string,
+      ) => {
+        this.pending.push({ write: record('resolved', outcome, by), args: raised });
+        this.answers.set(task.guid, { status, message: `CONFLICT_${outcome.toUpperCase()}: ${message}` });
+        this.setBase(task, after);
+      };
+      const what = describe(kind, task);
+      if (raised.resolution !== undefined)
+        return this.byHandler(raised.resolution, what, handled, task, source);
+      if (policy === 'overwrite') {
+        handled(
+          'overwritten',
+          'policy',
+          'applied',
+          `${what}; applied, and the target's state kept in its conflict record`,
+        );
+        return 'apply';
+      }
+      if (policy === 'keep-target') {
+        handled('kept-target', 'policy', 'skipped', `${what}; the target kept its edit (policy keep-target)`);
+        return 'skip';
+      }
+      if (policy === 'merge' && kind === 'changed' && base && source && target) {
+        const merge = mergeFields(base, source, target);
+        if (merge.clashes.length === 0) {
+          handled('merged', 'policy', 'applied', `${what}; merged field by field`);
+          return { data: { ...task.data, ...merge.fields } };
+        }
+      }
+      throw new ConflictHeld(record('open', 'held', null), raised);
+    };
+  }
+
+  /** A `conflict` handler's resolution, recorded as the handler's. */
+  private byHandler(
+    resolution: ConflictResolution,
+    what: string,
+    handled: (
+      outcome: ConflictOutcome,
+      by: string,
+      status: ConflictAnswer['status'],
+      message: string,
+    ) => void,
+    task: StagingTaskData,
+    source: Fields,
+  ): ReturnType<ApplyGuard> {
+    if (resolution === 'source') {
+      handled('took-source', 'handler', 'applied', `${what}; a conflict handler took the source's version`);
+      return Promise.resolve('apply');
+    }
+    if (resolution === 'target') {
+      handled('took-target', 'handler', 'skipped', `${what}; a conflict handler kept the target's version`);
+      return Promise.resolve('skip');
+    }
+    if (task.taskType === 'delete' || source === null) {
+      throw new SyncbusError('CONFLICT_RESOLUTION_INVALID', 'A delete cannot be resolved with merged data.');
+    }
+    handled('took-merged', 'handler', 'applied', `${what}; a conflict handler merged it`);
+    return Promise.resolve({ data: { ...task.data, ...resolution.data } });
+  }
+
+  /** What the task's conflict made of its answer, when it met one and was not held. */
+  answerOf(guid: string): ConflictAnswer | undefined {
+    return this.answers.get(guid);
+  }
+
+  /** Writes what the tasks applied since the last flush decided (bases, conflict records), in `sql`'s transaction. */
+  async flush(sql: SqlExecutor): Promise<void> {
+    await this.store.writeBases(sql, this.sourceServer, this.baseWrites);
+    for (const { write, args } of this.pending) {
+      const id = await this.store.writeConflict(sql, write);
+      this.written.push({ ...args, conflictId: id, outcome: write.outcome });
+      this.logger.warn(
+        {
+          source: this.sourceServer,
+          task: write.taskGuid,
+          object: objectKey(write),
+          conflict: id,
+          outcome: write.outcome,
+        },
+        'a staging task met an object changed on this node',
+      );
+    }
+    this.discard();
+  }
+
+  /** Forgets what the tasks since the last flush decided (their savepoint was rolled back). */
+  discard(): void {
+    this.baseWrites = [];
+    this.pending = [];
+  }
+
+  /** Records a held conflict in `sql`'s transaction (after the task's savepoint was rolled back); its id. */
+  async hold(sql: SqlExecutor, held: ConflictHeld): Promise<number> {
+    this.discard();
+    const id = await this.store.writeConflict(sql, held.conflict);
+    this.written.push({ ...held.args, conflictId: id, outcome: 'held' });
+    this.logger.warn(
+      {
+        source: this.sourceServer,
+        task: held.conflict.taskGuid,
+        object: objectKey(held.conflict),
+        conflict: id,
+      },
+      'a staging task met an object changed on this node; it is held until a person resolves it',
+    );
+    return id;
+  }
+
+  /** Fires `conflict.after` for the conflicts written, once their transaction has committed. */
+  emitCommitted(): void {
+    for (const args of this.written) this.events.conflict.after.emit(args);
+    this.written = [];
+  }
+
+  private setBase(task: StagingTaskData, data: string | null): void {
+    this.baseWrites.push({
+      objectType: task.objectType,
+      objectGuid: task.objectGuid,
+      data,
+      taskGuid: task.guid,
+    });
+    if (data === null) this.bases.delete(objectKey(task));
+    else this.bases.set(objectKey(task), data);
+  }
+}
+
+/** One sentence for the source and the log: which object met what. */
+function describe(kind: ConflictKind, task: StagingTaskData): string {
+  const object = `${task.objectType} '${task.objectGuid}'`;
+  if (kind === 'created-on-both') return `${object} was created on the target too, with other content`;
+  if (kind === 'deleted-on-target')
+    return `${object} was deleted on the target since the last synchronization`;
+  return `${object} was changed on the target since the last synchronization`;
+}

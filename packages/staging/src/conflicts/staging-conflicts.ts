@@ -1,0 +1,143 @@
+// The conflicts on this node as a person sees them: list, show, and resolve by taking the source, the target or a merge.
+import {
+  canonicalJson,
+  inject,
+  injectable,
+  ObjectApplier,
+  ObjectApplyError,
+  ObjectTypes,
+  sqlExecutorFor,
+  Storage,
+  type ObjectApplication,
+} from '@syncbus/core';
+import type { StagingConflict } from '../entities/staging-conflict.entity';
+import { applicationOf } from '../received-application';
+import { ConflictResolvedError, UnknownConflictError } from '../staging-errors';
+import type { StagingTaskData } from '../staging-task-data';
+import { StagingConflictStore, type ConflictQuery } from './staging-conflict-store';
+import { mergeFields } from './three-way';
+
+/** Which version a resolution keeps. */
+export type ConflictTake = 'source' | 'target' | 'merged';
+
+/**
+ * Lists and resolves the conflicts of this node (the target). Resolving a held conflict applies (or not) its
+ * task and adds it to the ledger, so the source's next delivery of it is answered `duplicate` and the object's
+ * later tasks follow; resolving a conflict its policy handled can undo what the policy chose (take the target's
+ * state back after an overwrite, or the source's after keep-target). Each resolution is one transaction.
+ */
+@injectable()
+export class StagingConflicts {
+  constructor(
+    @inject(Storage) private readonly storage: Storage,
+    @inject(StagingConflictStore) private readonly store: StagingConflictStore,
+    @inject(ObjectApplier) private readonly applier: ObjectApplier,
+    @inject(ObjectTypes) private readonly types: ObjectTypes,
+  ) {}
+
+  /** Conflicts, newest first (`status: 'open'` for those waiting for a person). */
+  list(query: ConflictQuery = {}): Promise<StagingConflict[]> {
+    return this.store.list(query);
+  }
+
+  /** One conflict; throws `UnknownConflictError`. */
+  async get(id: number): Promise<StagingConflict> {
+    const conflict = await this.store.get(id);
+    if (!conflict) throw new UnknownConflictError(id);
+    return conflict;
+  }
+
+  /** How many conflicts wait for a person. */
+  openCount(): Promise<number> {
+    return this.store.openCount();
+  }
+
+  /**
+   * Resolves conflict `id` by taking the source's version, the target's, or a three-way merge (fields changed
+   * on one side from that side; fields changed on both from the source). Throws `UnknownConflictError`,
+   * `ConflictResolvedError` (a person or handler resolved it already) or `ObjectApplyError` (nothing changed).
+   */
+  async resolve(id: number, take: ConflictTake, by = 'unknown'): Promise<StagingConflict> {
+    return this.storage.transaction(async (manager) => {
+      const sql = sqlExecutorFor(this.storage, manager);
+      const conflict = await this.store.get(id, sql);
+      if (!conflict) throw new UnknownConflictError(id);
+      if (conflict.outcome.startsWith('took-') || conflict.outcome === 'superseded') {
+        throw new ConflictResolvedError(id, conflict.outcome);
+      }
+      const task = JSON.parse(conflict.task) as StagingTaskData;
+      const application = this.applicationFor(conflict, task, take);
+      if (application) await this.applier.apply(manager, application);
+      if (conflict.outcome === 'held') {
+        // The task is done: the source's next delivery of it is a duplicate, and staging left the object as
+        // the source has it (what a later task from the source is compared against).
+        await this.store.markApplied(sql, conflict.sourceServer, conflict.taskGuid);
+        const base =
+          conflict.source === null
+            ? null
+            : canonicalJson({ ...parse(conflict.base), ...parse(conflict.source) });
+        await this.store.writeBases(sql, conflict.sourceServer, [
+          {
+            objectType: conflict.objectType,
+            objectGuid: conflict.objectGuid,
+            data: base,
+            taskGuid: task.guid,
+          },
+        ]);
+      }
+      if (!(await this.store.resolve(sql, id, conflict.outcome, `took-${take}`, by))) {
+        throw new ConflictResolvedError(id, 'resolved meanwhile');
+      }
+      return (await this.store.get(id, sql))!;
+    });
+  }
+
+  /** What taking `take` applies to the object now, or undefined when the object already is that version. */
+  private applicationFor(
+    conflict: StagingConflict,
+    task: StagingTaskData,
+    take: ConflictTake,
+  ): ObjectApplication | undefined {
+    const applied = conflict.outcome === 'overwritten' || conflict.outcome === 'merged';
+    if (!this.types.find(conflict.objectType) && take !== 'target') {
+      throw new ObjectApplyError(
+        'UNKNOWN_OBJECT_TYPE',
+        `Object type '${conflict.objectType}' is not synchronized on this node any more; resolve with --take target.`,
+      );
+    }
+    if (take === 'source')
+      return conflict.outcome === 'overwritten' ? undefined : applicationOf(task, conflict.sourceServer);
+    if (take === 'target') {
+      if (!applied) return undefined; // the target kept its state
+      // Put the target's own state back: a change made here, by a person, so it is logged as this node's own.
+      const snapshot = {
+        objectType: task.objectType,
+        objectGuid: task.objectGuid,
+        objectId: null,
+        title: task.title,
+      };
+      return conflict.target === null
+        ? { taskType: 'delete', snapshot: { ...snapshot, data: {} } }
+        : { taskType: 'update', snapshot: { ...snapshot, data: parse(conflict.target) } };
+    }
+    if (conflict.base === null || conflict.source === null || conflict.target === null) {
+      throw new ObjectApplyError(
+        'MERGE_IMPOSSIBLE',
+        `Conflict ${conflict.id} (${conflict.kind}) has no ${conflict.base === null ? 'base' : 'version on both sides'} to merge; resolve with --take source or --take target.`,
+      );
+    }
+    const merge = mergeFields(parse(conflict.base), parse(conflict.source), parse(conflict.target));
+    return {
+      ...applicationOf(task, conflict.sourceServer),
+      taskType: 'update',
+      snapshot: {
+        ...applicationOf(task, conflict.sourceServer).snapshot,
+        data: { ...task.data, ...merge.fields },
+      },
+    };
+  }
+}
+
+function parse(json: string | null): Record<string, unknown> {
+  return json === null ? {} : (JSON.parse(json) as Record<string, unknown>);
+}

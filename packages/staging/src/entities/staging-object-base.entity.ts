@@ -1,0 +1,27 @@
+// The receiver's base per object and source: its staged fields as staging last left them, for conflict detection.
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { epochMs } from '@syncbus/core';
+
+/** Row of `staging_object_base`, written in the same transaction as the task that left the object so. */
+@Entity('staging_object_base')
+export class StagingObjectBase {
+  @PrimaryColumn({ name: 'source_server', type: 'varchar', length: 100 })
+  sourceServer!: string;
+
+  @PrimaryColumn({ name: 'object_type', type: 'varchar', length: 100 })
+  objectType!: string;
+
+  @PrimaryColumn({ name: 'object_guid', type: 'varchar', length: 200 })
+  objectGuid!: string;
+
+  /** The staged fields in canonical form (`canonicalData`), as canonical JSON. */
+  @Column({ type: 'text' })
+  data!: string;
+
+  /** The task that left the object in this state. */
+  @Column({ name: 'task_guid', type: 'varchar', length: 36 })
+  taskGuid!: string;
+
+  @Column({ name: 'updated_at', type: 'bigint', transformer: epochMs })
+  updatedAt!: number;
+}
