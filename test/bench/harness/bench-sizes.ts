@@ -28,6 +28,8 @@ export interface BenchSizes {
   /** Workload 6: PostgreSQL sizes. */
   readonly postgresLoggingChanges: number;
   readonly postgresDrainTasks: number;
+  /** Workload 6's takeover: a backlog meant to outlast the short lease (whether it did is reported). */
+  readonly postgresTakeoverTasks: number;
   /** Workload 7: the small and the large backlog a page of the admin task list is timed on, samples per query. */
   readonly adminPagingSmallTasks: number;
   readonly adminPagingTasks: number;
@@ -54,6 +56,7 @@ export const FULL_SIZES: BenchSizes = {
   scaleWindowSeconds: 20,
   postgresLoggingChanges: 1_500,
   postgresDrainTasks: 5_000,
+  postgresTakeoverTasks: 20_000,
   adminPagingSmallTasks: 10_000,
   adminPagingTasks: 1_000_000,
   adminPagingSamples: 30,
@@ -75,6 +78,7 @@ export const QUICK_SIZES: BenchSizes = {
   scaleWindowSeconds: 4,
   postgresLoggingChanges: 300,
   postgresDrainTasks: 1_000,
+  postgresTakeoverTasks: 5_000,
   adminPagingSmallTasks: 10_000,
   adminPagingTasks: 100_000,
   adminPagingSamples: 10,

@@ -31,7 +31,7 @@ export interface SyncbusAutosyncSourceConfig {
  * concurrency does for its side of the comparison.
  */
 export function autosyncNodeOptions(
-  config: { databaseUrl: string; targetUrl: string; secretEnv: string; baseDir: string },
+  config: { databaseUrl: string; targetUrl: string; secretEnv: string; baseDir: string; leaseMs?: number },
   role: ProcessRole,
   stagingAutoSync: Record<string, unknown>,
 ): KernelOptions {
@@ -39,6 +39,7 @@ export function autosyncNodeOptions(
     databaseUrl: config.databaseUrl,
     targetUrls: [config.targetUrl],
     secretEnv: config.secretEnv,
+    leaseMs: config.leaseMs,
   });
   return {
     ...options,

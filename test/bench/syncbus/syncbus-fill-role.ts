@@ -1,16 +1,17 @@
 // Prepares a drain's backlog (untimed, in its own process so the drainer's peak RSS is its own): boots the
 // source once (migrations, servers), then writes the pending tasks with raw drivers in large transactions.
 import Database from 'better-sqlite3';
-import { Kernel, parseDatabaseUrl, Storage, withSqlTransaction } from '@syncbus/core';
+import { Kernel, parseDatabaseUrl } from '@syncbus/core';
 import { Client } from 'pg';
 import type { ChildRole } from '../harness/child-channel';
 import { insertTasksPostgres, insertTasksSqlite } from '../floors/task-rows';
-import { sourceNodeOptions } from './syncbus-node-options';
+import { benchServerIds, sourceNodeOptions } from './syncbus-node-options';
 
 /** Config of the fill role. */
 export interface SyncbusFillConfig {
   readonly databaseUrl: string;
-  readonly targetUrl: string;
+  /** Every task gets a synchronization row for each of these servers. */
+  readonly targetUrls: readonly string[];
   readonly secretEnv: string;
   readonly tasks: number;
   readonly run: string;
@@ -23,16 +24,13 @@ export const syncbusFillRole: ChildRole = async (config: SyncbusFillConfig) => {
   const kernel = await Kernel.boot(
     sourceNodeOptions({
       databaseUrl: config.databaseUrl,
-      targetUrls: [config.targetUrl],
+      targetUrls: config.targetUrls,
       secretEnv: config.secretEnv,
     }),
   );
-  let serverId: number;
+  let serverIds: number[];
   try {
-    serverId = await withSqlTransaction(kernel.get(Storage), async (sql) => {
-      const [row] = await sql.all<{ id: unknown }>("SELECT id FROM staging_server WHERE name = 'target'");
-      return Number(row.id);
-    });
+    serverIds = await benchServerIds(kernel);
   } finally {
     await kernel.stop();
   }
@@ -44,7 +42,7 @@ export const syncbusFillRole: ChildRole = async (config: SyncbusFillConfig) => {
     db.pragma('synchronous = NORMAL');
     for (let done = 0; done < config.tasks; done += CHUNK) {
       const count = Math.min(CHUNK, config.tasks - done);
-      db.transaction(() => insertTasksSqlite(db, count, [serverId], `${config.run}:${done}`))();
+      db.transaction(() => insertTasksSqlite(db, count, serverIds, `${config.run}:${done}`))();
     }
     db.close();
   } else {
@@ -56,7 +54,7 @@ export const syncbusFillRole: ChildRole = async (config: SyncbusFillConfig) => {
         await insertTasksPostgres(
           client,
           Math.min(CHUNK, config.tasks - done),
-          [serverId],
+          serverIds,
           `${config.run}:${done}`,
         );
         await client.query('COMMIT');

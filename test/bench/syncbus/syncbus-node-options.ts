@@ -1,7 +1,7 @@
 // How the benchmark boots real syncbus nodes: a source that logs and drains, a target that receives and applies.
-import { createLogger, type KernelOptions } from '@syncbus/core';
+import { createLogger, type Kernel, type KernelOptions } from '@syncbus/core';
 import { ServerModule } from '@syncbus/server';
-import { StagingModule } from '@syncbus/staging';
+import { ServerInfoProvider, StagingModule } from '@syncbus/staging';
 import { benchModel } from '../model/bench-article.entity';
 
 /** Source names the target accepts: the syncbus source and the peers posting to the same receiver. */
@@ -10,12 +10,16 @@ export const BENCH_SOURCES = ['source', 'bench-naive', 'bench-bullmq', 'bench-fl
 /** Warnings and errors only, on stderr, so the markdown on stdout stays clean. */
 const benchLogger = () => createLogger({ level: 'warn', destination: process.stderr });
 
-/** A source node: staging with `targets` servers (only the first need answer), sending batches of `batchSize`. */
+/**
+ * A source node: staging with a server per URL (only the ones a workload drains need answer), sending batches of
+ * `batchSize`, leasing claimed rows for `leaseMs` (staging's default when absent).
+ */
 export function sourceNodeOptions(options: {
   databaseUrl: string;
   targetUrls: readonly string[];
   secretEnv: string;
   batchSize?: number;
+  leaseMs?: number;
   staging?: boolean;
 }): KernelOptions {
   // Without staging (the host's baseline) the staging sections would be unknown settings.
@@ -24,11 +28,11 @@ export function sourceNodeOptions(options: {
       ? {}
       : {
           servers: options.targetUrls.map((url, i) => ({
-            name: i === 0 ? 'target' : `target-${i + 1}`,
+            name: benchServerName(i),
             url,
             secret: `env:${options.secretEnv}`,
           })),
-          staging: { batchSize: options.batchSize ?? 500 },
+          staging: { batchSize: options.batchSize ?? 500, leaseMs: options.leaseMs },
         };
   return {
     config: { nodeName: 'source', database: { url: options.databaseUrl }, ...staging },
@@ -36,6 +40,18 @@ export function sourceNodeOptions(options: {
     ...benchModel,
     logger: benchLogger(),
   };
+}
+
+/** The ids of a source node's servers, in the order of its `targetUrls` (names `target`, `target-2`, ...). */
+export async function benchServerIds(kernel: Kernel): Promise<number[]> {
+  const servers = await kernel.get(ServerInfoProvider).getServers();
+  const byName = new Map(servers.map((s) => [s.name, s.id]));
+  return servers.map((_, i) => byName.get(benchServerName(i))!);
+}
+
+/** The name of a source node's `i`-th server. */
+function benchServerName(i: number): string {
+  return i === 0 ? 'target' : `target-${i + 1}`;
 }
 
 /** A target node: the HTTP receiver on a free loopback port, applying to its article table. */

@@ -11,7 +11,7 @@ import { STAGING_AUTOSYNC_PLUGIN } from '../syncbus/syncbus-autosync-source-role
 import { syncbusTarget } from './drain-workload';
 
 /** test/bench/dist/workloads -> the repository root, where the plugin packages are linked. */
-const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
+export const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
 
 /** The steady part of a contender's latencies, and the worst of its warm-up (reported, not in the percentiles). */
 interface AutosyncLatency {
@@ -48,8 +48,8 @@ async function bullmqLatency(ctx: BenchContext, round: number): Promise<Autosync
   }
 }
 
-/** The worker's poll in the scale-out variant: far above any latency measured, so only wake-ups deliver. */
-const WORKER_POLL_MS = 600_000;
+/** The worker's poll in the scale-out variants: far above any latency measured, so only wake-ups deliver. */
+export const WORKER_POLL_MS = 600_000;
 
 /**
  * syncbus's side. In one process on SQLite (the default), or on PostgreSQL with `worker`: a web process that only
@@ -101,7 +101,7 @@ async function syncbusLatency(ctx: BenchContext, worker?: { databaseUrl: string 
 }
 
 /** Why the auto-sync plugin cannot be loaded (not installed or not built), or undefined when it can. */
-function pluginMissing(): string | undefined {
+export function pluginMissing(): string | undefined {
   try {
     const manifest = require.resolve(`${STAGING_AUTOSYNC_PLUGIN}/package.json`, { paths: [REPO_ROOT] });
     const entry =

@@ -23,23 +23,26 @@ export function rawReceiver(ctx: BenchContext): RoleSpec {
   };
 }
 
-/** A syncbus drain of `tasks`: backlog written by the fill role, drained by `workers` source processes. */
+/**
+ * A syncbus drain of `tasks`: backlog written by the fill role for `targets` target nodes (default 1, each its own
+ * process), drained by `workers` source processes.
+ */
 export function syncbusDrain(
   ctx: BenchContext,
   tasks: number,
-  options: { sourceUrl?: string; workers?: number; receiver?: RoleSpec; windowMs?: number } = {},
+  options: { sourceUrl?: string; workers?: number; targets?: number; windowMs?: number } = {},
 ): DrainSpec {
   const databaseUrl = options.sourceUrl ?? `sqlite:${ctx.file('source.sqlite')}`;
   const common = { databaseUrl, secretEnv: ctx.secretEnv };
   return {
-    receiver: options.receiver ?? syncbusTarget(ctx),
-    prepare: (url) => ({
+    receivers: Array.from({ length: options.targets ?? 1 }, () => syncbusTarget(ctx)),
+    prepare: (urls) => ({
       role: 'syncbus-fill',
-      config: { ...common, targetUrl: url, tasks, run: ctx.runId },
+      config: { ...common, targetUrls: urls, tasks, run: ctx.runId },
     }),
-    drainer: (url) => ({
+    drainer: (urls) => ({
       role: 'syncbus-drain',
-      config: { ...common, targetUrl: url, batchSize: SYNCBUS_BATCH_SIZE, windowMs: options.windowMs },
+      config: { ...common, targetUrls: urls, batchSize: SYNCBUS_BATCH_SIZE, windowMs: options.windowMs },
     }),
     tasks,
     workers: options.workers,
@@ -50,17 +53,25 @@ export function syncbusDrain(
 /** Runs workload 3 and records its figures, ratios and goal. */
 export async function drainWorkload(ctx: BenchContext): Promise<void> {
   const { sizes, report } = ctx;
-  const raw = (role: string, tasks: number) => (url: string) => ({
-    role,
-    config: { queueFile: ctx.file('raw-queue.sqlite'), url, secretEnv: ctx.secretEnv, tasks, run: ctx.runId },
-  });
+  const raw =
+    (role: string, tasks: number) =>
+    ([url]: readonly string[]) => ({
+      role,
+      config: {
+        queueFile: ctx.file('raw-queue.sqlite'),
+        url,
+        secretEnv: ctx.secretEnv,
+        tasks,
+        run: ctx.runId,
+      },
+    });
   const contenders: Contender<DrainMeasurement>[] = [
     { name: 'syncbus', run: () => measureDrain(ctx, syncbusDrain(ctx, sizes.drainTasks)) },
     {
       name: 'floor (c)',
       run: () =>
         measureDrain(ctx, {
-          receiver: rawReceiver(ctx),
+          receivers: [rawReceiver(ctx)],
           drainer: raw('raw-drain-floor', sizes.floorDrainTasks),
           tasks: sizes.floorDrainTasks,
         }),
@@ -69,7 +80,7 @@ export async function drainWorkload(ctx: BenchContext): Promise<void> {
       name: 'naive (a)',
       run: () =>
         measureDrain(ctx, {
-          receiver: syncbusTarget(ctx),
+          receivers: [syncbusTarget(ctx)],
           drainer: raw('naive-drain', sizes.naiveTasks),
           tasks: sizes.naiveTasks,
         }),
@@ -80,7 +91,7 @@ export async function drainWorkload(ctx: BenchContext): Promise<void> {
       name: 'naive, raw receiver',
       run: () =>
         measureDrain(ctx, {
-          receiver: rawReceiver(ctx),
+          receivers: [rawReceiver(ctx)],
           drainer: raw('naive-drain', sizes.naiveTasks),
           tasks: sizes.naiveTasks,
         }),
@@ -89,8 +100,8 @@ export async function drainWorkload(ctx: BenchContext): Promise<void> {
       name: 'BullMQ (b)',
       run: (round) =>
         measureDrain(ctx, {
-          receiver: syncbusTarget(ctx),
-          drainer: (url) => ({
+          receivers: [syncbusTarget(ctx)],
+          drainer: ([url]) => ({
             role: 'bullmq-drain',
             config: {
               url,
