@@ -9,6 +9,7 @@ import {
   type ClaimedSynchronization,
   type SynchronizationFailure,
 } from '@syncbus/core';
+import { ConflictDetection } from './conflicts/conflict-detection';
 import type { StagingServer } from './entities/staging-server.entity';
 import { ServerInfoProvider } from './server-info-provider';
 import { ServerSecrets } from './server-secrets';
@@ -86,6 +87,7 @@ export class StagingDelivery {
     @inject(StagingSettings) private readonly settings: StagingSettings,
     @inject(Logger) private readonly logger: Logger,
     @inject(StagingEvents) private readonly events: StagingEvents,
+    @inject(ConflictDetection) private readonly conflicts: ConflictDetection,
   ) {}
 
   /**
@@ -129,6 +131,7 @@ export class StagingDelivery {
       settings,
       this.logger,
       this.events,
+      this.conflicts,
     );
     lane.outages = this.outages;
     return lane;
@@ -320,6 +323,12 @@ export class StagingDelivery {
     // Held-back rows lose no attempt; they are due again but wait behind their object's failed row. A task held
     // as a conflict loses none either: it waits for a person on the target, asked again after the longest backoff.
     const now = Date.now();
+    // Two nodes staging to each other keep what each left the other's objects in (conflict detection's base).
+    // Only `applied` says so: a duplicate may be a task a resolution on the target marked done without applying.
+    const done = new Set(completed);
+    const delivered = this.conflicts.stagesBack(server.name)
+      ? batch.filter((row, index) => done.has(row.id) && results[index].status === 'applied')
+      : [];
     await this.queue.settle(
       {
         completed,
@@ -335,6 +344,14 @@ export class StagingDelivery {
       },
       this.owner,
       this.settings.retry,
+      delivered.length > 0
+        ? (sql) =>
+            this.conflicts.recordDelivered(
+              sql,
+              server.name,
+              delivered.map((r) => tasks.get(r.taskId)!),
+            )
+        : undefined,
     );
     summary.conflicts += held.length;
     summary.failed += failures.length;
@@ -372,5 +389,6 @@ function stagingTaskOf(t: Readonly<Record<string, any>>): StagingTaskData {
     origin: JSON.parse(t.origin),
     users: JSON.parse(t.users),
     groups: JSON.parse(t.groups),
+    ...(t.base !== null && t.base !== undefined ? { base: JSON.parse(t.base) } : {}),
   };
 }

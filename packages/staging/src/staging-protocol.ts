@@ -25,6 +25,7 @@ export const StagingWireTaskSchema = z
     origin: z.array(z.string().min(1).max(100)).max(100),
     users: z.array(z.string().max(200)).max(1000),
     groups: z.array(z.string().max(200)).max(1000),
+    base: z.record(z.string(), z.unknown()).nullable().optional(),
   })
   .strict();
 

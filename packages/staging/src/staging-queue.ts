@@ -20,6 +20,7 @@ export const STAGING_SYNCHRONIZATION_TABLE: SynchronizationTable = {
     'origin',
     'users',
     '"groups"',
+    'base',
   ],
 };
 

@@ -20,4 +20,10 @@ export interface StagingTaskData {
   readonly origin: readonly string[];
   readonly users: readonly string[];
   readonly groups: readonly string[];
+  /**
+   * The staged fields the sender expects the receiver to hold (a conflict resolved on the sender, staging back to
+   * the node the conflict's task came from); the receiver's conflict detection compares with these instead of its
+   * own base; null: the sender expects the object not to exist there. Absent on ordinary tasks.
+   */
+  readonly base?: Record<string, unknown> | null;
 }

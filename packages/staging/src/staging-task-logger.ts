@@ -28,6 +28,8 @@ const REPLACES: Readonly<Record<string, readonly string[]>> = {
 export interface LogTaskOptions {
   /** Log only for these server ids (complete synchronization); default: every enabled server. */
   readonly serverIds?: readonly number[];
+  /** What the target is expected to hold of the object (a resolved conflict; `StagingTaskData.base`). */
+  readonly base?: Record<string, unknown> | null;
 }
 
 /**
@@ -88,6 +90,7 @@ export class StagingTaskLogger implements ObjectChangeListener {
       origin,
       users: change.user ? [change.user] : [],
       groups: [...currentTaskGroups()],
+      ...(options.base !== undefined ? { base: options.base } : {}),
     };
     if (!this.events.logTask.before.isEmpty) {
       const args = await this.events.logTask.before.raise({ task });
@@ -100,7 +103,7 @@ export class StagingTaskLogger implements ObjectChangeListener {
 
     const [row] = await sql.all<{ id: unknown }>(
       `INSERT INTO staging_task (guid, task_type, object_type, object_guid, object_id, title, data, created_at,
-         origin, users, "groups") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+         origin, users, "groups", base) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       [
         task.guid,
         task.taskType,
@@ -113,6 +116,8 @@ export class StagingTaskLogger implements ObjectChangeListener {
         JSON.stringify(task.origin),
         JSON.stringify(task.users),
         JSON.stringify(task.groups),
+        // JSON `null` (expected absent) is not SQL NULL (an ordinary task).
+        task.base === undefined ? null : JSON.stringify(task.base),
       ],
     );
     const logged: StagingTask = { ...task, id: Number(row.id) };

@@ -554,6 +554,23 @@ export class LeaseQueue {
   }
 
   /**
+   * Withdraws an object's rows for one target that no one leases, in `sql`'s transaction (their tasks go once no
+   * row needs them): what a resolution replaces with a task of its own. Returns how many rows went.
+   */
+  async withdrawIn(sql: SqlExecutor, targetId: number, objectKey: string): Promise<number> {
+    const { table, targetColumn } = this.spec;
+    const removed = await sql.all<{ task_id: unknown }>(
+      `DELETE FROM ${table} WHERE ${targetColumn} = ? AND object_key = ? AND lease_owner IS NULL RETURNING task_id`,
+      [targetId, objectKey],
+    );
+    await this.deleteOrphanTasks(
+      sql,
+      removed.map((r) => Number(r.task_id)),
+    );
+    return removed.length;
+  }
+
+  /**
    * Deletes the given tasks that no synchronization row needs any more (when the table says so), in `sql`'s
    * transaction: for callers that delete rows themselves (collapsing, deleting a target) alongside other work.
    */

@@ -49,6 +49,42 @@ export class ConflictDetection {
     @inject(Logger) private readonly logger: Logger,
   ) {}
 
+  /**
+   * True when `server` also stages to this node (it is one of `staging.receiver.sources`): the two stage to
+   * each other, so what this node delivers to it is their common base too.
+   */
+  stagesBack(server: string): boolean {
+    const { conflicts, sources } = this.settings.receiver;
+    return conflicts.detect && sources.some((s) => s.server === server);
+  }
+
+  /**
+   * Records, in the settle's transaction, what `server` now holds of the objects of tasks it applied, when it
+   * stages back to this node: the base its own tasks of those objects are compared with here. Without it a node
+   * that staged an object to a peer could not tell the peer's later task from an edit made on both sides.
+   */
+  async recordDelivered(sql: SqlExecutor, server: string, tasks: readonly StagingTaskData[]): Promise<void> {
+    const known = tasks.filter(
+      (t) => this.types.find(t.objectType) && ['create', 'update', 'delete'].includes(t.taskType),
+    );
+    if (known.length === 0) return;
+    const bases = await this.store.bases(sql, server, known);
+    const writes: BaseWrite[] = known.map((task) => {
+      const before = bases.get(objectKey(task));
+      const data =
+        task.taskType === 'delete'
+          ? null
+          : canonicalJson({
+              ...(before ? JSON.parse(before) : {}),
+              ...canonicalData(this.types.find(task.objectType)!, task.data),
+            });
+      if (data === null) bases.delete(objectKey(task));
+      else bases.set(objectKey(task), data);
+      return { objectType: task.objectType, objectGuid: task.objectGuid, data, taskGuid: task.guid };
+    });
+    await this.store.writeBases(sql, server, writes);
+  }
+
   /** The policy of an object type. */
   policyOf(objectType: string): ConflictPolicy {
     const { conflicts } = this.settings.receiver;
@@ -78,6 +114,8 @@ export class ConflictSession {
   /** Conflicts written in this request's transaction, for `conflict.after` once it commits. */
   private written: StagingConflictEventArgs[] = [];
   private readonly answers = new Map<string, ConflictAnswer>();
+  /** Objects whose tasks applied without a conflict since the last flush: their open conflicts are superseded. */
+  private cleanObjects: StagingTaskData[] = [];
 
   constructor(
     private readonly detection: ConflictDetection,
@@ -96,8 +134,15 @@ export class ConflictSession {
     if (!info || !['create', 'update', 'delete'].includes(task.taskType)) return undefined;
     return async (current) => {
       const key = objectKey(task);
-      const baseJson = this.bases.get(key);
-      const base: Fields | undefined = baseJson === undefined ? undefined : JSON.parse(baseJson);
+      // A task sent after a conflict was resolved on its source says what the source expects here.
+      const baseJson =
+        task.base === null
+          ? null
+          : task.base
+            ? canonicalJson(canonicalData(info, task.base))
+            : this.bases.get(key);
+      const base: Fields | undefined =
+        baseJson === undefined || baseJson === null ? baseJson : JSON.parse(baseJson);
       const source: Fields = task.taskType === 'delete' ? null : canonicalData(info, task.data);
       const target: Fields = current ? canonicalData(info, current.data) : null;
       // What the base becomes: the source's fields (a delete leaves none), whatever this task's outcome.
@@ -105,6 +150,7 @@ export class ConflictSession {
       const kind = detectConflict(task.taskType, base, source, target);
       if (!kind) {
         this.setBase(task, after);
+        this.cleanObjects.push(task);
         return 'apply';
       }
       const policy = this.detection.policyOf(task.objectType);
@@ -212,6 +258,7 @@ export class ConflictSession {
   /** Writes what the tasks applied since the last flush decided (bases, conflict records), in `sql`'s transaction. */
   async flush(sql: SqlExecutor): Promise<void> {
     await this.store.writeBases(sql, this.sourceServer, this.baseWrites);
+    await this.store.supersedeOpen(sql, this.sourceServer, this.cleanObjects);
     for (const { write, args } of this.pending) {
       const id = await this.store.writeConflict(sql, write);
       this.written.push({ ...args, conflictId: id, outcome: write.outcome });
@@ -233,6 +280,7 @@ export class ConflictSession {
   discard(): void {
     this.baseWrites = [];
     this.pending = [];
+    this.cleanObjects = [];
   }
 
   /** Records a held conflict in `sql`'s transaction (after the task's savepoint was rolled back); its id. */

@@ -146,6 +146,21 @@ export class StagingConflictStore {
     return Number(row.id);
   }
 
+  /**
+   * Supersedes the open conflicts of these objects from `sourceServer`: a later task of the object applied without
+   * a conflict (the edit here was undone, or the peer sent the state a resolution agreed on).
+   */
+  async supersedeOpen(sql: SqlExecutor, sourceServer: string, objects: readonly ObjectKey[]): Promise<void> {
+    if (objects.length === 0) return;
+    await sql.run(
+      `UPDATE staging_conflict SET status = 'resolved', outcome = 'superseded', resolved_at = CAST(? AS bigint),
+         resolved_by = 'staging'
+         WHERE status = 'open' AND source_server = ?
+           AND object_type || ':' || object_guid IN (SELECT value FROM ${sql.each('text')})`,
+      [Date.now(), sourceServer, sql.eachParam([...new Set(objects.map(objectKey))])],
+    );
+  }
+
   /** Marks a conflict resolved with `outcome`, if it is still as `expected` (so two resolutions cannot both win). */
   async resolve(
     sql: SqlExecutor,

@@ -5,16 +5,23 @@ import {
   injectable,
   ObjectApplier,
   ObjectApplyError,
+  ObjectSerializer,
   ObjectTypes,
   sqlExecutorFor,
   Storage,
   type ObjectApplication,
+  type ObjectChange,
 } from '@syncbus/core';
+import type { EntityManager } from 'typeorm';
 import type { StagingConflict } from '../entities/staging-conflict.entity';
 import { applicationOf } from '../received-application';
+import { ServerInfoProvider } from '../server-info-provider';
+import { StagingQueue } from '../staging-queue';
+import { StagingTaskLogger } from '../staging-task-logger';
+import { ConflictDetection } from './conflict-detection';
 import { ConflictResolvedError, UnknownConflictError } from '../staging-errors';
 import type { StagingTaskData } from '../staging-task-data';
-import { StagingConflictStore, type ConflictQuery } from './staging-conflict-store';
+import { objectKey, StagingConflictStore, type ConflictQuery } from './staging-conflict-store';
 import { mergeFields } from './three-way';
 
 /** Which version a resolution keeps. */
@@ -24,7 +31,10 @@ export type ConflictTake = 'source' | 'target' | 'merged';
  * Lists and resolves the conflicts of this node (the target). Resolving a held conflict applies (or not) its
  * task and adds it to the ledger, so the source's next delivery of it is answered `duplicate` and the object's
  * later tasks follow; resolving a conflict its policy handled can undo what the policy chose (take the target's
- * state back after an overwrite, or the source's after keep-target). Each resolution is one transaction.
+ * state back after an overwrite, or the source's after keep-target). Each resolution is one transaction. Where
+ * this node stages back to the conflict's source (two nodes staging to each other), the resolution also replaces
+ * this node's waiting tasks of the object to that source by one task of the resolved state, which says what the
+ * source holds (its own version), so the source takes it without a conflict of its own and both converge.
  */
 @injectable()
 export class StagingConflicts {
@@ -33,6 +43,11 @@ export class StagingConflicts {
     @inject(StagingConflictStore) private readonly store: StagingConflictStore,
     @inject(ObjectApplier) private readonly applier: ObjectApplier,
     @inject(ObjectTypes) private readonly types: ObjectTypes,
+    @inject(ObjectSerializer) private readonly serializer: ObjectSerializer,
+    @inject(ConflictDetection) private readonly detection: ConflictDetection,
+    @inject(ServerInfoProvider) private readonly servers: ServerInfoProvider,
+    @inject(StagingQueue) private readonly queue: StagingQueue,
+    @inject(StagingTaskLogger) private readonly logger: StagingTaskLogger,
   ) {}
 
   /** Conflicts, newest first (`status: 'open'` for those waiting for a person). */
@@ -58,7 +73,13 @@ export class StagingConflicts {
    * `ConflictResolvedError` (a person or handler resolved it already) or `ObjectApplyError` (nothing changed).
    */
   async resolve(id: number, take: ConflictTake, by = 'unknown'): Promise<StagingConflict> {
-    return this.storage.transaction(async (manager) => {
+    const known = await this.get(id);
+    // Read before the transaction: on SQLite the transaction holds the node's one writer.
+    const peer = this.detection.stagesBack(known.sourceServer)
+      ? await this.servers.getServer(known.sourceServer)
+      : undefined;
+    const afterCommit: (() => void)[] = [];
+    const resolved = await this.storage.transaction(async (manager) => {
       const sql = sqlExecutorFor(this.storage, manager);
       const conflict = await this.store.get(id, sql);
       if (!conflict) throw new UnknownConflictError(id);
@@ -88,8 +109,50 @@ export class StagingConflicts {
       if (!(await this.store.resolve(sql, id, conflict.outcome, `took-${take}`, by))) {
         throw new ConflictResolvedError(id, 'resolved meanwhile');
       }
+      if (peer?.enabled) await this.sendBack(manager, conflict, peer.id, by, afterCommit);
       return (await this.store.get(id, sql))!;
     });
+    for (const fn of afterCommit) fn();
+    return resolved;
+  }
+
+  /**
+   * Replaces this node's waiting tasks of the object to the conflict's source by one task of the object as it is
+   * now, carrying the source's own version as what the source is expected to hold.
+   */
+  private async sendBack(
+    manager: EntityManager,
+    conflict: StagingConflict,
+    serverId: number,
+    by: string,
+    afterCommit: (() => void)[],
+  ): Promise<void> {
+    const sql = sqlExecutorFor(this.storage, manager);
+    await this.queue.withdrawIn(sql, serverId, objectKey(conflict).slice(0, 400));
+    const info = this.types.find(conflict.objectType);
+    if (!info) return;
+    const entity = await manager.getRepository(info.metadata.target).findOne({
+      where: { [info.options.identity]: conflict.objectGuid },
+      withDeleted: true,
+      relations: Object.fromEntries(info.references.map((r) => [r.relation.propertyName, true])),
+    });
+    const change: ObjectChange = entity
+      ? { taskType: 'update', snapshot: await this.serializer.snapshot(info, entity, manager), user: by }
+      : {
+          taskType: 'delete',
+          snapshot: {
+            objectType: conflict.objectType,
+            objectGuid: conflict.objectGuid,
+            title: conflict.title,
+            data: {},
+          },
+          user: by,
+        };
+    await this.logger.logTask(
+      change,
+      { manager, afterCommit: (fn) => afterCommit.push(fn) },
+      { serverIds: [serverId], base: conflict.source === null ? null : parse(conflict.source) },
+    );
   }
 
   /** What taking `take` applies to the object now, or undefined when the object already is that version. */

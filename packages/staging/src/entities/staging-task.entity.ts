@@ -51,4 +51,11 @@ export class StagingTask {
   /** Task groups the task belongs to. */
   @Column({ type: 'simple-json' })
   groups!: string[];
+
+  /**
+   * The object's staged fields as this node expects the target to hold them, when a conflict resolved here
+   * says so (docs/conflicts.md, bi-directional staging); the target compares with these instead of its own base.
+   */
+  @Column({ type: 'simple-json', nullable: true })
+  base?: Record<string, unknown> | null;
 }

@@ -1,12 +1,20 @@
 // Conflict detection's tables on the receiver: the base of each staged object per source, and the conflicts.
 import { generatedIdColumn } from '@syncbus/core';
-import { Table, TableIndex, TableUnique, type MigrationInterface, type QueryRunner } from 'typeorm';
+import {
+  Table,
+  TableColumn,
+  TableIndex,
+  TableUnique,
+  type MigrationInterface,
+  type QueryRunner,
+} from 'typeorm';
 
-/** staging_object_base and staging_conflict. */
+/** staging_object_base, staging_conflict, and staging_task.base (what a resolution expects the peer to hold). */
 export class AddStagingConflicts1780000000100 implements MigrationInterface {
   name = 'AddStagingConflicts1780000000100';
 
   async up(runner: QueryRunner): Promise<void> {
+    await runner.addColumn('staging_task', new TableColumn({ name: 'base', type: 'text', isNullable: true }));
     await runner.createTable(
       new Table({
         name: 'staging_object_base',
@@ -54,5 +62,6 @@ export class AddStagingConflicts1780000000100 implements MigrationInterface {
   async down(runner: QueryRunner): Promise<void> {
     await runner.dropTable('staging_conflict');
     await runner.dropTable('staging_object_base');
+    await runner.dropColumn('staging_task', 'base');
   }
 }
