@@ -54,8 +54,15 @@ function benchServerName(i: number): string {
   return i === 0 ? 'target' : `target-${i + 1}`;
 }
 
-/** A target node: the HTTP receiver on a free loopback port, applying to its article table. */
-export function targetNodeOptions(options: { databaseUrl: string; secretEnv: string }): KernelOptions {
+/**
+ * A target node: the HTTP receiver on a free loopback port, applying to its article table, with conflict
+ * detection on (its default) unless `conflictDetection` is false.
+ */
+export function targetNodeOptions(options: {
+  databaseUrl: string;
+  secretEnv: string;
+  conflictDetection?: boolean;
+}): KernelOptions {
   return {
     config: {
       nodeName: 'target',
@@ -64,6 +71,7 @@ export function targetNodeOptions(options: { databaseUrl: string; secretEnv: str
       staging: {
         receiver: {
           sources: BENCH_SOURCES.map((server) => ({ server, secret: `env:${options.secretEnv}` })),
+          conflicts: { detect: options.conflictDetection ?? true },
         },
       },
     },

@@ -12,6 +12,8 @@ export interface SyncbusTargetConfig {
   readonly secretEnv: string;
   /** Record when each object was applied (workload 4's end of latency). */
   readonly trackApplied?: boolean;
+  /** Conflict detection (default on, as a node has it). */
+  readonly conflictDetection?: boolean;
 }
 
 export const syncbusTargetRole: ChildRole = async (config: SyncbusTargetConfig, channel) => {
@@ -29,10 +31,18 @@ export const syncbusTargetRole: ChildRole = async (config: SyncbusTargetConfig, 
     const counts = await withSqlTransaction(kernel.get(Storage), async (sql) => {
       const [articles] = await sql.all<{ n: unknown }>('SELECT COUNT(*) AS n FROM article');
       const [ledger] = await sql.all<{ n: unknown }>('SELECT COUNT(*) AS n FROM staging_received_task');
-      return { applied: Number(articles.n), ledger: Number(ledger.n) };
+      const [conflicts] = await sql.all<{ n: unknown }>('SELECT COUNT(*) AS n FROM staging_conflict');
+      return { applied: Number(articles.n), ledger: Number(ledger.n), conflicts: Number(conflicts.n) };
     });
-    // Every contender creates distinct articles, so applied tasks = article rows = ledger rows.
-    return { applied: counts.applied, duplicates: counts.ledger - counts.applied, requests: 0, appliedAt };
+    // Every contender creates distinct articles, so applied tasks = article rows = ledger rows, and no task may
+    // meet a conflict (nothing is edited on the target).
+    return {
+      applied: counts.applied,
+      duplicates: counts.ledger - counts.applied,
+      conflicts: counts.conflicts,
+      requests: 0,
+      appliedAt,
+    };
   } finally {
     await kernel.stop();
   }

@@ -10,6 +10,8 @@ export interface ReceiverStats {
   readonly applied: number;
   readonly duplicates: number;
   readonly requests: number;
+  /** Conflicts the receiver recorded (a syncbus target): none may be found where nothing was edited there. */
+  readonly conflicts?: number;
 }
 
 /** What a drain role reports. */
@@ -104,6 +106,12 @@ export async function measureDrain(ctx: BenchContext, spec: DrainSpec): Promise<
         `${spec.drainer(urls).role} delivered ${delivered} and the receivers applied ${applied} of ` +
           `${spec.tasks} tasks to each of ${receivers.length}; ` +
           'the figure would be wrong, so this workload stops here',
+      );
+    }
+    const conflicts = received.reduce((sum, r) => sum + (r.value.conflicts ?? 0), 0);
+    if (conflicts > 0) {
+      throw new Error(
+        `the receivers recorded ${conflicts} conflicts where nothing was edited: a false conflict`,
       );
     }
     const machineMs = after.machine.totalMs - before.machine.totalMs;

@@ -11,8 +11,9 @@ export const SYNCBUS_BATCH_SIZE = 500;
 export function syncbusTarget(
   ctx: BenchContext,
   databaseUrl = `sqlite:${ctx.file('target.sqlite')}`,
+  conflictDetection = true,
 ): RoleSpec {
-  return { role: 'syncbus-target', config: { databaseUrl, secretEnv: ctx.secretEnv } };
+  return { role: 'syncbus-target', config: { databaseUrl, secretEnv: ctx.secretEnv, conflictDetection } };
 }
 
 /** A fresh raw fastify + better-sqlite3 receiver (the floor's). */
@@ -30,12 +31,20 @@ export function rawReceiver(ctx: BenchContext): RoleSpec {
 export function syncbusDrain(
   ctx: BenchContext,
   tasks: number,
-  options: { sourceUrl?: string; workers?: number; targets?: number; windowMs?: number } = {},
+  options: {
+    sourceUrl?: string;
+    workers?: number;
+    targets?: number;
+    windowMs?: number;
+    conflictDetection?: boolean;
+  } = {},
 ): DrainSpec {
   const databaseUrl = options.sourceUrl ?? `sqlite:${ctx.file('source.sqlite')}`;
   const common = { databaseUrl, secretEnv: ctx.secretEnv };
   return {
-    receivers: Array.from({ length: options.targets ?? 1 }, () => syncbusTarget(ctx)),
+    receivers: Array.from({ length: options.targets ?? 1 }, () =>
+      syncbusTarget(ctx, undefined, options.conflictDetection),
+    ),
     prepare: (urls) => ({
       role: 'syncbus-fill',
       config: { ...common, targetUrls: urls, tasks, run: ctx.runId },
@@ -67,6 +76,11 @@ export async function drainWorkload(ctx: BenchContext): Promise<void> {
     });
   const contenders: Contender<DrainMeasurement>[] = [
     { name: 'syncbus', run: () => measureDrain(ctx, syncbusDrain(ctx, sizes.drainTasks)) },
+    {
+      // The same drain with the target's conflict detection off: what detecting conflicts costs the receiver.
+      name: 'syncbus, detection off',
+      run: () => measureDrain(ctx, syncbusDrain(ctx, sizes.drainTasks, { conflictDetection: false })),
+    },
     {
       name: 'floor (c)',
       run: () =>
@@ -128,6 +142,13 @@ export async function drainWorkload(ctx: BenchContext): Promise<void> {
     rate('syncbus'),
   );
   report.figure(
+    'drain.syncbus.nodetect',
+    'drain',
+    "syncbus with the target's conflict detection off (`staging.receiver.conflicts.detect: false`)",
+    'tasks/s',
+    rate('syncbus, detection off'),
+  );
+  report.figure(
     'drain.syncbus.rss',
     'drain',
     'syncbus: peak RSS of the draining process',
@@ -167,6 +188,18 @@ export async function drainWorkload(ctx: BenchContext): Promise<void> {
   report.ratio('drain', 'syncbus / naive (a)', 'drain.syncbus', 'drain.naive');
   report.ratio('drain', 'floor (c) / BullMQ (b)', 'drain.floor', 'drain.bullmq');
   report.ratio('drain', 'floor (c) / naive (a)', 'drain.floor', 'drain.naive');
+  const detection = report.ratio(
+    'drain',
+    'conflict detection on / off',
+    'drain.syncbus',
+    'drain.syncbus.nodetect',
+  );
+  report.goal(
+    'conflicts: drain with detection on at least 0.9x detection off (and no false conflict)',
+    '>= 0.9x',
+    `${detection.toFixed(2)}x`,
+    detection >= 0.9,
+  );
   report.goal('drain: at least 0.5x the raw floor (c)', '>= 0.5x', `${toFloor.toFixed(2)}x`, toFloor >= 0.5);
   const perRequest = report.ratio(
     'drain',

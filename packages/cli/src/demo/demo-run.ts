@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { demoConflict, type DemoConflictResult } from './demo-conflict';
 import { DemoSink } from './demo-sink';
 import { demoScript } from './demo-script';
 import { Article, Category, sampleContentModel } from '@syncbus/sample-content-model';
@@ -78,7 +79,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         nodeName: 'production',
         database: { url: `sqlite:${join(dir, 'production.sqlite')}` },
         http: { port: 0 },
-        staging: { receiver: { sources: [{ server: 'editorial', secret: `env:${STAGING_SECRET}` }] } },
+        staging: {
+          receiver: {
+            sources: [{ server: 'editorial', secret: `env:${STAGING_SECRET}` }],
+            // Articles edited on production wait for a person (docs/conflicts.md); the demo shows one.
+            conflicts: { objectTypes: { 'cms.article': 'hold' } },
+          },
+        },
         admin: ADMIN,
       },
       modules: MODULES,
@@ -101,6 +108,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         servers: [{ name: 'production', url: targetUrl, secret: `env:${STAGING_SECRET}` }],
         connectors: [{ name: 'webhook', config: { url: sinkUrl, secret: `env:${WEBHOOK_SECRET}` } }],
         stagingAutoSync: { backoff: { baseDelayMs: 200, maxDelayMs: 2000 } },
+        // A task held as a conflict is asked about again after the longest retry delay: short, for the demo.
+        staging: { retry: { baseDelayMs: 200, maxDelayMs: 1000 } },
       },
       // The plugins are dependencies of this package, so they resolve from here wherever the CLI is installed.
       baseDir: __dirname,
@@ -143,21 +152,30 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const tasks = source.get(StagingTaskList);
     const queues = source.get(IntegrationSynchronizations);
     const deadline = Date.now() + options.timeoutMs;
-    let settled = false;
-    while (Date.now() < deadline) {
-      const staging = await tasks.count('production');
-      const integration = await queues.list('webhook');
-      if (staging.pending + staging.failed === 0 && integration.length === 0) {
-        settled = true;
-        break;
+    const settle = async () => {
+      while (Date.now() < deadline) {
+        const staging = await tasks.count('production');
+        const integration = await queues.list('webhook');
+        if (staging.pending + staging.failed === 0 && integration.length === 0) return true;
+        await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      return false;
+    };
+    let settled = await settle();
+    let conflict: DemoConflictResult = { recorded: 0, resolved: false };
+    if (settled) {
+      say(
+        `${clock()} ---- an editor fixes a title on production directly; editorial changes the same article`,
+      );
+      conflict = await demoConflict(source, target, say, deadline);
+      settled = await settle();
     }
 
     const same = settled && (await sameContent(source.get(Storage), target.get(Storage)));
     const sorted = [...latencies].sort((a, b) => a - b);
     const result: DemoResult = {
-      complete: same && sink.deliveries.size === integrationLogged,
+      complete:
+        same && conflict.resolved && conflict.recorded === 1 && sink.deliveries.size === integrationLogged,
       logged: logged.size,
       applied: latencies.length,
       received: sink.deliveries.size,
@@ -170,7 +188,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     say('');
     say('summary');
     say(
-      `  staging tasks logged ${result.logged}, applied on production ${result.applied} (collapsed before sending: ${result.logged - result.applied})`,
+      `  staging tasks logged ${result.logged}, applied on production ${result.applied} (collapsed before sending or resolved as a conflict: ${result.logged - result.applied})`,
+    );
+    say(
+      `  conflicts on production: ${conflict.recorded} (${conflict.resolved ? "held, then resolved by taking editorial's version" : 'NOT resolved'})`,
     );
     say(
       `  integration tasks logged ${integrationLogged}, received by the webhook sink ${result.received} (signature checked; ${sink.rejected} rejected)`,
