@@ -1,6 +1,7 @@
-// The admin API's live events (Server-Sent Events): tasks logged, delivered, failed, retried and deleted, and job
-// progress, fanned out to connected clients. It never holds logging up: events are written without waiting, a
-// client whose unsent buffer passes the limit is dropped, and with no client connected nothing is subscribed.
+// The admin API's live events (Server-Sent Events): tasks logged, delivered, failed, retried and deleted, conflicts
+// recorded and resolved, and job progress, fanned out to connected clients. It never holds logging up: events are
+// written without waiting, a client whose unsent buffer passes the limit is dropped, and with no client connected
+// nothing is subscribed.
 import { inject, injectable, Logger } from '@syncbus/core';
 import type { AdminEvent } from '@syncbus/server';
 import { StagingEvents } from '@syncbus/staging';
@@ -91,6 +92,20 @@ export class AdminEventStream {
         for (const task of failed)
           this.publish({ type: 'task.failed', data: { server, ...task, batch: batchError !== undefined } });
       }),
+      // On a target: a received task met a local edit, and its record committed (held, or handled by its policy).
+      this.staging.conflict.after.subscribe(({ conflictId, outcome, kind, sourceServer, task }) =>
+        this.publish({
+          type: 'conflict.recorded',
+          data: {
+            id: conflictId,
+            sourceServer,
+            objectType: task.objectType,
+            objectGuid: task.objectGuid,
+            kind,
+            outcome,
+          },
+        }),
+      ),
     ];
     this.keepalive = setInterval(() => {
       for (const client of this.clients) client.write(': keepalive\n\n');

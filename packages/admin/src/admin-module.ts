@@ -19,6 +19,7 @@ import { ServerRoutes } from './server-routes';
 import { StagingTaskRoutes } from './staging-task-routes';
 import { DashboardRoute } from './dashboard-route';
 import { SessionRoutes } from './session-routes';
+import { ConflictRoutes } from './conflict-routes';
 
 /** Serves `/syncbus/admin/v1/...` on a node that has the HTTP server (ServerModule) and `admin.enabled`. */
 @RegisterModule({
@@ -49,6 +50,8 @@ import { SessionRoutes } from './session-routes';
     { provide: AdminRoutes, useExisting: StagingTaskRoutes },
     SessionRoutes,
     { provide: AdminRoutes, useExisting: SessionRoutes },
+    ConflictRoutes,
+    { provide: AdminRoutes, useExisting: ConflictRoutes },
   ],
 })
 export class AdminModule extends Module {

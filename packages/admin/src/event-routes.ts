@@ -18,8 +18,9 @@ export class EventRoutes implements AdminRoutes {
         schema: {
           tags: ['events'],
           description:
-            'Server-Sent Events: task.logged, task.delivered, task.failed, task.retried, task.deleted, job.progress ' +
-            'and job.finished, each with a JSON `data` line. A client that reads too slowly is dropped.',
+            'Server-Sent Events: task.logged, task.delivered, task.failed, task.retried, task.deleted, ' +
+            'conflict.recorded, conflict.resolved, job.progress and job.finished, each with a JSON `data` line. ' +
+            'A client that reads too slowly is dropped.',
         },
         config: { role: 'viewer' },
       },

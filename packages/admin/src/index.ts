@@ -5,6 +5,7 @@ export * from './admin-settings';
 export * from './admin-authenticator';
 export { AdminApi } from './admin-api';
 export * from './admin-schemas';
+export * from './conflict-schemas';
 export { AdminAudit } from './admin-audit';
 export { AdminJobs, type AdminJob, type JobControl } from './admin-jobs';
 export { AdminEventStream } from './admin-event-stream';

@@ -192,3 +192,54 @@ export interface ConnectorCheck {
   readonly ok: boolean;
   readonly message: string;
 }
+
+/** Which version a conflict's resolution keeps. */
+export type ConflictTake = 'source' | 'target' | 'merged';
+
+/** How a task met the object: edited here, created on both sides, or deleted here. */
+export type ConflictKind = 'changed' | 'created-on-both' | 'deleted-on-target';
+
+/** `GET /conflicts`: a task from a source that met an object changed on this node (docs/conflicts.md). */
+export interface ConflictSummary {
+  readonly id: number;
+  readonly sourceServer: string;
+  readonly taskGuid: string;
+  readonly taskType: string;
+  readonly objectType: string;
+  readonly objectGuid: string;
+  readonly title: string;
+  readonly kind: ConflictKind;
+  readonly policy: string;
+  readonly status: 'open' | 'resolved';
+  /** `held`, `overwritten`, `kept-target`, `merged`, `took-source`, `took-target`, `took-merged`, `superseded`. */
+  readonly outcome: string;
+  readonly createdAt: number;
+  readonly resolvedAt: number | null;
+  readonly resolvedBy: string | null;
+}
+
+/** One field that differs; a key is absent where that version has no such field. */
+export interface ConflictField {
+  readonly field: string;
+  readonly base?: unknown;
+  readonly source?: unknown;
+  readonly target?: unknown;
+  readonly changedOnSource: boolean;
+  readonly changedOnTarget: boolean;
+  /** Changed on both sides to different values (a merge takes the source's). */
+  readonly clash: boolean;
+}
+
+/** `GET /conflicts/:id`: the record, its three versions (null: not there) and the fields that differ. */
+export interface ConflictDetail extends ConflictSummary {
+  readonly versions: {
+    readonly base: Record<string, unknown> | null;
+    readonly source: Record<string, unknown> | null;
+    readonly target: Record<string, unknown> | null;
+  };
+  readonly fields: ConflictField[];
+  /** Whether a person may resolve it now (held, or handled by its policy). */
+  readonly resolvable: boolean;
+  /** Whether a merge can work (a base and both versions). */
+  readonly mergeable: boolean;
+}

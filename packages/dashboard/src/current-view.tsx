@@ -2,6 +2,8 @@
 import { EmptyState } from './components/empty-state';
 import { href, type Route } from './router';
 import { AuditView } from './views/audit-view';
+import { ConflictDetailView } from './views/conflict-detail-view';
+import { ConflictsView } from './views/conflicts-view';
 import { ConnectorsView } from './views/connectors-view';
 import { FailedView } from './views/failed-view';
 import { OverviewView } from './views/overview-view';
@@ -26,6 +28,10 @@ export function CurrentView(props: { route: Route }) {
       return <ServersView />;
     case 'audit':
       return <AuditView />;
+    case 'conflicts':
+      return <ConflictsView />;
+    case 'conflict':
+      return <ConflictDetailView key={route.conflictId} conflictId={route.conflictId} />;
     default:
       return (
         <EmptyState title="There is no such view.">

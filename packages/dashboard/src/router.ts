@@ -1,5 +1,5 @@
-// Hash routing (#/overview, #/servers/:name/tasks, #/tasks/:id, ...): the node serves one static page, so every
-// view has an address without any server-side fallback.
+// Hash routing (#/overview, #/servers/:name/tasks, #/tasks/:id, #/conflicts/:id, ...): the node serves one static
+// page, so every view has an address without any server-side fallback.
 import { useEffect, useState } from 'preact/hooks';
 
 export type Route =
@@ -10,6 +10,8 @@ export type Route =
   | { readonly view: 'connectors'; readonly connector?: string }
   | { readonly view: 'servers' }
   | { readonly view: 'audit' }
+  | { readonly view: 'conflicts' }
+  | { readonly view: 'conflict'; readonly conflictId: number }
   | { readonly view: 'not-found'; readonly hash: string };
 
 export function parseRoute(hash: string): Route {
@@ -24,6 +26,9 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'connectors' && parts.length <= 2) return { view: 'connectors', connector: parts[1] };
   if (parts.length === 1 && parts[0] === 'servers') return { view: 'servers' };
   if (parts.length === 1 && parts[0] === 'audit') return { view: 'audit' };
+  if (parts.length === 1 && parts[0] === 'conflicts') return { view: 'conflicts' };
+  if (parts.length === 2 && parts[0] === 'conflicts' && /^\d+$/.test(parts[1]))
+    return { view: 'conflict', conflictId: Number(parts[1]) };
   return { view: 'not-found', hash };
 }
 
@@ -37,6 +42,8 @@ export const href = {
     connector ? `#/connectors/${encodeURIComponent(connector)}` : '#/connectors',
   servers: () => '#/servers',
   audit: () => '#/audit',
+  conflicts: () => '#/conflicts',
+  conflict: (conflictId: number) => `#/conflicts/${conflictId}`,
 };
 
 /** The current route, following hash changes. */

@@ -5,6 +5,7 @@ import { href, type Route } from '../router';
 const VIEWS = [
   { label: 'Overview', to: href.overview(), views: ['overview', 'server-tasks', 'task'] },
   { label: 'Failed', to: href.failed(), views: ['failed'] },
+  { label: 'Conflicts', to: href.conflicts(), views: ['conflicts', 'conflict'] },
   { label: 'Connectors', to: href.connectors(), views: ['connectors'] },
   { label: 'Servers', to: href.servers(), views: ['servers'] },
   { label: 'Audit', to: href.audit(), views: ['audit'] },
