@@ -159,6 +159,9 @@ describeEachEngine(['sqlite', 'postgres'])('conflicts (target on %s)', (engine) 
     const [first] = await conflicts().list({ status: 'open' });
     expect(first).toMatchObject({ kind: 'changed', outcome: 'held', status: 'open' });
     expect(await conflicts().openCount()).toBe(1);
+    const metrics = async () => (await fetch(`${pair!.target.url}/metrics`)).text();
+    expect(await metrics()).toMatch(/^syncbus_staging_conflicts_open 1$/m);
+    expect(await metrics()).toMatch(/^syncbus_staging_conflicts_total\{source="source",outcome="held"\} 1$/m);
 
     // Sent again before anyone resolved it: the same conflict, still held.
     expect(await runner.runSynchronization(undefined, { dueNow: true })).toMatchObject({ conflicts: 1 });
@@ -183,6 +186,7 @@ describeEachEngine(['sqlite', 'postgres'])('conflicts (target on %s)', (engine) 
     });
     expect(await pending()).toEqual([]);
     expect(await conflicts().openCount()).toBe(0);
+    expect(await metrics()).toMatch(/^syncbus_staging_conflicts_open 0$/m);
   });
 
   it('merge takes fields changed on one side from that side, and holds when one field changed on both', async () => {

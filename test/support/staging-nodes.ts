@@ -30,6 +30,8 @@ export interface StagingNodeOptions {
   readonly name: string;
   /** `database.url`; default a new SQLite file. */
   readonly databaseUrl?: string;
+  /** Further `database` settings (e.g. `synchronize` for a model without migrations). */
+  readonly database?: Record<string, unknown>;
   /** Serve HTTP on a free loopback port (the node receives). Default true. */
   readonly http?: boolean;
   /** Extra `http` settings (timeouts, connection limits). */
@@ -81,7 +83,7 @@ export async function bootStagingNode(options: StagingNodeOptions): Promise<Stag
     config: {
       ...options.config,
       nodeName: options.name,
-      database: { url: options.databaseUrl ?? tempSqliteUrl(`staging-${options.name}`) },
+      database: { ...options.database, url: options.databaseUrl ?? tempSqliteUrl(`staging-${options.name}`) },
       http: { enabled: options.http ?? true, port: 0, ...options.httpSettings },
       staging,
       servers: (options.servers ?? []).map((s) => ({

@@ -1,7 +1,9 @@
-// Staging's series in the node's metrics: tasks logged and applied, staging latency, and what waits per server.
+// Staging's series in the node's metrics: tasks logged and applied, staging latency, what waits per server, and
+// the conflicts met on this node.
 import { inject, injectable, Storage, thisProcess } from '@syncbus/core';
 import type { MetricsContribution } from '@syncbus/server';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { StagingConflictStore } from './conflicts/staging-conflict-store';
 import { StagingEvents } from './staging-events';
 import { StagingQueue } from './staging-queue';
 
@@ -12,6 +14,7 @@ export class StagingMetrics implements MetricsContribution {
     @inject(Storage) private readonly storage: Storage,
     @inject(StagingEvents) private readonly events: StagingEvents,
     @inject(StagingQueue) private readonly queue: StagingQueue,
+    @inject(StagingConflictStore) private readonly conflicts: StagingConflictStore,
   ) {}
 
   registerMetrics(registry: Registry): void {
@@ -60,6 +63,24 @@ export class StagingMetrics implements MetricsContribution {
         this.set((await queue.leasesByProcess()).get(thisProcess()) ?? 0);
       },
     });
+    const conflicts = this.conflicts;
+    new Gauge({
+      name: 'syncbus_staging_conflicts_open',
+      help: 'Conflicts on this node (the target) held until a person resolves them.',
+      registers,
+      async collect() {
+        this.set(await conflicts.openCount());
+      },
+    });
+    const met = new Counter({
+      name: 'syncbus_staging_conflicts_total',
+      help: 'Received tasks that met an object changed on this node, by source server and outcome.',
+      labelNames: ['source', 'outcome'],
+      registers,
+    });
+    this.events.conflict.after.subscribe(({ sourceServer, outcome }) =>
+      met.inc({ source: sourceServer, outcome: outcome ?? 'unknown' }),
+    );
     this.events.logTask.after.subscribe(({ task }) => logged.inc({ object_type: task.objectType }));
     this.events.processTask.after.subscribe(({ task, sourceServer }) => {
       applied.inc({ source: sourceServer });

@@ -45,26 +45,27 @@ export interface ConflictQuery {
 const COLUMNS = `id, source_server, task_guid, task_type, object_type, object_guid, title, kind, policy, status,
   outcome, base, source, target, task, created_at, resolved_at, resolved_by`;
 
-export const objectKey = (o: ObjectKey): string => `${o.objectType}:${o.objectGuid}`;
+/** How bases, conflicts and synchronization rows key an object: `<object type>:<identity>` (400 at most). */
+export const objectKey = (o: ObjectKey): string => `${o.objectType}:${o.objectGuid}`.slice(0, 400);
 
 /** The SQL of `staging_object_base` and `staging_conflict`. */
 @injectable()
 export class StagingConflictStore {
   constructor(@inject(Storage) private readonly storage: Storage) {}
 
-  /** The bases `sourceServer` left these objects in, by `objectKey` (one statement). */
+  /** The bases `sourceServer` left these objects in, by `objectKey` (one statement, on the primary key). */
   async bases(
     sql: SqlExecutor,
     sourceServer: string,
     objects: readonly ObjectKey[],
   ): Promise<Map<string, string>> {
     if (objects.length === 0) return new Map();
-    const rows = await sql.all<{ object_type: string; object_guid: string; data: string }>(
-      `SELECT object_type, object_guid, data FROM staging_object_base
-         WHERE source_server = ? AND object_guid IN (SELECT value FROM ${sql.each('text')})`,
-      [sourceServer, sql.eachParam([...new Set(objects.map((o) => o.objectGuid))])],
+    const rows = await sql.all<{ object_key: string; data: string }>(
+      `SELECT object_key, data FROM staging_object_base
+         WHERE source_server = ? AND object_key IN (SELECT value FROM ${sql.each('text')})`,
+      [sourceServer, sql.eachParam([...new Set(objects.map(objectKey))])],
     );
-    return new Map(rows.map((r) => [`${r.object_type}:${r.object_guid}`, r.data]));
+    return new Map(rows.map((r) => [r.object_key, r.data]));
   }
 
   /**
@@ -75,27 +76,21 @@ export class StagingConflictStore {
     if (writes.length === 0) return;
     const last = new Map<string, BaseWrite>();
     for (const write of writes) last.set(objectKey(write), write);
-    const kept = [...last.values()].filter((w) => w.data !== null);
-    const gone = [...last.values()].filter((w) => w.data === null);
+    const kept = [...last.entries()].filter(([, w]) => w.data !== null);
+    const gone = [...last.keys()].filter((key) => last.get(key)!.data === null);
     if (kept.length > 0) {
       await sql.run(
-        `INSERT INTO staging_object_base (source_server, object_type, object_guid, data, task_guid, updated_at)
-           SELECT ?, value ->> 't', value ->> 'g', value ->> 'd', value ->> 'k', CAST(? AS bigint)
-           FROM ${sql.eachRow()} WHERE true
-         ON CONFLICT (source_server, object_type, object_guid)
+        `INSERT INTO staging_object_base (source_server, object_key, data, task_guid, updated_at)
+           SELECT ?, value ->> 'o', value ->> 'd', value ->> 'k', CAST(? AS bigint) FROM ${sql.eachRow()} WHERE true
+         ON CONFLICT (source_server, object_key)
            DO UPDATE SET data = excluded.data, task_guid = excluded.task_guid, updated_at = excluded.updated_at`,
-        [
-          sourceServer,
-          Date.now(),
-          sql.eachRowParam(kept.map((w) => ({ t: w.objectType, g: w.objectGuid, d: w.data, k: w.taskGuid }))),
-        ],
+        [sourceServer, Date.now(), sql.eachRowParam(kept.map(([o, w]) => ({ o, d: w.data, k: w.taskGuid })))],
       );
     }
     if (gone.length > 0) {
       await sql.run(
-        `DELETE FROM staging_object_base
-           WHERE object_type || ':' || object_guid IN (SELECT value FROM ${sql.each('text')})`,
-        [sql.eachParam(gone.map(objectKey))],
+        `DELETE FROM staging_object_base WHERE object_key IN (SELECT value FROM ${sql.each('text')})`,
+        [sql.eachParam(gone)],
       );
     }
   }

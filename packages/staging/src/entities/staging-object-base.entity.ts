@@ -8,11 +8,9 @@ export class StagingObjectBase {
   @PrimaryColumn({ name: 'source_server', type: 'varchar', length: 100 })
   sourceServer!: string;
 
-  @PrimaryColumn({ name: 'object_type', type: 'varchar', length: 100 })
-  objectType!: string;
-
-  @PrimaryColumn({ name: 'object_guid', type: 'varchar', length: 200 })
-  objectGuid!: string;
+  /** `<object type>:<identity>`, as the synchronization rows key objects (one indexed column to look up by). */
+  @PrimaryColumn({ name: 'object_key', type: 'varchar', length: 400 })
+  objectKey!: string;
 
   /** The staged fields in canonical form (`canonicalData`), as canonical JSON. */
   @Column({ type: 'text' })

@@ -20,8 +20,7 @@ export class AddStagingConflicts1780000000100 implements MigrationInterface {
         name: 'staging_object_base',
         columns: [
           { name: 'source_server', type: 'varchar', length: '100', isPrimary: true },
-          { name: 'object_type', type: 'varchar', length: '100', isPrimary: true },
-          { name: 'object_guid', type: 'varchar', length: '200', isPrimary: true },
+          { name: 'object_key', type: 'varchar', length: '400', isPrimary: true },
           { name: 'data', type: 'text' },
           { name: 'task_guid', type: 'varchar', length: '36' },
           { name: 'updated_at', type: 'bigint' },
