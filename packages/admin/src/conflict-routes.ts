@@ -103,19 +103,19 @@ export class ConflictRoutes implements AdminRoutes {
         const action = { actor, action: 'conflicts.resolve', target: { conflict: id, take } };
         let resolved;
         try {
-          resolved = await this.conflicts.resolve(id, take, actor);
+          // The entry commits with the resolution: never a resolution without its entry.
+          resolved = await this.conflicts.resolve(id, take, actor, (sql, after) =>
+            audit.record(sql, {
+              ...action,
+              outcome: 'ok',
+              detail: `${after.outcome} (${after.objectType}:${after.objectGuid})`,
+            }),
+          );
         } catch (error) {
           const refusal = refusalOf(error, id);
           if (!refusal) throw error;
           return audit.refuse(reply, action, refusal);
         }
-        // StagingConflicts.resolve takes no callback into its transaction (the other actions' services do), so
-        // the entry is written once the resolution has committed, in a transaction of its own.
-        await audit.recordAlone({
-          ...action,
-          outcome: 'ok',
-          detail: `${resolved.outcome} (${resolved.objectType}:${resolved.objectGuid})`,
-        });
         publish({
           type: 'conflict.resolved',
           data: {

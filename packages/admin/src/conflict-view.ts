@@ -1,11 +1,14 @@
 // How the admin API shows a conflict record: its summary for the list, and for one conflict its three versions
-// parsed with the fields that differ, compared as `syncbus conflicts show` compares them.
-import { canonicalJson } from '@syncbus/core';
-import type { StagingConflict } from '@syncbus/staging';
+// parsed with the fields that differ (`conflictFields`, as `syncbus conflicts show` compares them).
+import {
+  conflictFields,
+  conflictVersions,
+  isMergeable,
+  isResolvable,
+  type StagingConflict,
+} from '@syncbus/staging';
 import type { z } from 'zod';
-import type { ConflictDetail, ConflictField, ConflictSummary } from './conflict-schemas';
-
-type Version = Record<string, unknown> | null;
+import type { ConflictDetail, ConflictSummary } from './conflict-schemas';
 
 /** A conflict as the list shows it (no versions, no wire task). */
 export function conflictSummary(c: StagingConflict): z.infer<typeof ConflictSummary> {
@@ -27,57 +30,13 @@ export function conflictSummary(c: StagingConflict): z.infer<typeof ConflictSumm
   };
 }
 
-/** One conflict with its versions parsed and the fields that differ between them. */
+/** One conflict with its versions parsed and the fields that differ between them (staging's one reading). */
 export function conflictDetail(c: StagingConflict): z.infer<typeof ConflictDetail> {
-  const versions = { base: parse(c.base), source: parse(c.source), target: parse(c.target) };
   return {
     ...conflictSummary(c),
-    versions,
-    fields: differingFields(versions.base, versions.source, versions.target),
-    // As StagingConflicts.resolve decides: refused once a person or handler chose, or a newer task superseded it.
-    resolvable: !c.outcome.startsWith('took-') && c.outcome !== 'superseded',
-    mergeable: versions.base !== null && versions.source !== null && versions.target !== null,
+    versions: conflictVersions(c),
+    fields: conflictFields(c),
+    resolvable: isResolvable(c),
+    mergeable: isMergeable(c),
   };
-}
-
-/**
- * The fields whose values are not the same in all three versions, in field order. A side "changed" a field when
- * its value is not the base's; with no base there is nothing to tell an edit from, so each side counts as
- * changed where the two sides differ. A missing version (a delete, an object not there) differs in every field.
- */
-export function differingFields(
-  base: Version,
-  source: Version,
-  target: Version,
-): z.infer<typeof ConflictField>[] {
-  const keys = [
-    ...new Set([...Object.keys(base ?? {}), ...Object.keys(source ?? {}), ...Object.keys(target ?? {})]),
-  ].sort();
-  // undefined for a missing version, so it differs from any value; a missing field reads as null.
-  const text = (v: Version, k: string) => (v === null ? undefined : canonicalJson(v[k] ?? null));
-  return keys
-    .filter((k) => new Set([text(base, k), text(source, k), text(target, k)]).size > 1)
-    .map((field) => {
-      const [b, s, t] = [text(base, field), text(source, field), text(target, field)];
-      const changedOnSource = base === null ? s !== t : s !== b;
-      const changedOnTarget = base === null ? s !== t : t !== b;
-      return {
-        field,
-        ...valueOf('base', base, field),
-        ...valueOf('source', source, field),
-        ...valueOf('target', target, field),
-        changedOnSource,
-        changedOnTarget,
-        clash: changedOnSource && changedOnTarget && s !== t,
-      };
-    });
-}
-
-/** `{ [name]: value }` when the version has the field, else nothing (the key stays absent in the answer). */
-function valueOf(name: 'base' | 'source' | 'target', version: Version, field: string) {
-  return version !== null && field in version ? { [name]: version[field] } : {};
-}
-
-function parse(json: string | null): Version {
-  return json === null ? null : (JSON.parse(json) as Record<string, unknown>);
 }

@@ -29,6 +29,7 @@ export * from './staging-task-runner-factory';
 export * from './staging-request-verifier';
 export * from './staging-receiver';
 export * from './conflicts/staging-conflicts';
+export * from './conflicts/conflict-fields';
 export type { ConflictQuery } from './conflicts/staging-conflict-store';
 export * from './staging-received-task-retention';
 export * from './staging-synchronizer';

@@ -1,6 +1,12 @@
 // `syncbus conflicts list|show|resolve`: the tasks that met an object changed on this node, and their resolution.
 import { userInfo } from 'node:os';
-import { StagingConflicts, type ConflictTake, type StagingConflict } from '@syncbus/staging';
+import {
+  conflictFields,
+  conflictVersions,
+  StagingConflicts,
+  type ConflictTake,
+  type StagingConflict,
+} from '@syncbus/staging';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { CliContext, GlobalOptions } from '../cli-context';
 import type { Column } from '../output/table';
@@ -17,23 +23,8 @@ const columns: Column<StagingConflict>[] = [
   { header: 'outcome', value: (c) => c.outcome },
 ];
 
-const fields = (json: string | null) =>
-  json === null ? null : (JSON.parse(json) as Record<string, unknown>);
-
 /** A conflict for people and scripts: its three versions parsed, and which fields differ. */
 function view(c: StagingConflict) {
-  const base = fields(c.base);
-  const source = fields(c.source);
-  const target = fields(c.target);
-  const keys = [
-    ...new Set([...Object.keys(base ?? {}), ...Object.keys(source ?? {}), ...Object.keys(target ?? {})]),
-  ];
-  const text = (v: Record<string, unknown> | null, k: string) =>
-    v === null ? undefined : JSON.stringify(v[k] ?? null);
-  const differing = keys
-    .filter((k) => new Set([text(base, k), text(source, k), text(target, k)]).size > 1)
-    .sort()
-    .map((field) => ({ field, base: base?.[field], source: source?.[field], target: target?.[field] }));
   return {
     id: c.id,
     status: c.status,
@@ -46,8 +37,8 @@ function view(c: StagingConflict) {
     createdAt: new Date(c.createdAt).toISOString(),
     resolvedAt: c.resolvedAt === null ? null : new Date(c.resolvedAt).toISOString(),
     resolvedBy: c.resolvedBy,
-    fields: differing,
-    versions: { base, source, target },
+    fields: conflictFields(c).map(({ field, base, source, target }) => ({ field, base, source, target })),
+    versions: conflictVersions(c),
   };
 }
 

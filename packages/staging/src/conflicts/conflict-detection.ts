@@ -124,7 +124,7 @@ export class ConflictSession {
     private readonly events: StagingEvents,
     private readonly logger: Logger,
     private readonly sourceServer: string,
-    /** Bases by object key, as canonical JSON; kept current as the request's tasks apply. */
+    /** Bases by object key, as JSON; kept current as the request's tasks apply. */
     private readonly bases: Map<string, string>,
   ) {}
 
@@ -136,20 +136,26 @@ export class ConflictSession {
       const key = objectKey(task);
       // A task sent after a conflict was resolved on its source says what the source expects here.
       const baseJson =
-        task.base === null
+        task.base === null ? null : task.base ? JSON.stringify(task.base) : this.bases.get(key);
+      // What the base becomes: the task's fields over the old base (a delete leaves none), whatever its outcome.
+      // Kept as the wire has them; compared in canonical form.
+      const after = (old: string | null | undefined) =>
+        task.taskType === 'delete'
           ? null
-          : task.base
-            ? canonicalJson(canonicalData(info, task.base))
-            : this.bases.get(key);
+          : JSON.stringify(old ? { ...JSON.parse(old), ...task.data } : task.data);
+      // Nothing here to conflict with (the common create): no canonical forms to compute.
+      if (!current && (task.taskType !== 'update' || !baseJson)) {
+        this.setBase(task, after(baseJson));
+        this.cleanObjects.push(task);
+        return 'apply';
+      }
       const base: Fields | undefined =
-        baseJson === undefined || baseJson === null ? baseJson : JSON.parse(baseJson);
+        baseJson === undefined || baseJson === null ? baseJson : canonicalData(info, JSON.parse(baseJson));
       const source: Fields = task.taskType === 'delete' ? null : canonicalData(info, task.data);
       const target: Fields = current ? canonicalData(info, current.data) : null;
-      // What the base becomes: the source's fields (a delete leaves none), whatever this task's outcome.
-      const after = source === null ? null : canonicalJson({ ...(base ?? {}), ...source });
       const kind = detectConflict(task.taskType, base, source, target);
       if (!kind) {
-        this.setBase(task, after);
+        this.setBase(task, after(baseJson));
         this.cleanObjects.push(task);
         return 'apply';
       }
@@ -177,7 +183,7 @@ export class ConflictSession {
           policy,
           status,
           outcome,
-          base: baseJson ?? null,
+          base: base ? canonicalJson(base) : null,
           source: source === null ? null : canonicalJson(source),
           target: target === null ? null : canonicalJson(target),
           task: JSON.stringify(task),
@@ -193,7 +199,7 @@ export class ConflictSession {
       ) => {
         this.pending.push({ write: record('resolved', outcome, by), args: raised });
         this.answers.set(task.guid, { status, message: `CONFLICT_${outcome.toUpperCase()}: ${message}` });
-        this.setBase(task, after);
+        this.setBase(task, after(baseJson));
       };
       const what = describe(kind, task);
       if (raised.resolution !== undefined)

@@ -11,6 +11,7 @@ import {
   Storage,
   type ObjectApplication,
   type ObjectChange,
+  type SqlExecutor,
 } from '@syncbus/core';
 import type { EntityManager } from 'typeorm';
 import type { StagingConflict } from '../entities/staging-conflict.entity';
@@ -19,6 +20,7 @@ import { ServerInfoProvider } from '../server-info-provider';
 import { StagingQueue } from '../staging-queue';
 import { StagingTaskLogger } from '../staging-task-logger';
 import { ConflictDetection } from './conflict-detection';
+import { isMergeable, isResolvable } from './conflict-fields';
 import { ConflictResolvedError, UnknownConflictError } from '../staging-errors';
 import type { StagingTaskData } from '../staging-task-data';
 import { objectKey, StagingConflictStore, type ConflictQuery } from './staging-conflict-store';
@@ -71,8 +73,14 @@ export class StagingConflicts {
    * Resolves conflict `id` by taking the source's version, the target's, or a three-way merge (fields changed
    * on one side from that side; fields changed on both from the source). Throws `UnknownConflictError`,
    * `ConflictResolvedError` (a person or handler resolved it already) or `ObjectApplyError` (nothing changed).
+   * `alsoInTransaction` (an audit entry) commits with the resolution, given the conflict as resolved.
    */
-  async resolve(id: number, take: ConflictTake, by = 'unknown'): Promise<StagingConflict> {
+  async resolve(
+    id: number,
+    take: ConflictTake,
+    by = 'unknown',
+    alsoInTransaction?: (sql: SqlExecutor, resolved: StagingConflict) => Promise<void>,
+  ): Promise<StagingConflict> {
     const known = await this.get(id);
     // Read before the transaction: on SQLite the transaction holds the node's one writer.
     const peer = this.detection.stagesBack(known.sourceServer)
@@ -83,9 +91,7 @@ export class StagingConflicts {
       const sql = sqlExecutorFor(this.storage, manager);
       const conflict = await this.store.get(id, sql);
       if (!conflict) throw new UnknownConflictError(id);
-      if (conflict.outcome.startsWith('took-') || conflict.outcome === 'superseded') {
-        throw new ConflictResolvedError(id, conflict.outcome);
-      }
+      if (!isResolvable(conflict)) throw new ConflictResolvedError(id, conflict.outcome);
       const task = JSON.parse(conflict.task) as StagingTaskData;
       const application = this.applicationFor(conflict, task, take);
       if (application) await this.applier.apply(manager, application);
@@ -110,7 +116,9 @@ export class StagingConflicts {
         throw new ConflictResolvedError(id, 'resolved meanwhile');
       }
       if (peer?.enabled) await this.sendBack(manager, conflict, peer.id, by, afterCommit);
-      return (await this.store.get(id, sql))!;
+      const after = (await this.store.get(id, sql))!;
+      await alsoInTransaction?.(sql, after);
+      return after;
     });
     for (const fn of afterCommit) fn();
     return resolved;
@@ -165,7 +173,7 @@ export class StagingConflicts {
     if (!this.types.find(conflict.objectType) && take !== 'target') {
       throw new ObjectApplyError(
         'UNKNOWN_OBJECT_TYPE',
-        `Object type '${conflict.objectType}' is not synchronized on this node any more; resolve with --take target.`,
+        `Object type '${conflict.objectType}' is not synchronized on this node any more; resolve it by keeping the target's version (take target).`,
       );
     }
     if (take === 'source')
@@ -183,10 +191,10 @@ export class StagingConflicts {
         ? { taskType: 'delete', snapshot: { ...snapshot, data: {} } }
         : { taskType: 'update', snapshot: { ...snapshot, data: parse(conflict.target) } };
     }
-    if (conflict.base === null || conflict.source === null || conflict.target === null) {
+    if (!isMergeable(conflict)) {
       throw new ObjectApplyError(
         'MERGE_IMPOSSIBLE',
-        `Conflict ${conflict.id} (${conflict.kind}) has no ${conflict.base === null ? 'base' : 'version on both sides'} to merge; resolve with --take source or --take target.`,
+        `Conflict ${conflict.id} (${conflict.kind}) has no ${conflict.base === null ? 'base' : 'version on both sides'} to merge; take the source's or the target's version instead.`,
       );
     }
     const merge = mergeFields(parse(conflict.base), parse(conflict.source), parse(conflict.target));
