@@ -771,6 +771,8 @@ describe('staging receiver: bad inputs', () => {
         'article',
         'category',
         'staging_received_task',
+        'staging_object_base',
+        'staging_conflict',
         'staging_task',
         'staging_synchronization',
       ]),
@@ -1067,6 +1069,17 @@ describe('staging receiver: bad inputs', () => {
           added: [expect.objectContaining({ source_server: 'source', task_guid: fine.guid })],
           removed: [],
         },
+        // The base conflict detection compares a later update of the object with.
+        staging_object_base: {
+          added: [
+            expect.objectContaining({
+              source_server: 'source',
+              object_key: `cms.category:${fine.objectGuid}`,
+              task_guid: fine.guid,
+            }),
+          ],
+          removed: [],
+        },
       });
     },
   );
@@ -1110,6 +1123,7 @@ describe('staging receiver: bad inputs', () => {
         removed: [],
       },
       staging_received_task: { added: [expect.objectContaining({ task_guid: once.guid })], removed: [] },
+      staging_object_base: { added: [expect.objectContaining({ task_guid: once.guid })], removed: [] },
     });
   });
 

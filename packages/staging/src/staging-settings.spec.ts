@@ -11,7 +11,12 @@ describe('staging settings', () => {
       requestTimeoutMs: 30_000,
       leaseMs: 60_000,
       retry: { maxAttempts: 10, baseDelayMs: 1000, maxDelayMs: 300_000 },
-      receiver: { timestampToleranceSeconds: 300, maxBodyBytes: 16 * 1024 * 1024, sources: [] },
+      receiver: {
+        timestampToleranceSeconds: 300,
+        maxBodyBytes: 16 * 1024 * 1024,
+        sources: [],
+        conflicts: { detect: true, policy: 'overwrite', objectTypes: {} },
+      },
       receivedTaskRetentionDays: 30,
       receivedTaskPruneIntervalMs: 3_600_000,
     });
