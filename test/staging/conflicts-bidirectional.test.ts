@@ -98,6 +98,43 @@ describe('conflicts between two nodes that stage to each other', () => {
     },
   );
 
+  it('a later edit on the resolving node replaces its resolution task and still says what the peer holds', async () => {
+    const { a, b } = await startPair();
+    const { onB } = await editedOnBoth(a, b);
+    await conflicts(b).resolve(onB.id, 'target', 'editor');
+    await edit(b, 'edited again on b'); // collapses the task the resolution logged for a
+    await settle(a, b);
+    expect((await article(a)).title).toBe('edited again on b');
+    expect((await article(b)).title).toBe('edited again on b');
+    expect(await conflicts(a).openCount()).toBe(0);
+  });
+
+  it('with overwrite both sides still detect the edit made on both, and each keeps the other one in a record', async () => {
+    const secret = createTestSecret();
+    const overwrite = { receiver: { conflicts: { policy: 'overwrite' } } };
+    const a = await bootStagingNode({ name: 'a', acceptFrom: [{ server: 'b', secret }], staging: overwrite });
+    const b = await bootStagingNode({
+      name: 'b',
+      acceptFrom: [{ server: 'a', secret }],
+      servers: [{ name: 'a', url: a.url!, secret }],
+      staging: overwrite,
+    });
+    nodes.push(a, b);
+    await a.kernel.get(ServerInfoProvider).addServer({ name: 'b', url: b.url!, secret: secret.ref });
+    await articles(a).save({ guid: 'a-1', title: 'v0', body: 'b', views: 0 });
+    await sync(a, 'b');
+    await edit(a, 'edited on a');
+    await edit(b, 'edited on b');
+    expect(await sync(a, 'b')).toMatchObject({ applied: 1 });
+    expect(await sync(b, 'a')).toMatchObject({ applied: 1 });
+    const [onA] = await conflicts(a).list();
+    const [onB] = await conflicts(b).list();
+    expect(onA).toMatchObject({ outcome: 'overwritten', sourceServer: 'b' });
+    expect(JSON.parse(onA.target!)).toMatchObject({ title: 'edited on a' });
+    expect(onB).toMatchObject({ outcome: 'overwritten', sourceServer: 'a' });
+    expect(JSON.parse(onB.target!)).toMatchObject({ title: 'edited on b' });
+  });
+
   it('keeps a base per source: a third node that staged the same object is compared with its own base', async () => {
     const secret = createTestSecret();
     const target = await bootStagingNode({

@@ -3,6 +3,7 @@
 import {
   StagingConflicts,
   StagingEvents,
+  StagingTaskLogger,
   StagingTaskRunner,
   SynchronizationInfoProvider,
   type StagingConflict,
@@ -115,6 +116,18 @@ describeEachEngine(['sqlite', 'postgres'])('conflicts (target on %s)', (engine) 
     await expect(conflicts().resolve(conflict.id, 'source')).rejects.toMatchObject({
       code: 'CONFLICT_RESOLVED',
     });
+
+    // Undoable only while no later task of the object has come: undoing then would overwrite that task's change.
+    await editOnTarget('a-1', { title: 'edited here again' });
+    article.body = 'body 3';
+    await source(Article).save(article);
+    expect(await sync()).toMatchObject({ applied: 1 });
+    const [second] = await allConflicts();
+    article.views = 6;
+    await source(Article).save(article);
+    expect(await sync()).toMatchObject({ applied: 1 });
+    await expect(conflicts().resolve(second.id, 'target')).rejects.toThrow(/superseded: a later task/);
+    expect(await onTarget('a-1')).toMatchObject({ body: 'body 3', views: 6 });
   });
 
   it('keep-target answers the task skipped with the reason; the target keeps its edit and the row leaves the queue', async () => {
@@ -298,6 +311,47 @@ describeEachEngine(['sqlite', 'postgres'])('conflicts (target on %s)', (engine) 
     ]);
     expect(seen).toEqual([['changed', 'took-target', 'number']]);
     subscription.unsubscribe();
+  });
+
+  it("a newer task settled by a handler supersedes the older task's held conflict", async () => {
+    await start({ policy: 'hold' });
+    let takeSource = false;
+    pair!.target.kernel.get(StagingEvents).conflict.before.add((args) => {
+      if (takeSource) args.resolution = 'source';
+    });
+    const article = await staged();
+    await editOnTarget('a-1', { title: 'target title' });
+    article.title = 'first source title';
+    await source(Article).save(article);
+    expect(await sync()).toMatchObject({ conflicts: 1 });
+    const [held] = await conflicts().list({ status: 'open' });
+    takeSource = true;
+    article.title = 'second source title';
+    await source(Article).save(article); // replaces the held task (collapsing)
+    const runner = new StagingTaskRunner(pair!.server.id, { get: (id) => pair!.source.kernel.get(id) });
+    expect(await runner.runSynchronization(undefined, { dueNow: true })).toMatchObject({ applied: 1 });
+    expect(await conflicts().openCount()).toBe(0);
+    expect((await allConflicts()).find((c) => c.id === held.id)).toMatchObject({ outcome: 'superseded' });
+    expect(await onTarget('a-1')).toMatchObject({ title: 'second source title' });
+  });
+
+  it('a source that is not a peer cannot say what the target holds: its base is not taken', async () => {
+    await start({ policy: 'hold' });
+    await staged();
+    await editOnTarget('a-1', { title: 'target title' });
+    const { storage, kernel } = pair!.source;
+    await storage.transaction((manager) =>
+      kernel.get(StagingTaskLogger).logTask(
+        {
+          taskType: 'update',
+          snapshot: { objectType: 'cms.article', objectGuid: 'a-1', data: { title: 'forced' } },
+        },
+        { manager, afterCommit: () => undefined },
+        { base: null },
+      ),
+    );
+    expect(await sync()).toMatchObject({ conflicts: 1 });
+    expect(await onTarget('a-1')).toMatchObject({ title: 'target title' });
   });
 
   it('detect: false turns detection off: the target is overwritten and nothing is recorded', async () => {

@@ -324,10 +324,16 @@ export class StagingDelivery {
     // as a conflict loses none either: it waits for a person on the target, asked again after the longest backoff.
     const now = Date.now();
     // Two nodes staging to each other keep what each left the other's objects in (conflict detection's base).
-    // Only `applied` says so: a duplicate may be a task a resolution on the target marked done without applying.
+    // Only a plain `applied` says so: a duplicate may be a task a resolution on the target marked done without
+    // applying, and a task applied over a conflict there (overwritten, merged) left the object otherwise.
     const done = new Set(completed);
     const delivered = this.conflicts.stagesBack(server.name)
-      ? batch.filter((row, index) => done.has(row.id) && results[index].status === 'applied')
+      ? batch.filter(
+          (row, index) =>
+            done.has(row.id) &&
+            results[index].status === 'applied' &&
+            !results[index].message?.startsWith('CONFLICT'),
+        )
       : [];
     await this.queue.settle(
       {

@@ -157,8 +157,9 @@ export class StagingTaskLogger implements ObjectChangeListener {
       data: string;
       users: string;
       groups: string;
+      base: string | null;
     }>(
-      `SELECT id, task_type, data, users, "groups" FROM staging_task
+      `SELECT id, task_type, data, users, "groups", base FROM staging_task
         WHERE object_type = ? AND object_guid = ? ORDER BY id`,
       [task.objectType, task.objectGuid],
     );
@@ -186,7 +187,10 @@ export class StagingTaskLogger implements ObjectChangeListener {
     for (const user of task.users) users.add(user);
     for (const group of task.groups) groups.add(group);
     const data = task.taskType === 'update' ? mergedUpdateData(older, task.data) : task.data;
-    return { ...task, data, users: [...users], groups: [...groups] };
+    // A replaced task logged by a conflict's resolution said what the peer holds; the task replacing it still does.
+    const expected = candidates.filter((c) => replacedIds.has(Number(c.id)) && c.base !== null).pop()?.base;
+    const base = task.base !== undefined || expected == null ? task.base : JSON.parse(expected);
+    return { ...task, data, users: [...users], groups: [...groups], ...(base !== undefined ? { base } : {}) };
   }
 }
 

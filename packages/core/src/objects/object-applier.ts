@@ -82,7 +82,16 @@ export class ObjectApplier {
       // only an object that exists is loaded as an entity (for the merge and for the host's subscribers).
       const key = await this.primaryKeyOf(manager, info, snapshot.objectGuid);
       // Soft-deleted objects count: a soft delete travels as an update of the delete date.
-      const existing = key ? await repository.findOne({ where: key, withDeleted: true }) : null;
+      // A guard decides on what it read: on PostgreSQL the row is locked, so no edit commits between the read and
+      // the write (SQLite's one writer already excludes that).
+      const lock = guarded && manager.connection.options.type === 'postgres';
+      const existing = key
+        ? await repository.findOne({
+            where: key,
+            withDeleted: true,
+            ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+          })
+        : null;
       if (guarded) {
         // The guard compares the whole object, references too; they are loaded on a copy of their own, since
         // a loaded relation beside its foreign-key column changes what saving the entity writes.

@@ -102,7 +102,17 @@ export class ConflictDetection {
   ): Promise<ConflictSession | undefined> {
     if (!this.settings.receiver.conflicts.detect) return undefined;
     const bases = await this.store.bases(sql, sourceServer, tasks);
-    return new ConflictSession(this, this.store, this.types, this.events, this.logger, sourceServer, bases);
+    return new ConflictSession(
+      this,
+      this.store,
+      this.types,
+      this.events,
+      this.logger,
+      sourceServer,
+      bases,
+      // Only a task logged by a resolution carries an expected base: the check costs nothing otherwise.
+      tasks.some((t) => t.base !== undefined) && (await this.store.stagesTo(sql, sourceServer)),
+    );
   }
 }
 
@@ -126,6 +136,8 @@ export class ConflictSession {
     private readonly sourceServer: string,
     /** Bases by object key, as JSON; kept current as the request's tasks apply. */
     private readonly bases: Map<string, string>,
+    /** This node stages back to the source, a peer (its tasks may say what they expect here). */
+    private readonly peer: boolean,
   ) {}
 
   /** The guard `task` is applied with (undefined for a type or task type that detection does not cover). */
@@ -134,9 +146,10 @@ export class ConflictSession {
     if (!info || !['create', 'update', 'delete'].includes(task.taskType)) return undefined;
     return async (current) => {
       const key = objectKey(task);
-      // A task sent after a conflict was resolved on its source says what the source expects here.
-      const baseJson =
-        task.base === null ? null : task.base ? JSON.stringify(task.base) : this.bases.get(key);
+      // A task sent after a conflict was resolved on its source says what the source expects here; only a peer
+      // this node stages back to sends one (from any other source it is not taken: it would bypass detection).
+      const expected = this.peer ? task.base : undefined;
+      const baseJson = expected === null ? null : expected ? JSON.stringify(expected) : this.bases.get(key);
       // What the base becomes: the task's fields over the old base (a delete leaves none), whatever its outcome.
       // Kept as the wire has them; compared in canonical form.
       const after = (old: string | null | undefined) =>

@@ -68,9 +68,27 @@ export class StagingConflictStore {
     return new Map(rows.map((r) => [r.object_key, r.data]));
   }
 
+  /** True when this node stages to `server` (an enabled server of that name): the two are peers. */
+  async stagesTo(sql: SqlExecutor, server: string): Promise<boolean> {
+    const rows = await sql.all('SELECT 1 AS one FROM staging_server WHERE name = ? AND enabled = TRUE', [
+      server,
+    ]);
+    return rows.length > 0;
+  }
+
+  /** The task that last left `key`'s base from `sourceServer`, or undefined when it has none. */
+  async baseTask(sql: SqlExecutor, sourceServer: string, key: string): Promise<string | undefined> {
+    const [row] = await sql.all<{ task_guid: string }>(
+      'SELECT task_guid FROM staging_object_base WHERE source_server = ? AND object_key = ?',
+      [sourceServer, key],
+    );
+    return row?.task_guid;
+  }
+
   /**
-   * Records what a request left each object in: one upsert for the objects that exist, one delete for those that
-   * are gone (a deleted object has no base from any source). Only the last write of each object counts.
+   * Records what a request left each object in, for that source: one upsert for the objects that exist, one
+   * delete for those it deleted (another source's base stays: its later update finds the object deleted here).
+   * Only the last write of each object counts.
    */
   async writeBases(sql: SqlExecutor, sourceServer: string, writes: readonly BaseWrite[]): Promise<void> {
     if (writes.length === 0) return;
@@ -96,8 +114,8 @@ export class StagingConflictStore {
   }
 
   /**
-   * Writes a conflict; a task held before and sent again updates its row, and a held task supersedes the open
-   * conflicts of older tasks of its object from the same source. Resolves with the conflict's id.
+   * Writes a conflict; a task held before and sent again updates its row, and a task's conflict supersedes the
+   * open conflicts of older tasks of its object from the same source. Resolves with the conflict's id.
    */
   async writeConflict(sql: SqlExecutor, conflict: ConflictWrite): Promise<number> {
     const now = Date.now();
@@ -129,15 +147,14 @@ export class StagingConflictStore {
         conflict.resolvedBy,
       ],
     );
-    if (conflict.status === 'open') {
-      // A held task the source replaced by a newer one of the same object (collapsing): the newer one holds now.
-      await sql.run(
-        `UPDATE staging_conflict SET status = 'resolved', outcome = 'superseded', resolved_at = CAST(? AS bigint),
-           resolved_by = 'staging'
-           WHERE source_server = ? AND object_type = ? AND object_guid = ? AND status = 'open' AND task_guid <> ?`,
-        [now, conflict.sourceServer, conflict.objectType, conflict.objectGuid, conflict.taskGuid],
-      );
-    }
+    // A held task the source replaced by a newer one of the same object (collapsing): the newer one's conflict
+    // (held, or handled by its policy or a handler) is the one that counts now.
+    await sql.run(
+      `UPDATE staging_conflict SET status = 'resolved', outcome = 'superseded', resolved_at = CAST(? AS bigint),
+         resolved_by = 'staging'
+         WHERE source_server = ? AND object_type = ? AND object_guid = ? AND status = 'open' AND task_guid <> ?`,
+      [now, conflict.sourceServer, conflict.objectType, conflict.objectGuid, conflict.taskGuid],
+    );
     return Number(row.id);
   }
 

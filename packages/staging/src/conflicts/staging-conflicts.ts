@@ -92,6 +92,17 @@ export class StagingConflicts {
       const conflict = await this.store.get(id, sql);
       if (!conflict) throw new UnknownConflictError(id);
       if (!isResolvable(conflict)) throw new ConflictResolvedError(id, conflict.outcome);
+      if (conflict.outcome !== 'held') {
+        // A conflict its policy handled stays undoable only until a later task of the object arrives: undoing it
+        // then would overwrite that task's change.
+        const last = await this.store.baseTask(sql, conflict.sourceServer, objectKey(conflict));
+        if (last === undefined ? conflict.taskType !== 'delete' : last !== conflict.taskGuid) {
+          throw new ConflictResolvedError(
+            id,
+            'superseded: a later task of the object has been applied since',
+          );
+        }
+      }
       const task = JSON.parse(conflict.task) as StagingTaskData;
       const application = this.applicationFor(conflict, task, take);
       if (application) await this.applier.apply(manager, application);
