@@ -26,6 +26,7 @@ export interface SqlExecutor {
    * with `sql.eachRowParam(rows)`.
    */
   eachRow(): string;
+  /** The one parameter of `eachRow()`: the records as JSON. */
   eachRowParam(rows: readonly Readonly<Record<string, string | number | null>>[]): unknown;
 }
 

@@ -8,7 +8,7 @@ export interface ObjectKey {
   readonly objectGuid: string;
 }
 
-/** An object's base after a request: its canonical JSON, or null when the object is gone. */
+/** An object's base after a request: its staged fields as JSON, or null when the source deleted it. */
 export interface BaseWrite extends ObjectKey {
   readonly data: string | null;
   readonly taskGuid: string;

@@ -12,7 +12,7 @@ export class StagingObjectBase {
   @PrimaryColumn({ name: 'object_key', type: 'varchar', length: 400 })
   objectKey!: string;
 
-  /** The staged fields in canonical form (`canonicalData`), as canonical JSON. */
+  /** The staged fields as JSON, as the wire carried them (compared in canonical form, `canonicalData`). */
   @Column({ type: 'text' })
   data!: string;
 
