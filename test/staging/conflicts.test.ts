@@ -354,6 +354,43 @@ describeEachEngine(['sqlite', 'postgres'])('conflicts (target on %s)', (engine) 
     expect(await onTarget('a-1')).toMatchObject({ title: 'target title' });
   });
 
+  it('a held object can still be referenced: a new article pointing at a held category applies', async () => {
+    await start({ policy: 'hold' });
+    const news = await source(Category).save({ code: 'news', name: 'News' });
+    expect(await sync()).toMatchObject({ applied: 1 });
+    await target(Category).update({ code: 'news' }, { name: 'News (edited here)' });
+    await source(Category).save({ ...news, name: 'News, renamed' });
+    await source(Article).save({ guid: 'a-9', title: 'points at news', body: '', views: 0, category: news });
+    expect(await sync()).toMatchObject({ conflicts: 1, applied: 1 });
+    const applied = await target(Article).findOneOrFail({
+      where: { guid: 'a-9' },
+      relations: { category: true },
+    });
+    expect(applied.category).toMatchObject({ code: 'news', name: 'News (edited here)' });
+  });
+
+  it('a record of a type this node no longer stages: taking the target resolves it, taking the source says why not', async () => {
+    await start({ policy: 'hold' });
+    const article = await staged();
+    await editOnTarget('a-1', { title: 'target title' });
+    article.title = 'source title';
+    await source(Article).save(article);
+    expect(await sync()).toMatchObject({ conflicts: 1 });
+    // As if the type had left the target's model since: the record names a type the node does not know.
+    await pair!.target.storage.dataSource.query("UPDATE staging_conflict SET object_type = 'legacy.gone'");
+    const [held] = await conflicts().list({ status: 'open' });
+    await expect(conflicts().resolve(held.id, 'source')).rejects.toMatchObject({
+      code: 'UNKNOWN_OBJECT_TYPE',
+    });
+    await expect(conflicts().resolve(held.id, 'merged')).rejects.toMatchObject({
+      code: 'UNKNOWN_OBJECT_TYPE',
+    });
+    expect(await conflicts().resolve(held.id, 'target')).toMatchObject({ outcome: 'took-target' });
+    // The task is done: the source's next delivery of it is a duplicate.
+    const runner = new StagingTaskRunner(pair!.server.id, { get: (id) => pair!.source.kernel.get(id) });
+    expect(await runner.runSynchronization(undefined, { dueNow: true })).toMatchObject({ duplicates: 1 });
+  });
+
   it('detect: false turns detection off: the target is overwritten and nothing is recorded', async () => {
     await start({ detect: false, policy: 'hold' });
     const article = await staged();
