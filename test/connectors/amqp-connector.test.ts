@@ -10,13 +10,14 @@ import { createTestSecret } from '../support/staging-nodes';
 import { tempSqliteUrl } from '../support/temp-sqlite';
 import { bootConnectorNode, until, type ConnectorNode } from './connector-node';
 import { createTestVhost, type TestVhost } from './rabbitmq';
+import { setSuiteEnv } from '../support/suite-env';
 
 const PACKAGE = '@syncbus/connector-amqp';
 const EXCHANGE = 'syncbus.tasks';
 
 describe('@syncbus/connector-amqp, outgoing', () => {
   const password = createTestSecret();
-  process.env[password.variable] = 'guest';
+  setSuiteEnv({ [password.variable]: 'guest' });
   let vhost: TestVhost | undefined;
   let observer: ChannelModel;
   let channel: Channel;

@@ -14,10 +14,11 @@ import { createTestSecret } from '../support/staging-nodes';
 import { tempSqliteUrl } from '../support/temp-sqlite';
 import { bootConnectorNode, FAST_INTEGRATION, until, type ConnectorNode } from './connector-node';
 import { createTestVhost, type TestVhost } from './rabbitmq';
+import { setSuiteEnv } from '../support/suite-env';
 
 describe('@syncbus/connector-amqp, incoming', () => {
   const password = createTestSecret();
-  process.env[password.variable] = 'guest';
+  setSuiteEnv({ [password.variable]: 'guest' });
   let vhost: TestVhost | undefined;
   let model: ChannelModel;
   let channel: Channel;

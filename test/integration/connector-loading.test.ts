@@ -13,8 +13,11 @@ import { Article } from '../support/content-model';
 import { captureLogger } from '../support/captured-logger';
 import { tempSqliteUrl } from '../support/temp-sqlite';
 import { bootIntegrationNode, connectorEntry, until } from './integration-node';
+import { setSuiteEnv } from '../support/suite-env';
 
 describe('connector loading (SQLite)', () => {
+  // The connectors' secrets, by reference from their configs.
+  setSuiteEnv({ SCRIPTED_ALPHA_KEY: 'alpha-secret-value', SCRIPTED_BETA_KEY: 'beta-secret-value' });
   let kernel: Kernel | undefined;
   beforeEach(() => resetScripts());
   afterEach(async () => {
@@ -23,7 +26,6 @@ describe('connector loading (SQLite)', () => {
   });
 
   it('loads connectors from the plugin package, records their rows, and finds them as in the seed', async () => {
-    process.env.SCRIPTED_ALPHA_KEY = 'alpha-secret-value';
     kernel = await bootIntegrationNode({
       url: tempSqliteUrl('connectors'),
       connectors: [
@@ -71,7 +73,6 @@ describe('connector loading (SQLite)', () => {
 
   it('a refused config is not stored (it may hold a secret typed in plain); a valid one keeps secrets as references', async () => {
     const url = tempSqliteUrl('connectors');
-    process.env.SCRIPTED_BETA_KEY = 'beta-secret-value';
     kernel = await bootIntegrationNode({
       url,
       connectors: [
@@ -95,7 +96,6 @@ describe('connector loading (SQLite)', () => {
     );
     expect(rows).not.toContain('plain-secret-123');
     expect(rows).not.toContain('beta-secret-value');
-    delete process.env.SCRIPTED_BETA_KEY;
   });
 
   it("the connector switch is the row's: kept over restarts unless the config sets it, and followed by running nodes", async () => {

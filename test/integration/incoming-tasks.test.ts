@@ -21,6 +21,7 @@ import { Article } from '../support/content-model';
 import { ifPostgres, requireTestDatabase } from '../support/postgres';
 import { tempSqliteUrl } from '../support/temp-sqlite';
 import { bootIntegrationNode, connectorEntry, until } from './integration-node';
+import { setSuiteEnv } from '../support/suite-env';
 
 describe('incoming integration tasks (SQLite)', () => {
   let kernel: Kernel | undefined;
@@ -163,11 +164,11 @@ describe('incoming integration tasks (SQLite)', () => {
   });
 
   describe('over HTTP', () => {
+    setSuiteEnv({ SCRIPTED_ALPHA_INCOMING: 'alpha-incoming-token' });
     let app: FastifyInstance;
     let base: string;
 
     beforeEach(async () => {
-      process.env.SCRIPTED_ALPHA_INCOMING = 'alpha-incoming-token';
       kernel = await bootIntegrationNode({
         url: tempSqliteUrl('integration-http'),
         connectors: [

@@ -9,6 +9,7 @@ import { createTestSecret } from '../support/staging-nodes';
 import { tempSqliteUrl } from '../support/temp-sqlite';
 import { bootConnectorNode, until, type ConnectorNode } from '../connectors/connector-node';
 import { createTestVhost, type TestVhost } from '../connectors/rabbitmq';
+import { setSuiteEnv } from '../support/suite-env';
 
 const EXCHANGE = 'syncbus.tasks';
 /** How long the broker stays unreachable: the scenario's length, not a wait for a condition. */
@@ -60,7 +61,7 @@ async function startProxy(): Promise<{
 
 describe('an AMQP broker that becomes unreachable', () => {
   const password = createTestSecret();
-  process.env[password.variable] = 'guest';
+  setSuiteEnv({ [password.variable]: 'guest' });
   let vhost: TestVhost | undefined;
   let observer: ChannelModel | undefined;
   let node: ConnectorNode | undefined;

@@ -7,6 +7,10 @@ import { StagingSettingsSchema } from './staging-settings';
 describe('StagingRequestVerifier', () => {
   process.env.SYNCBUS_SPEC_SOURCE_SECRET = 'spec-secret';
   process.env.SYNCBUS_SPEC_OTHER_SECRET = 'other-secret';
+  afterAll(() => {
+    delete process.env.SYNCBUS_SPEC_SOURCE_SECRET;
+    delete process.env.SYNCBUS_SPEC_OTHER_SECRET;
+  });
   const settings = StagingSettingsSchema.parse({
     receiver: {
       maxBodyBytes: 2048,

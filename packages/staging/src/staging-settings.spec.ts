@@ -22,6 +22,8 @@ describe('staging settings', () => {
     });
   });
 
+  afterAll(() => void delete process.env.SYNCBUS_SPEC_QA_SECRET);
+
   it('takes servers with secret references only, and treats an absent section as none', () => {
     process.env.SYNCBUS_SPEC_QA_SECRET = 'qa-secret';
     expect(ServersSettingsSchema.parse({})).toEqual([]);
