@@ -29,7 +29,9 @@ export function detectConflict(
     if (target === null || base === undefined || base === null) return undefined;
     return holds(target, base) ? undefined : 'changed';
   }
-  if (target === null) return base ? 'deleted-on-target' : undefined;
+  // A create of an object missing here applies as always (docs/conflicts.md); an update of one that staging left
+  // here met a delete made here.
+  if (target === null) return base && taskType !== 'create' ? 'deleted-on-target' : undefined;
   if (holds(target, source)) return undefined;
   if (base) return holds(target, base) ? undefined : taskType === 'create' ? 'created-on-both' : 'changed';
   return taskType === 'create' ? 'created-on-both' : undefined;
