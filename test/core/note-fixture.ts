@@ -7,8 +7,9 @@ import {
   Module,
   RegisterModule,
   Storage,
-  SyncEvent,
+  SyncEventEmitter,
   type Newable,
+  type SyncEvent,
 } from '@syncbus/core';
 import {
   Column,
@@ -90,13 +91,23 @@ export interface NoteCreateArgs {
   tags?: string[];
 }
 
-/** The fixture's one event, as a real events class would declare it. */
+/** The fixture's event emitters, which a real package keeps to itself (not exported from its index). */
+@injectable()
+export class NoteEventEmitters {
+  readonly create: SyncEventEmitter<NoteCreateArgs>;
+
+  constructor(@inject(EventErrorReporter) reportError: EventErrorReporter) {
+    this.create = new SyncEventEmitter<NoteCreateArgs>('notes.create', reportError);
+  }
+}
+
+/** The fixture's one event, as a real events class would declare it: to handle and subscribe to. */
 @injectable()
 export class NoteEvents {
   readonly create: SyncEvent<NoteCreateArgs>;
 
-  constructor(@inject(EventErrorReporter) reportError: EventErrorReporter) {
-    this.create = new SyncEvent<NoteCreateArgs>('notes.create', reportError);
+  constructor(@inject(NoteEventEmitters) emitters: NoteEventEmitters) {
+    this.create = emitters.create.event;
   }
 }
 
@@ -106,6 +117,7 @@ export class NoteService {
   constructor(
     @inject(Storage) private readonly storage: Storage,
     @inject(NoteEvents) private readonly events: NoteEvents,
+    @inject(NoteEventEmitters) private readonly emitters: NoteEventEmitters,
   ) {}
 
   async create(args: NoteCreateArgs): Promise<Note> {
@@ -119,7 +131,7 @@ export class NoteService {
       });
       return manager.save(row);
     });
-    this.events.create.after.emit(final);
+    this.emitters.create.emitAfter(final);
     return note;
   }
 }
@@ -127,7 +139,7 @@ export class NoteService {
 @RegisterModule({
   entities: [Note],
   migrations: [CreateNoteTable1700000000000],
-  providers: [NoteEvents, NoteService],
+  providers: [NoteEventEmitters, NoteEvents, NoteService],
 })
 export class NoteModule extends Module {
   constructor() {

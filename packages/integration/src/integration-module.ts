@@ -22,6 +22,7 @@ import { IncomingTasksRoute } from './incoming/incoming-tasks-route';
 import { IntegrationMetrics } from './integration-metrics';
 import { IntegrationReceivedTaskRetention } from './incoming/integration-received-task-retention';
 import { IntegrationConnectorInfoProvider } from './integration-connector-info-provider';
+import { IntegrationEventEmitters } from './integration-event-emitters';
 import { IntegrationEvents } from './integration-events';
 import { IntegrationHelper } from './integration-helper';
 import {
@@ -57,6 +58,7 @@ import { IntegrationTaskStore } from './tasks/integration-task-store';
  */
 @RegisterModule({
   providers: [
+    IntegrationEventEmitters,
     IntegrationEvents,
     IntegrationConnectorRegistry,
     IntegrationConnectorInfoProvider,

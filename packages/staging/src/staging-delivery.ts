@@ -14,7 +14,7 @@ import type { StagingServer } from './entities/staging-server.entity';
 import { ServerInfoProvider } from './server-info-provider';
 import { ServerSecrets } from './server-secrets';
 import { ServerDisabledError, ServerPausedError, UnknownServerError } from './staging-errors';
-import { StagingEvents } from './staging-events';
+import { StagingEventEmitters } from './staging-event-emitters';
 import { StagingQueue } from './staging-queue';
 import { StagingSettings } from './staging-settings';
 import type { StagingTaskData } from './staging-task-data';
@@ -86,7 +86,7 @@ export class StagingDelivery {
     @inject(StagingTransport) private readonly transport: StagingTransport,
     @inject(StagingSettings) private readonly settings: StagingSettings,
     @inject(Logger) private readonly logger: Logger,
-    @inject(StagingEvents) private readonly events: StagingEvents,
+    @inject(StagingEventEmitters) private readonly events: StagingEventEmitters,
     @inject(ConflictDetection) private readonly conflicts: ConflictDetection,
   ) {}
 

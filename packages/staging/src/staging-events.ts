@@ -1,8 +1,9 @@
 // Staging's events (Kentico's StagingEvents): logging a task on the source, processing one on the target, and
 // each batch's outcome.
-import { inject, injectable, SyncEventFactory, type AfterEvent, type SyncEvent } from '@syncbus/core';
+import { inject, injectable, type AfterEvent, type SyncEvent } from '@syncbus/core';
 import type { ConflictKind, ConflictOutcome } from './entities/staging-conflict.entity';
 import type { StagingTask } from './entities/staging-task.entity';
+import { StagingEventEmitters } from './staging-event-emitters';
 import type { StagingTaskData } from './staging-task-data';
 
 /** Args of `logTask` (Kentico's StagingTaskEventArgs). */
@@ -57,7 +58,7 @@ export interface StagingConflictEventArgs {
 }
 
 /**
- * Staging events. `logTask.before` may cancel (the host's change then fails with `EventCancelledError` and
+ * Staging events, to handle and subscribe to (only staging itself emits them). `logTask.before` may cancel (the host's change then fails with `EventCancelledError` and
  * nothing is written) or amend; `logTask.after` fires once the task has committed. `processTask` fires on the
  * target around applying a received task; a cancel answers that task `error`. `conflict` fires on the target
  * when a task meets a local edit: its before-handlers run inside the request's transaction (they must not open
@@ -74,10 +75,10 @@ export class StagingEvents {
   /** A received task met an object changed on this node since staging last left it (docs/conflicts.md). */
   readonly conflict: SyncEvent<StagingConflictEventArgs>;
 
-  constructor(@inject(SyncEventFactory) factory: SyncEventFactory) {
-    this.logTask = factory.create<StagingTaskEventArgs>('staging.logTask');
-    this.processTask = factory.create<StagingProcessTaskEventArgs>('staging.processTask');
-    this.synchronized = factory.createAfter<StagingSynchronizedArgs>('staging.synchronized');
-    this.conflict = factory.create<StagingConflictEventArgs>('staging.conflict');
+  constructor(@inject(StagingEventEmitters) emitters: StagingEventEmitters) {
+    this.logTask = emitters.logTask.event;
+    this.processTask = emitters.processTask.event;
+    this.synchronized = emitters.synchronized.event;
+    this.conflict = emitters.conflict.event;
   }
 }

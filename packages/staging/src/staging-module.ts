@@ -24,6 +24,7 @@ import { AddStagingConflicts1780000000100 } from './migrations/add-staging-confl
 import { ServerInfoProvider } from './server-info-provider';
 import { ServerSecrets } from './server-secrets';
 import { StagingDelivery } from './staging-delivery';
+import { StagingEventEmitters } from './staging-event-emitters';
 import { StagingEvents } from './staging-events';
 import { stagingQueueProvider } from './staging-queue';
 import { StagingReceivedTaskRetention } from './staging-received-task-retention';
@@ -67,6 +68,7 @@ import { SynchronizationInfoProvider } from './synchronization-info-provider';
     { key: 'servers', schema: ServersSettingsSchema, token: ServersSettings },
   ],
   providers: [
+    StagingEventEmitters,
     StagingEvents,
     ServerSecrets,
     ServerInfoProvider,

@@ -12,6 +12,7 @@ import {
 } from '@syncbus/core';
 import { ConflictDetection, ConflictHeld, type ConflictSession } from './conflicts/conflict-detection';
 import { applicationOf } from './received-application';
+import { StagingEventEmitters } from './staging-event-emitters';
 import { StagingEvents } from './staging-events';
 import type { StagingTaskResult } from './staging-protocol';
 import type { StagingTaskData } from './staging-task-data';
@@ -45,6 +46,7 @@ export class StagingReceiver {
     @inject(StagingEvents) private readonly events: StagingEvents,
     @inject(Logger) private readonly logger: Logger,
     @inject(ConflictDetection) private readonly conflicts: ConflictDetection,
+    @inject(StagingEventEmitters) private readonly emitters: StagingEventEmitters,
   ) {}
 
   /** Applies `tasks` sent by `sourceServer` (already authenticated); one result per task, in order. */
@@ -122,7 +124,7 @@ export class StagingReceiver {
     for (const task of applied) {
       // A task the target kept its own edit over (keep-target) changed nothing here.
       if (session?.answerOf(task.guid)?.status !== 'skipped')
-        this.events.processTask.after.emit({ task, sourceServer });
+        this.emitters.processTask.emitAfter({ task, sourceServer });
     }
     // A task that failed because another delivery of it committed meanwhile is applied, once.
     const errored = tasks.filter((_, i) => results[i]?.status === 'error').map((t) => t.guid);

@@ -13,6 +13,7 @@ import {
   type SqlExecutor,
 } from '@syncbus/core';
 import type { StagingTask } from './entities/staging-task.entity';
+import { StagingEventEmitters } from './staging-event-emitters';
 import { StagingEvents } from './staging-events';
 import { StagingQueue } from './staging-queue';
 import { StagingSettings } from './staging-settings';
@@ -45,6 +46,7 @@ export class StagingTaskLogger implements ObjectChangeListener {
     @inject(StagingEvents) private readonly events: StagingEvents,
     @inject(StagingSettings) private readonly settings: StagingSettings,
     @inject(StagingQueue) private readonly queue: StagingQueue,
+    @inject(StagingEventEmitters) private readonly emitters: StagingEventEmitters,
   ) {
     this.excluded = new Set(settings.excludedObjectTypes);
   }
@@ -126,7 +128,7 @@ export class StagingTaskLogger implements ObjectChangeListener {
       `INSERT INTO staging_synchronization (task_id, server_id, object_key) VALUES ${servers.map(() => '(?, ?, ?)').join(', ')}`,
       servers.flatMap((s) => [logged.id, s.id, objectKey]),
     );
-    context.afterCommit(() => this.events.logTask.after.emit({ task: logged }));
+    context.afterCommit(() => this.emitters.logTask.emitAfter({ task: logged }));
     return logged;
   }
 

@@ -5,20 +5,29 @@ import { Observable, Subject, type Observer, type Subscription } from 'rxjs';
 export type SubscriberErrorReporter = (error: unknown, eventName: string) => void;
 
 /**
- * An RxJS `Observable` of the args of completed operations. Each direct subscriber is isolated: a throw or a
- * rejected promise from its callback is reported and never reaches the operation or the other subscribers;
- * an async callback is not awaited, so a slow subscriber does not hold the operation up.
+ * An RxJS `Observable` of the args of completed operations: subscribe-only (its owner emits through the
+ * `AfterEventEmitter` that made it). Each direct subscriber is isolated: a throw or a rejected promise from its
+ * callback is reported and never reaches the operation or the other subscribers; an async callback is not
+ * awaited, so a slow subscriber does not hold the operation up.
  */
 export class AfterEvent<TArgs> extends Observable<TArgs> {
-  private readonly subject = new Subject<TArgs>();
-
-  constructor(
+  private constructor(
     readonly eventName: string,
+    private readonly subject: Subject<TArgs>,
     private readonly reportError: SubscriberErrorReporter,
-    /** Runs each delivery in the emitting node's scope (see `currentNode`). */
-    private readonly runInScope: <T>(fn: () => T) => T = (fn) => fn(),
+    private readonly runInScope: <T>(fn: () => T) => T,
   ) {
     super((subscriber) => this.subject.subscribe(subscriber));
+  }
+
+  /** The event an emitter's subject feeds (for `AfterEventEmitter` only: hence not a public constructor). */
+  static of<TArgs>(
+    eventName: string,
+    subject: Subject<TArgs>,
+    reportError: SubscriberErrorReporter,
+    runInScope: <T>(fn: () => T) => T,
+  ): AfterEvent<TArgs> {
+    return new AfterEvent(eventName, subject, reportError, runInScope);
   }
 
   /** True when nobody listens, so hot paths can skip building args. */
@@ -40,11 +49,6 @@ export class AfterEvent<TArgs> extends Observable<TArgs> {
     });
   }
 
-  /** Emits to every subscriber. Only the emitting service calls this. */
-  emit(args: TArgs): void {
-    this.subject.next(args);
-  }
-
   private deliver(call: () => unknown): void {
     try {
       const result = this.runInScope(call);
@@ -54,5 +58,34 @@ export class AfterEvent<TArgs> extends Observable<TArgs> {
     } catch (error) {
       this.reportError(error, this.eventName);
     }
+  }
+}
+
+/**
+ * The owner's half of an after-event: only whoever holds the emitter emits, and it hands out `event`, which
+ * can only be subscribed to (so no plugin can fake another's `logTask.after`).
+ */
+export class AfterEventEmitter<TArgs> {
+  private readonly subject = new Subject<TArgs>();
+  /** What subscribers get. */
+  readonly event: AfterEvent<TArgs>;
+
+  constructor(
+    eventName: string,
+    reportError: SubscriberErrorReporter,
+    /** Runs each delivery in the emitting node's scope (see `currentNode`). */
+    runInScope: <T>(fn: () => T) => T = (fn) => fn(),
+  ) {
+    this.event = AfterEvent.of(eventName, this.subject, reportError, runInScope);
+  }
+
+  /** True when nobody listens, so hot paths can skip building args. */
+  get observed(): boolean {
+    return this.subject.observed;
+  }
+
+  /** Emits to every subscriber, once the operation has committed. */
+  emit(args: TArgs): void {
+    this.subject.next(args);
   }
 }

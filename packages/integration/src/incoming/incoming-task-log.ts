@@ -11,6 +11,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import type { IntegrationDataType } from '../connectors/connector-subscription';
 import type { LoadedConnector } from '../connectors/loaded-connector';
+import { IntegrationEventEmitters } from '../integration-event-emitters';
 import { IntegrationEvents } from '../integration-events';
 import { IntegrationDisabledError, InvalidIncomingTaskError } from '../integration-errors';
 import { IntegrationSettings } from '../integration-settings';
@@ -47,6 +48,7 @@ export class IncomingTaskLog {
     @inject(IntegrationSettings) private readonly settings: IntegrationSettings,
     @inject(Storage) private readonly storage: Storage,
     @inject(IntegrationEvents) private readonly events: IntegrationEvents,
+    @inject(IntegrationEventEmitters) private readonly emitters: IntegrationEventEmitters,
     @inject(IntegrationTaskStore) private readonly store: IntegrationTaskStore,
   ) {}
 
@@ -136,7 +138,7 @@ export class IncomingTaskLog {
     // No wake of the drain here: the auto-sync plugin processes at once when configured; else the drain's poll.
     for (const task of results) {
       if (!(task instanceof Error))
-        this.events.logExternalTask.after.emit({ task, connectorName: connector.name });
+        this.emitters.logExternalTask.emitAfter({ task, connectorName: connector.name });
     }
     return results;
   }

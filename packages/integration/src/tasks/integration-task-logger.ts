@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { selectSubscription, type SelectedSubscription } from '../connectors/connector-subscription';
 import { IntegrationConnectorRegistry } from '../connectors/integration-connector-registry';
 import type { LoadedConnector } from '../connectors/loaded-connector';
+import { IntegrationEventEmitters } from '../integration-event-emitters';
 import { IntegrationEvents } from '../integration-events';
 import { SynchronousProcessingError } from '../integration-errors';
 import { IntegrationSettings } from '../integration-settings';
@@ -39,6 +40,7 @@ export class IntegrationTaskLogger implements ObjectChangeListener {
     @inject(IntegrationSettings) private readonly settings: IntegrationSettings,
     @inject(IntegrationConnectorRegistry) private readonly registry: IntegrationConnectorRegistry,
     @inject(IntegrationEvents) private readonly events: IntegrationEvents,
+    @inject(IntegrationEventEmitters) private readonly emitters: IntegrationEventEmitters,
     @inject(IntegrationTaskStore) private readonly store: IntegrationTaskStore,
     @inject(IntegrationSyncLog) private readonly syncLog: IntegrationSyncLog,
     @inject(ObjectTypes) private readonly types: ObjectTypes,
@@ -97,7 +99,7 @@ export class IntegrationTaskLogger implements ObjectChangeListener {
       // No wake of the drain here: processing at once is what the seed's handler or the auto-sync plugin adds
       // (their switches decide); without them the drain finds the task on its poll (`integration.pollIntervalMs`).
       context.afterCommit(() =>
-        this.events.logInternalTask.after.emit({ task: stored, connectorName: connector.name }),
+        this.emitters.logInternalTask.emitAfter({ task: stored, connectorName: connector.name }),
       );
     }
   }

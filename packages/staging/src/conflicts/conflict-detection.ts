@@ -11,7 +11,8 @@ import {
   type SqlExecutor,
 } from '@syncbus/core';
 import type { ConflictKind, ConflictOutcome } from '../entities/staging-conflict.entity';
-import { StagingEvents, type ConflictResolution, type StagingConflictEventArgs } from '../staging-events';
+import { StagingEventEmitters } from '../staging-event-emitters';
+import type { ConflictResolution, StagingConflictEventArgs } from '../staging-events';
 import { StagingSettings, type ConflictPolicy } from '../staging-settings';
 import type { StagingTaskData } from '../staging-task-data';
 import {
@@ -45,7 +46,7 @@ export class ConflictDetection {
     @inject(StagingConflictStore) private readonly store: StagingConflictStore,
     @inject(StagingSettings) private readonly settings: StagingSettings,
     @inject(ObjectTypes) private readonly types: ObjectTypes,
-    @inject(StagingEvents) private readonly events: StagingEvents,
+    @inject(StagingEventEmitters) private readonly events: StagingEventEmitters,
     @inject(Logger) private readonly logger: Logger,
   ) {}
 
@@ -131,7 +132,7 @@ export class ConflictSession {
     private readonly detection: ConflictDetection,
     private readonly store: StagingConflictStore,
     private readonly types: ObjectTypes,
-    private readonly events: StagingEvents,
+    private readonly events: StagingEventEmitters,
     private readonly logger: Logger,
     private readonly sourceServer: string,
     /** Bases by object key, as JSON; kept current as the request's tasks apply. */
@@ -181,9 +182,8 @@ export class ConflictSession {
         source,
         target,
       };
-      const raised = this.events.conflict.before.isEmpty
-        ? args
-        : await this.events.conflict.before.raise(args);
+      const { before } = this.events.conflict.event;
+      const raised = before.isEmpty ? args : await before.raise(args);
       const record = (status: 'open' | 'resolved', outcome: ConflictOutcome, resolvedBy: string | null) => {
         const write: ConflictWrite = {
           sourceServer: this.sourceServer,
@@ -321,7 +321,7 @@ export class ConflictSession {
 
   /** Fires `conflict.after` for the conflicts written, once their transaction has committed. */
   emitCommitted(): void {
-    for (const args of this.written) this.events.conflict.after.emit(args);
+    for (const args of this.written) this.events.conflict.emitAfter(args);
     this.written = [];
   }
 
