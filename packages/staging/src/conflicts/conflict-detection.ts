@@ -21,7 +21,7 @@ import {
   type BaseWrite,
   type ConflictWrite,
 } from './staging-conflict-store';
-import { detectConflict, mergeFields, type Fields } from './three-way';
+import { detectConflict, detects, mergeFields, nextBase, type Fields } from './three-way';
 
 /** Thrown by a guard whose policy holds the task: the receiver rolls the task back and records the conflict. */
 export class ConflictHeld extends SyncbusError {
@@ -65,22 +65,14 @@ export class ConflictDetection {
    * that staged an object to a peer could not tell the peer's later task from an edit made on both sides.
    */
   async recordDelivered(sql: SqlExecutor, server: string, tasks: readonly StagingTaskData[]): Promise<void> {
-    const known = tasks.filter(
-      (t) => this.types.find(t.objectType) && ['create', 'update', 'delete'].includes(t.taskType),
-    );
+    const known = tasks.filter((t) => this.types.find(t.objectType) && detects(t.taskType));
     if (known.length === 0) return;
     const bases = await this.store.bases(sql, server, known);
     const writes: BaseWrite[] = known.map((task) => {
-      const before = bases.get(objectKey(task));
-      const data =
-        task.taskType === 'delete'
-          ? null
-          : canonicalJson({
-              ...(before ? JSON.parse(before) : {}),
-              ...canonicalData(this.types.find(task.objectType)!, task.data),
-            });
-      if (data === null) bases.delete(objectKey(task));
-      else bases.set(objectKey(task), data);
+      const key = objectKey(task);
+      const data = nextBase(bases.get(key), task.taskType === 'delete' ? null : task.data);
+      if (data === null) bases.delete(key);
+      else bases.set(key, data);
       return { objectType: task.objectType, objectGuid: task.objectGuid, data, taskGuid: task.guid };
     });
     await this.store.writeBases(sql, server, writes);
@@ -144,19 +136,16 @@ export class ConflictSession {
   /** The guard `task` is applied with (undefined for a type or task type that detection does not cover). */
   guard(task: StagingTaskData): ApplyGuard | undefined {
     const info = this.types.find(task.objectType);
-    if (!info || !['create', 'update', 'delete'].includes(task.taskType)) return undefined;
+    if (!info || !detects(task.taskType)) return undefined;
     return async (current) => {
       const key = objectKey(task);
       // A task sent after a conflict was resolved on its source says what the source expects here; only a peer
       // this node stages back to sends one (from any other source it is not taken: it would bypass detection).
       const expected = this.peer ? task.base : undefined;
       const baseJson = expected === null ? null : expected ? JSON.stringify(expected) : this.bases.get(key);
-      // What the base becomes: the task's fields over the old base (a delete leaves none), whatever its outcome.
-      // Kept as the wire has them; compared in canonical form.
+      // What the base becomes, whatever the task's outcome.
       const after = (old: string | null | undefined) =>
-        task.taskType === 'delete'
-          ? null
-          : JSON.stringify(old ? { ...JSON.parse(old), ...task.data } : task.data);
+        nextBase(old, task.taskType === 'delete' ? null : task.data);
       // Nothing here to conflict with (the common create): no canonical forms to compute.
       if (!current && (task.taskType !== 'update' || !baseJson)) {
         this.setBase(task, after(baseJson));
@@ -281,16 +270,7 @@ export class ConflictSession {
     for (const { write, args } of this.pending) {
       const id = await this.store.writeConflict(sql, write);
       this.written.push({ ...args, conflictId: id, outcome: write.outcome });
-      this.logger.warn(
-        {
-          source: this.sourceServer,
-          task: write.taskGuid,
-          object: objectKey(write),
-          conflict: id,
-          outcome: write.outcome,
-        },
-        'a staging task met an object changed on this node',
-      );
+      this.logConflict(write, id);
     }
     this.discard();
   }
@@ -307,16 +287,24 @@ export class ConflictSession {
     this.discard();
     const id = await this.store.writeConflict(sql, held.conflict);
     this.written.push({ ...held.args, conflictId: id, outcome: 'held' });
+    this.logConflict(held.conflict, id);
+    return id;
+  }
+
+  /** One warning per conflict written: an operator's alert reads the same fields whatever the outcome. */
+  private logConflict(write: ConflictWrite, id: number): void {
     this.logger.warn(
       {
         source: this.sourceServer,
-        task: held.conflict.taskGuid,
-        object: objectKey(held.conflict),
+        task: write.taskGuid,
+        object: objectKey(write),
         conflict: id,
+        outcome: write.outcome,
       },
-      'a staging task met an object changed on this node; it is held until a person resolves it',
+      write.outcome === 'held'
+        ? 'a staging task met an object changed on this node; it is held until a person resolves it'
+        : 'a staging task met an object changed on this node',
     );
-    return id;
   }
 
   /** Fires `conflict.after` for the conflicts written, once their transaction has committed. */

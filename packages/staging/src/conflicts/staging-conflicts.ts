@@ -1,6 +1,5 @@
 // The conflicts on this node as a person sees them: list, show, and resolve by taking the source, the target or a merge.
 import {
-  canonicalJson,
   inject,
   injectable,
   ObjectApplier,
@@ -24,7 +23,7 @@ import { isMergeable, isResolvable } from './conflict-fields';
 import { ConflictResolvedError, UnknownConflictError } from '../staging-errors';
 import type { StagingTaskData } from '../staging-task-data';
 import { objectKey, StagingConflictStore, type ConflictQuery } from './staging-conflict-store';
-import { mergeFields } from './three-way';
+import { mergeFields, nextBase } from './three-way';
 
 /** Which version a resolution keeps. */
 export type ConflictTake = 'source' | 'target' | 'merged';
@@ -110,10 +109,7 @@ export class StagingConflicts {
         // The task is done: the source's next delivery of it is a duplicate, and staging left the object as
         // the source has it (what a later task from the source is compared against).
         await this.store.markApplied(sql, conflict.sourceServer, conflict.taskGuid);
-        const base =
-          conflict.source === null
-            ? null
-            : canonicalJson({ ...parse(conflict.base), ...parse(conflict.source) });
+        const base = nextBase(conflict.base, conflict.source === null ? null : parse(conflict.source));
         await this.store.writeBases(sql, conflict.sourceServer, [
           {
             objectType: conflict.objectType,
@@ -147,7 +143,7 @@ export class StagingConflicts {
     afterCommit: (() => void)[],
   ): Promise<void> {
     const sql = sqlExecutorFor(this.storage, manager);
-    await this.queue.withdrawIn(sql, serverId, objectKey(conflict).slice(0, 400));
+    await this.queue.withdrawIn(sql, serverId, objectKey(conflict));
     const info = this.types.find(conflict.objectType);
     if (!info) return;
     const entity = await manager.getRepository(info.metadata.target).findOne({
@@ -209,11 +205,12 @@ export class StagingConflicts {
       );
     }
     const merge = mergeFields(parse(conflict.base), parse(conflict.source), parse(conflict.target));
+    const received = applicationOf(task, conflict.sourceServer);
     return {
-      ...applicationOf(task, conflict.sourceServer),
+      ...received,
       taskType: 'update',
       snapshot: {
-        ...applicationOf(task, conflict.sourceServer).snapshot,
+        ...received.snapshot,
         data: { ...task.data, ...merge.fields },
       },
     };

@@ -69,3 +69,21 @@ export function mergeFields(
   }
   return { fields, clashes: clashes.sort() };
 }
+
+/** The task types detection covers: the built-in ones (a host-defined task type applies unguarded). */
+export function detects(taskType: string): boolean {
+  return taskType === 'create' || taskType === 'update' || taskType === 'delete';
+}
+
+/**
+ * An object's base after a task: the task's fields over the previous base (a partial update leaves the rest as
+ * it was), as JSON; null when the task deleted the object. Kept in whatever form the fields came in: every
+ * comparison reads bases in canonical form.
+ */
+export function nextBase(
+  previous: string | null | undefined,
+  fields: Readonly<Record<string, unknown>> | null,
+): string | null {
+  if (fields === null) return null;
+  return JSON.stringify(previous ? { ...JSON.parse(previous), ...fields } : fields);
+}
