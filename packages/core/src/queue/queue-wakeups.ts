@@ -1,8 +1,9 @@
 // Wakes this process's queue workers the moment any process commits due rows on PostgreSQL: one listening
 // connection per process hears the NOTIFY that a queue table's trigger sends inside the committing transaction.
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { Observable, Subject } from 'rxjs';
 import type { Logger } from '../logging/logger';
+import { loadDatabaseDriver, type DatabaseDrivers } from '../storage/database-driver';
 import { retryDelayMs } from './backoff';
 import { thisProcess } from './lease-owner';
 
@@ -61,6 +62,7 @@ const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
  */
 export class QueueWakeups {
   private readonly channels = new Map<string, Subject<QueueWakeup>>();
+  private readonly pg?: DatabaseDrivers['postgres'];
   private client?: Client;
   private up = false;
   private closed = false;
@@ -74,7 +76,10 @@ export class QueueWakeups {
     private readonly url: string | undefined,
     private readonly logger: Logger,
     private readonly options: QueueWakeupOptions = WAKEUP_DEFAULTS,
-  ) {}
+  ) {
+    // Loaded here, not at import: `pg` is an optional peer that a SQLite-only host does not install.
+    if (url !== undefined) this.pg = loadDatabaseDriver('postgres');
+  }
 
   /** For health checks: `unused` (SQLite, or nothing in this process listens), `listening` or `reconnecting`. */
   get state(): 'unused' | 'listening' | 'reconnecting' {
@@ -139,8 +144,8 @@ export class QueueWakeups {
 
   private async connect(): Promise<void> {
     this.reconnect = undefined;
-    if (this.closed || this.client) return;
-    const client = new Client({
+    if (this.closed || this.client || !this.pg) return;
+    const client = new this.pg.Client({
       connectionString: this.url,
       connectionTimeoutMillis: this.options.connectTimeoutMs,
       keepAlive: true,

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, statfsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, type DataSourceOptions, type MixedList, type EntitySchema } from 'typeorm';
 import { SyncbusError } from '../errors';
+import { loadDatabaseDriver } from './database-driver';
 import type { DatabaseTarget } from './database-url';
 
 /** Kernel filesystems no database file can live on (`statfs` types of procfs and sysfs). */
@@ -21,7 +22,8 @@ export interface DataSourceContributions {
 
 /**
  * Creates (not yet initialized) the DataSource. SQLite runs in WAL mode with `synchronous=NORMAL` (durable at
- * checkpoints, and the measured fast setting) and a busy timeout, so readers never block the writer.
+ * checkpoints, and the measured fast setting) and a busy timeout, so readers never block the writer. The engine's
+ * driver is loaded here and handed to TypeORM, so a missing one is `DATABASE_DRIVER_MISSING` saying what to install.
  */
 export function createDataSource(target: DatabaseTarget, contributions: DataSourceContributions): DataSource {
   const common = {
@@ -38,6 +40,7 @@ export function createDataSource(target: DatabaseTarget, contributions: DataSour
     options = {
       ...common,
       type: 'better-sqlite3',
+      driver: loadDatabaseDriver('sqlite'),
       database: target.file,
       timeout: contributions.busyTimeoutMs,
       // One cache shared by every caller's query runner (see sqlite-isolation): TypeORM's default of 100 thrashes
@@ -50,7 +53,13 @@ export function createDataSource(target: DatabaseTarget, contributions: DataSour
       },
     };
   } else {
-    options = { ...common, type: 'postgres', url: target.url, extra: { max: contributions.poolSize } };
+    options = {
+      ...common,
+      type: 'postgres',
+      driver: loadDatabaseDriver('postgres'),
+      url: target.url,
+      extra: { max: contributions.poolSize },
+    };
   }
   return new DataSource(options);
 }

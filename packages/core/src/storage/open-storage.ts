@@ -1,9 +1,10 @@
 // Opens a node's storage over an initialized DataSource: on SQLite the driver patches, pragmas, checkpointer and
 // the read connection; the kernel only asks for it.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logging/logger';
 import { QueueWakeups, WAKEUP_DEFAULTS } from '../queue/queue-wakeups';
+import { loadDatabaseDriver } from './database-driver';
 import type { DatabaseTarget } from './database-url';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
 import { isolateSqliteTransactions } from './sqlite-isolation';
@@ -58,7 +59,8 @@ export function openStorage(
     }
     // WAL lets this connection read the last commit while the writer's transaction is open; reading on the
     // writer's own connection would see that transaction's uncommitted rows.
-    reader = new Database(target.file, {
+    const SqliteDatabase = loadDatabaseDriver('sqlite');
+    reader = new SqliteDatabase(target.file, {
       readonly: true,
       fileMustExist: true,
       timeout: options.busyTimeoutMs,
