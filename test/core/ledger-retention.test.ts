@@ -71,7 +71,7 @@ describeEachEngine(['sqlite', 'postgres'] as const)('received-task ledgers on %s
     it('deletes the rows older than the retention in batches and keeps the younger ones', async () => {
       const node = await boot({ receivedTaskRetentionDays: 2 });
       // The timer off: only the prune() below runs.
-      await ledger.retention(node).stop();
+      await ledger.retention(node).onStop();
       const old: Record<string, number> = {};
       for (let i = 0; i < 2500; i++) old[`old-${i}`] = 3 * DAY_MS + i;
       await write(node, old);
@@ -114,7 +114,7 @@ describe('LedgerRetention', () => {
       intervalMs: 20,
     });
     try {
-      retention.start();
+      retention.onStart();
       await until(
         () => (captured.lines.length >= 2 ? captured.lines : undefined),
         'two failed prunes in the log',
@@ -135,7 +135,7 @@ describe('LedgerRetention', () => {
         await kernel.get<IntegrationReceivedTaskRetention>(IntegrationReceivedTaskRetention).prune(),
       ).toBe(0);
     } finally {
-      await retention.stop();
+      await retention.onStop();
       await kernel.stop();
     }
   });

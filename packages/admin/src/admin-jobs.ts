@@ -1,6 +1,6 @@
 // Long admin actions (synchronize all of a server, a large selection) run as background jobs in this process: an
 // id to follow them by, progress, and cancellation between batches.
-import { inject, injectable, Logger } from '@syncbus/core';
+import { inject, injectable, Logger, type OnStop } from '@syncbus/core';
 import { AdminEventStream } from './admin-event-stream';
 import { randomUUID } from 'node:crypto';
 
@@ -35,7 +35,7 @@ const KEEP_FINISHED = 100;
 
 /** Runs and tracks this process's jobs. */
 @injectable()
-export class AdminJobs {
+export class AdminJobs implements OnStop {
   private readonly jobs = new Map<string, { job: AdminJob; abort: AbortController; done: Promise<void> }>();
 
   constructor(
@@ -102,8 +102,8 @@ export class AdminJobs {
     return entry.job;
   }
 
-  /** Cancels every running job and waits for them (the node stops). */
-  async stopAll(): Promise<void> {
+  /** The node stops: cancels every running job and waits for them; their tasks stay pending. */
+  async onStop(): Promise<void> {
     for (const entry of this.jobs.values()) entry.abort.abort();
     await Promise.all([...this.jobs.values()].map((e) => e.done));
   }

@@ -1,5 +1,5 @@
 // The admin module: the admin API (off unless `admin.enabled`), contributed to the node's HTTP server.
-import { inject, Module, RegisterModule } from '@syncbus/core';
+import { Module, RegisterModule } from '@syncbus/core';
 import { HttpRouteContribution } from '@syncbus/server';
 import { StagingModule } from '@syncbus/staging';
 import { AdminRoutes } from '@syncbus/server';
@@ -55,12 +55,8 @@ import { ConflictRoutes } from './conflict-routes';
   ],
 })
 export class AdminModule extends Module {
-  constructor(@inject(AdminJobs) private readonly jobs: AdminJobs) {
+  // Running jobs stop with the node in AdminJobs' own `onStop`.
+  constructor() {
     super('Admin');
-  }
-
-  /** Running jobs stop after the batch in hand; their tasks stay pending. */
-  override async onStop(): Promise<void> {
-    await this.jobs.stopAll();
   }
 }

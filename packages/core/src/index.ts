@@ -7,6 +7,7 @@ export { inject, injectable, injectFromHierarchy, multiInject, optional } from '
 
 export * from './errors';
 export * from './kernel/module';
+export type { OnInit, OnStart, OnStop } from './kernel/lifecycle-hooks';
 export * from './kernel/provider';
 export * from './kernel/register-module';
 export * from './kernel/registrations';

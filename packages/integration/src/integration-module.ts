@@ -53,7 +53,9 @@ import { IntegrationTaskStore } from './tasks/integration-task-store';
 /**
  * Kentico's integration bus. Loads the connectors the node's plugins register (in `onInit`, so other modules'
  * `onStart` can use them), logs outgoing tasks with every change, and drains each connector's queues (and prunes
- * the ledger of incoming task guids) from `onStart` until `onStop`. Add it with
+ * the ledger of incoming task guids) from start to stop: those are the processor's and the retention's own hooks,
+ * which the kernel runs before this module's `onStart` and after its `onStop`, so connectors' own background work
+ * starts once their drains run and stops before them. Add it with
  * `Kernel.boot({ modules: [IntegrationModule] })` or the plugin `@syncbus/integration`.
  */
 @RegisterModule({
@@ -122,7 +124,6 @@ export class IntegrationModule extends Module {
     @inject(IntegrationConnectorRegistry) private readonly registry: IntegrationConnectorRegistry,
     @inject(IntegrationTaskProcessor) private readonly processor: IntegrationTaskProcessor,
     @inject(Logger) private readonly logger: Logger,
-    @inject(IntegrationReceivedTaskRetention) private readonly retention: IntegrationReceivedTaskRetention,
     @inject(CoreSettings) private readonly core: CoreSettings,
   ) {
     super('Integration');
@@ -134,8 +135,6 @@ export class IntegrationModule extends Module {
   }
 
   override async onStart(): Promise<void> {
-    await this.processor.start();
-    this.retention.start();
     // Connectors' own background work (e.g. consumers of inbound queues) is receiving: only where the role
     // receives. One that fails to start is logged only.
     if (!roleReceives(this.core.role)) return;
@@ -158,7 +157,5 @@ export class IntegrationModule extends Module {
         this.logger.error({ err: error, connector: connector.name }, 'connector stop() failed');
       }
     }
-    await this.retention.stop();
-    await this.processor.stop();
   }
 }

@@ -1,5 +1,5 @@
 // The HTTP node module: serves every route and metrics contribution; it knows none of the packages that make them.
-import { inject, Module, RegisterModule } from '@syncbus/core';
+import { Module, RegisterModule } from '@syncbus/core';
 import { HealthRoute } from './health-route';
 import { HttpRouteContribution } from './http-route-contribution';
 import { HttpSettings, HttpSettingsSchema } from './http-settings';
@@ -7,7 +7,7 @@ import { MetricsRoute } from './metrics-route';
 import { NodeMetrics } from './node-metrics';
 import { SyncbusHttpServer } from './syncbus-http-server';
 
-/** Starts the node's HTTP server on `onStart` (when `http.enabled`) and stops it on `onStop`. */
+/** The node's HTTP server, which starts with the node when `http.enabled` and stops with it (its own hooks). */
 @RegisterModule({
   settings: [{ key: 'http', schema: HttpSettingsSchema, token: HttpSettings }],
   providers: [
@@ -20,18 +20,7 @@ import { SyncbusHttpServer } from './syncbus-http-server';
   ],
 })
 export class ServerModule extends Module {
-  constructor(
-    @inject(SyncbusHttpServer) private readonly server: SyncbusHttpServer,
-    @inject(HttpSettings) private readonly settings: HttpSettings,
-  ) {
+  constructor() {
     super('Server');
-  }
-
-  override async onStart(): Promise<void> {
-    if (this.settings.enabled) await this.server.start();
-  }
-
-  override async onStop(): Promise<void> {
-    await this.server.stop();
   }
 }

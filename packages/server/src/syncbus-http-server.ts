@@ -1,6 +1,16 @@
 // The node's HTTP server: one fastify instance serving every route contribution, started and stopped with the node.
 import type { AddressInfo } from 'node:net';
-import { CoreSettings, inject, injectable, Logger, multiInject, optional, roleReceives } from '@syncbus/core';
+import {
+  CoreSettings,
+  inject,
+  injectable,
+  Logger,
+  multiInject,
+  optional,
+  roleReceives,
+  type OnStart,
+  type OnStop,
+} from '@syncbus/core';
 import fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { HttpRouteContribution } from './http-route-contribution';
 import { HttpSettings } from './http-settings';
@@ -8,7 +18,7 @@ import { NodeMetrics } from './node-metrics';
 
 /** Serves the route contributions over HTTP. */
 @injectable()
-export class SyncbusHttpServer {
+export class SyncbusHttpServer implements OnStart, OnStop {
   private app?: FastifyInstance;
 
   constructor(
@@ -36,6 +46,16 @@ export class SyncbusHttpServer {
     if (!address) throw new Error('The HTTP server is not listening; start it first.');
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     return `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
+  }
+
+  /** The node starts: listens when `http.enabled`. */
+  async onStart(): Promise<void> {
+    if (this.settings.enabled) await this.start();
+  }
+
+  /** The node stops (see `stop()`). */
+  onStop(): Promise<void> {
+    return this.stop();
   }
 
   /** Builds the app with every contribution and listens (`port` overrides the setting, e.g. to come back up). */

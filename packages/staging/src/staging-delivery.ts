@@ -8,6 +8,7 @@ import {
   Storage,
   type ClaimedSynchronization,
   type SynchronizationFailure,
+  type OnStop,
 } from '@syncbus/core';
 import { ConflictDetection } from './conflicts/conflict-detection';
 import type { StagingServer } from './entities/staging-server.entity';
@@ -67,7 +68,7 @@ export interface StagingRunSummary {
  * same object's previous task. Across processes the leases keep runners off each other's rows.
  */
 @injectable()
-export class StagingDelivery {
+export class StagingDelivery implements OnStop {
   /** The lease owner of this node: unique per process and node. */
   readonly owner = newLeaseOwner();
   private readonly chains = new Map<number, Promise<unknown>>();
@@ -137,7 +138,12 @@ export class StagingDelivery {
     return lane;
   }
 
-  /** Waits for runs in progress, then gives back every lease this node holds. */
+  /** The node stops: ends this node's runs (see `stop()`). */
+  onStop(): Promise<void> {
+    return this.stop();
+  }
+
+  /** Waits for runs in progress, then gives back every lease this node holds (also ends a lane). */
   async stop(): Promise<void> {
     this.stopped = true;
     await Promise.all([...this.chains.values()]);

@@ -104,8 +104,6 @@ export class StagingModule extends Module {
   constructor(
     @inject(ServerInfoProvider) private readonly servers: ServerInfoProvider,
     @inject(ServersSettings) private readonly configured: ServersSettings,
-    @inject(StagingDelivery) private readonly delivery: StagingDelivery,
-    @inject(StagingReceivedTaskRetention) private readonly retention: StagingReceivedTaskRetention,
   ) {
     super('Staging');
   }
@@ -113,16 +111,5 @@ export class StagingModule extends Module {
   /** Upserts the `servers` section, so even a node booted without `onStart` (admin tools) sees them. */
   override async onInit(): Promise<void> {
     await this.servers.upsertConfigured(this.configured);
-  }
-
-  /** Starts pruning the receiver's ledger (`staging.receivedTaskRetentionDays`). */
-  override onStart(): void {
-    this.retention.start();
-  }
-
-  /** Lets runs in progress finish and gives back this node's leases; stops pruning the ledger. */
-  override async onStop(): Promise<void> {
-    await this.retention.stop();
-    await this.delivery.stop();
   }
 }

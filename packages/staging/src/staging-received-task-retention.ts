@@ -3,8 +3,8 @@ import type { LedgerRetention } from '@syncbus/core';
 
 /**
  * Token of the `LedgerRetention` that deletes the receiver's ledger rows older than
- * `staging.receivedTaskRetentionDays`, every `staging.receivedTaskPruneIntervalMs` while the node runs (started
- * and stopped by `StagingModule`); its `prune()` runs one prune now.
+ * `staging.receivedTaskRetentionDays`, every `staging.receivedTaskPruneIntervalMs` while the node runs (its own
+ * `onStart` and `onStop`, run by the kernel); its `prune()` runs one prune now.
  */
 export const StagingReceivedTaskRetention = Symbol('StagingReceivedTaskRetention');
 export type StagingReceivedTaskRetention = LedgerRetention;

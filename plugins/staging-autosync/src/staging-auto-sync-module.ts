@@ -7,8 +7,9 @@ import { StagingAutoSyncSettings, StagingAutoSyncSettingsSchema } from './stagin
 
 /**
  * Subscribes to `StagingEvents.logTask.after` and kicks the drain loop of every server, so each task goes to every
- * server it is pending for at once, in batches, one request in flight per server unless configured. `onStart`
- * drains what was left pending; `onStop` lets the batches in flight finish and gives the leases back.
+ * server it is pending for at once, in batches, one request in flight per server unless configured. The
+ * scheduler's own `onStart` drains what was left pending; its `onStop` (after this module's, which unsubscribes)
+ * lets the batches in flight finish and gives the leases back.
  */
 @RegisterModule({
   dependsOn: [StagingModule],
@@ -36,12 +37,7 @@ export class StagingAutoSyncModule extends Module {
     return this.scheduler.serverProblems();
   }
 
-  override async onStart(): Promise<void> {
-    await this.scheduler.start();
-  }
-
-  override async onStop(): Promise<void> {
+  override onStop(): void {
     this.subscription?.unsubscribe();
-    await this.scheduler.stop();
   }
 }

@@ -9,6 +9,8 @@ import {
   QueueWakeups,
   roleDelivers,
   type DrainPass,
+  type OnStart,
+  type OnStop,
 } from '@syncbus/core';
 import {
   ServerDisabledError,
@@ -32,7 +34,7 @@ import { StagingAutoSyncSettings } from './staging-auto-sync-settings';
  * makes its loops back off; its tasks stay pending with the error on their rows.
  */
 @injectable()
-export class StagingAutoSyncScheduler {
+export class StagingAutoSyncScheduler implements OnStart, OnStop {
   private readonly loops = new Map<number, DrainLoop[]>();
   private discovery?: DrainLoop;
   private lanes: StagingDelivery[] = [];
@@ -82,7 +84,7 @@ export class StagingAutoSyncScheduler {
   }
 
   /** Starts a loop per server; each first drains what was left pending (a crash, a restart, a target that was down). */
-  async start(): Promise<void> {
+  async onStart(): Promise<void> {
     if (!this.settings.enabled || this.running) return;
     if (!roleDelivers(this.core.role)) {
       this.logger.info({ role: this.core.role }, 'staging auto-sync: this process does not deliver (role)');
@@ -120,7 +122,7 @@ export class StagingAutoSyncScheduler {
   }
 
   /** Starts no further pass; passes in hand finish their batch, then this node's leases are given back. */
-  async stop(): Promise<void> {
+  async onStop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
     this.wakeup?.unsubscribe();

@@ -17,6 +17,8 @@ import { parseDatabaseUrl } from '../storage/database-url';
 import { openStorage } from '../storage/open-storage';
 import { Storage } from '../storage/storage';
 import { QueueWakeups } from '../queue/queue-wakeups';
+import { Lifecycle, type LifecycleParticipant } from './lifecycle';
+import { hasLifecycleHook } from './lifecycle-hooks';
 import type { Module } from './module';
 import { orderModules } from './module-graph';
 import { loadPlugin, type LoadedPlugin } from './plugin-loader';
@@ -96,7 +98,7 @@ export class Kernel {
     readonly logger: Logger,
     readonly plugins: readonly LoadedPlugin[],
     readonly modules: readonly Module[],
-    private readonly started: Module[],
+    private readonly lifecycle: Lifecycle,
     readonly dataSource: DataSource,
     private readonly storage: Storage,
     private readonly handleSignals: boolean,
@@ -147,7 +149,8 @@ export class Kernel {
 
   /**
    * Loads plugins, validates the config, opens storage and runs migrations, builds every module and runs
-   * `onInit` then `onStart` in dependency order. If any step fails, what was started is stopped again.
+   * `onInit` then `onStart` in dependency order, providers' hooks before modules'. If any step fails, whatever
+   * ran its `onInit` is stopped again (`onStop`, in reverse) and storage is closed.
    */
   static async boot(options: KernelOptions = {}): Promise<Kernel> {
     const { env, baseDir, plugins, classes, moduleClasses, moduleOptions, settings } =
@@ -197,7 +200,15 @@ export class Kernel {
       role: settings.core.role,
     });
     const modules: Module[] = [];
-    const started: Module[] = [];
+    // Every provider instance with a lifecycle hook, in the order it was built: a singleton is built after what
+    // it injects, so this is dependency order. Frozen once the node's providers are built.
+    const hooked: { instance: unknown; name: string; moduleIndex: number }[] = [];
+    let hookedFrozen = false;
+    const found = (instance: unknown, name: string, moduleIndex: number) => {
+      if (hookedFrozen || !hasLifecycleHook(instance) || hooked.some((h) => h.instance === instance)) return;
+      hooked.push({ instance, name, moduleIndex });
+    };
+    let lifecycle = new Lifecycle([], inNode);
     // Errors from piped after-event chains surface here instead of as an uncaught exception.
     const unrouteRxjsErrors = routeRxjsErrors(reportError);
     try {
@@ -233,8 +244,10 @@ export class Kernel {
             ),
         );
 
-      for (const provider of moduleOptions.flatMap((o) => o.providers ?? []))
-        bindProvider(container, provider);
+      moduleOptions.forEach((moduleOption, index) => {
+        for (const provider of moduleOption.providers ?? [])
+          bindProvider(container, provider, (instance, name) => found(instance, name, index));
+      });
       const registrations: Registrations = {
         classes: (kind) => classes.filter((c) => registrationOf(c)?.kind === kind),
         packageOf: (type) => plugins.find((p) => p.classes.includes(type))?.packageName,
@@ -246,17 +259,31 @@ export class Kernel {
       container.bind(Registrations).toConstantValue(registrations);
       for (const moduleClass of moduleClasses) container.bind(moduleClass).toSelf();
 
-      for (const moduleClass of moduleClasses) modules.push(container.get<Module>(moduleClass));
+      // Each module's providers that have hooks (and its factories, whose value is known only once built) are
+      // built with their module, so providers that no dependency orders come in their modules' order.
+      moduleClasses.forEach((moduleClass, index) => {
+        for (const token of new Set((moduleOptions[index].providers ?? []).flatMap(hookCandidate)))
+          container.getAll(token as never);
+        modules.push(container.get<Module>(moduleClass));
+      });
+      hookedFrozen = true;
       container.get(ObjectChanges).install(dataSource);
       nodeRegistry.add(resolver);
-      for (const module of modules) await inNode(() => runHook(module, 'onInit'));
+      const participants: LifecycleParticipant[] = [
+        ...hooked.map(({ instance, name, moduleIndex }): LifecycleParticipant => ({
+          kind: 'provider',
+          name,
+          module: modules[moduleIndex].name,
+          instance: instance as LifecycleParticipant['instance'],
+        })),
+        ...modules.map((m): LifecycleParticipant => ({ kind: 'module', name: m.name, instance: m })),
+      ];
+      lifecycle = new Lifecycle(participants, inNode);
+      await lifecycle.init();
       if (options.start !== false) {
         const problems = await checkModules(modules, inNode);
         if (problems.length > 0) throw new ConfigError(problems);
-      }
-      for (const module of modules) {
-        started.push(module);
-        if (options.start !== false) await inNode(() => runHook(module, 'onStart'));
+        await lifecycle.start();
       }
       // A started process shows in `syncbus workers list` (PostgreSQL) while it lives.
       if (options.start !== false) storage.wakeups?.announce();
@@ -268,7 +295,7 @@ export class Kernel {
     } catch (error) {
       nodeRegistry.delete(resolver);
       unrouteRxjsErrors();
-      for (const module of started.reverse()) await runHook(module, 'onStop').catch(() => undefined);
+      await lifecycle.stop(() => undefined);
       await storage.close().catch(() => undefined);
       throw error;
     }
@@ -280,7 +307,7 @@ export class Kernel {
       logger,
       plugins,
       modules,
-      started,
+      lifecycle,
       dataSource,
       storage,
       options.handleSignals ?? false,
@@ -312,7 +339,7 @@ export class Kernel {
     return checkModules(this.modules, (fn) => runInNode(this.resolver, fn));
   }
 
-  /** Runs every module's `onStop` in reverse order, then closes storage. Safe to call twice. */
+  /** Runs every `onStop` (modules', then providers') in reverse order, then closes storage. Safe to call twice. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       if (this.handleSignals) {
@@ -320,11 +347,12 @@ export class Kernel {
         process.off('SIGTERM', this.signalHandler);
         clearInterval(this.keepAlive);
       }
-      for (const module of [...this.started].reverse()) {
-        await runInNode(this.resolver, () => runHook(module, 'onStop')).catch((error) =>
-          this.logger.error({ err: error, module: module.name }, 'a module failed to stop cleanly'),
-        );
-      }
+      await this.lifecycle.stop((error, participant) =>
+        this.logger.error(
+          { err: error, [participant.kind]: participant.name },
+          `a ${participant.kind} failed to stop cleanly`,
+        ),
+      );
       nodeRegistry.delete(this.resolver);
       this.unrouteRxjsErrors();
       await this.storage.close();
@@ -343,32 +371,49 @@ async function checkModules(
   return problems;
 }
 
-async function runHook(module: Module, hook: 'onInit' | 'onStart' | 'onStop'): Promise<void> {
-  try {
-    await module[hook]();
-  } catch (error) {
-    if (error instanceof SyncbusError) throw error;
-    throw new SyncbusError(
-      'MODULE_HOOK_FAILED',
-      `Module '${module.name}' failed in ${hook}: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
-  }
+/**
+ * The token to build at boot so its hooks are found: a class provider whose class declares one, or a factory
+ * (its value can have hooks only the built value shows). Values are inspected as they are bound; aliases
+ * (`useExisting`) are found through what they point to.
+ */
+function hookCandidate(provider: Provider): ServiceIdentifier[] {
+  if (typeof provider === 'function') return hasLifecycleHook(provider.prototype) ? [provider] : [];
+  if ('useClass' in provider) return hasLifecycleHook(provider.useClass.prototype) ? [provider.provide] : [];
+  return 'useFactory' in provider ? [provider.provide] : [];
 }
 
-function bindProvider(container: Container, provider: Provider): void {
+/** The name a provider's token shows in errors and logs. */
+function tokenName(id: ServiceIdentifier): string {
+  return typeof id === 'symbol' ? (id.description ?? String(id)) : typeof id === 'string' ? id : id.name;
+}
+
+function bindProvider(
+  container: Container,
+  provider: Provider,
+  built: (instance: unknown, name: string) => void,
+): void {
+  const activated = (name: string) => (_context: unknown, instance: unknown) => {
+    built(instance, name);
+    return instance;
+  };
   if (typeof provider === 'function') {
-    container.bind(provider).toSelf();
+    container.bind(provider).toSelf().onActivation(activated(provider.name));
     return;
   }
   const id = provider.provide as never;
-  if ('useClass' in provider) container.bind(id).to(provider.useClass as never);
-  else if ('useValue' in provider) container.bind(id).toConstantValue(provider.useValue as never);
-  else if ('useExisting' in provider) container.bind(id).toService(provider.useExisting as never);
+  const name = tokenName(provider.provide);
+  if ('useClass' in provider)
+    container
+      .bind(id)
+      .to(provider.useClass as never)
+      .onActivation(activated(provider.useClass.name));
+  else if ('useValue' in provider) {
+    container.bind(id).toConstantValue(provider.useValue as never);
+    built(provider.useValue, name);
+  } else if ('useExisting' in provider) container.bind(id).toService(provider.useExisting as never);
   else
     container
       .bind(id)
-      .toDynamicValue((context) => provider.useFactory({ get: (x) => context.get(x as never) }) as never);
+      .toDynamicValue((context) => provider.useFactory({ get: (x) => context.get(x as never) }) as never)
+      .onActivation(activated(name));
 }

@@ -1,6 +1,7 @@
 // Keeps a ledger table (received task guids, kept so a redelivery changes nothing) from growing for ever: a timer
 // deletes the rows older than a retention in small batches. Staging's and integration's ledgers share it.
 import { SyncbusError } from '../errors';
+import type { OnStart, OnStop } from '../kernel/lifecycle-hooks';
 import type { Logger } from '../logging/logger';
 import { withSqlRead, withSqlTransaction } from '../storage/sql-executor';
 import type { Storage } from '../storage/storage';
@@ -18,7 +19,7 @@ export interface LedgerRetentionOptions {
   readonly timeColumn: string;
   /** Rows older than this many days are deleted; 0 keeps every row for ever. */
   readonly retentionDays: number;
-  /** How often the timer prunes, in ms; the first prune runs right after `start()`. */
+  /** How often the timer prunes, in ms; the first prune runs right after `onStart()`. */
   readonly intervalMs: number;
   /** Rows deleted per statement (each in its own short transaction). Default 1000. */
   readonly batchSize?: number;
@@ -26,12 +27,13 @@ export interface LedgerRetentionOptions {
 }
 
 /**
- * Deletes a ledger's rows older than `retentionDays`, by `prune()` or from a timer between `start()` and `stop()`.
+ * Deletes a ledger's rows older than `retentionDays`, by `prune()` or from a timer between `onStart()` and
+ * `onStop()` (the kernel calls both for a provider; see `receivedTaskRetentionProvider`).
  * The timer is unref'd (it never keeps a process alive), and a prune that fails is logged and tried again at the
  * next interval. Each batch is one parameterised DELETE in its own transaction, so writers wait for one batch at
  * the most (on SQLite they share one write gate).
  */
-export class LedgerRetention {
+export class LedgerRetention implements OnStart, OnStop {
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
   private stopped = false;
@@ -55,13 +57,13 @@ export class LedgerRetention {
   }
 
   /** Starts the timer, with a first prune now; does nothing when retention is off. Idempotent. */
-  start(): void {
+  onStart(): void {
     if (!this.enabled || this.stopped || this.timer) return;
     this.schedule(0);
   }
 
   /** Stops the timer; a prune in progress ends after its current batch. Safe to call twice. */
-  async stop(): Promise<void> {
+  async onStop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;

@@ -26,7 +26,7 @@ export type ReceivedTaskRetentionSettings = z.infer<typeof ReceivedTaskRetention
 
 /**
  * Binds `token` to a `LedgerRetention` of `ledger` (its table and time column), configured from the settings
- * section bound under `settings`. The module starts it in `onStart` and stops it in `onStop`.
+ * section bound under `settings`. The kernel builds it at boot and runs its `onStart` and `onStop` hooks.
  */
 export function receivedTaskRetentionProvider(
   token: ServiceIdentifier<LedgerRetention>,

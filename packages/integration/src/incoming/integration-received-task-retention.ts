@@ -4,7 +4,7 @@ import type { LedgerRetention } from '@syncbus/core';
 /**
  * Token of the `LedgerRetention` that deletes the incoming-task ledger's rows older than
  * `integration.receivedTaskRetentionDays`, every `integration.receivedTaskPruneIntervalMs` while the node runs
- * (started and stopped by `IntegrationModule`); its `prune()` runs one prune now.
+ * (its own `onStart` and `onStop`, run by the kernel); its `prune()` runs one prune now.
  */
 export const IntegrationReceivedTaskRetention = Symbol('IntegrationReceivedTaskRetention');
 export type IntegrationReceivedTaskRetention = LedgerRetention;

@@ -1,5 +1,14 @@
 // Runs one drain per connector in the background and routes immediate processing to the right drain.
-import { CoreSettings, inject, injectable, Logger, newLeaseOwner, roleDelivers } from '@syncbus/core';
+import {
+  CoreSettings,
+  inject,
+  injectable,
+  Logger,
+  newLeaseOwner,
+  roleDelivers,
+  type OnStart,
+  type OnStop,
+} from '@syncbus/core';
 import { IntegrationConnectorRegistry } from '../connectors/integration-connector-registry';
 import type { LoadedConnector } from '../connectors/loaded-connector';
 import { IncomingTaskApplier } from '../incoming/incoming-task-applier';
@@ -16,7 +25,7 @@ import { IntegrationSyncLog } from './integration-sync-log';
  * (bounded by `integration.callTimeoutMs` per call) never holds up another one.
  */
 @injectable()
-export class IntegrationTaskProcessor {
+export class IntegrationTaskProcessor implements OnStart, OnStop {
   private readonly drains = new Map<number, ConnectorDrain>();
   private readonly context: DrainContext;
   private started = false;
@@ -55,7 +64,7 @@ export class IntegrationTaskProcessor {
     return this.context.owner;
   }
 
-  /** Creates the drain of each connector; `start()` sets them running. */
+  /** Creates the drain of each connector; `onStart()` sets them running. */
   add(connector: LoadedConnector): void {
     if (!this.drains.has(connector.id))
       this.drains.set(connector.id, new ConnectorDrain(connector, this.context));
@@ -66,7 +75,7 @@ export class IntegrationTaskProcessor {
    * here on. Resolves when every connector's state (ready, or its problem) is known and recorded. A process whose
    * role does not deliver (`receiver`, `log-only`) starts no drain: the node's workers process its tasks.
    */
-  async start(): Promise<void> {
+  async onStart(): Promise<void> {
     if (!this.delivers) {
       this.context.logger.info('integration: this process does not process tasks (role)');
       return;
@@ -76,7 +85,7 @@ export class IntegrationTaskProcessor {
   }
 
   /** Stops every drain after its task in hand and gives back the leases this node holds. */
-  async stop(): Promise<void> {
+  async onStop(): Promise<void> {
     this.started = false;
     await Promise.all([...this.drains.values()].map((d) => d.stop()));
     await Promise.all([
@@ -86,7 +95,7 @@ export class IntegrationTaskProcessor {
   }
 
   /**
-   * Resolves once every drain finished what it has started, e.g. the first pass after `start()` over tasks left
+   * Resolves once every drain finished what it has started, e.g. the first pass after `onStart()` over tasks left
    * from before (tests wait for it before they prove that nothing more happens without a wake).
    */
   async settled(): Promise<void> {
