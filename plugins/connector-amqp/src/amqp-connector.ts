@@ -68,9 +68,8 @@ export class AmqpConnector extends BaseIntegrationConnector<AmqpConfig> {
     super();
   }
 
-  override init(): void {
-    // An invalid config leaves `config` undefined; subscribe to everything so tasks wait rather than vanish.
-    const config = this.config as AmqpConfig | undefined;
+  override init(config: AmqpConfig | undefined): void {
+    // An invalid config is undefined here; subscribe to everything so tasks wait rather than vanish.
     for (const objectType of config?.objectTypes ?? ['*'])
       this.subscribeToObjects('async', objectType, '*', config?.dataType ?? 'simple');
   }

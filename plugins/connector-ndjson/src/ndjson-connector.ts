@@ -36,10 +36,9 @@ export interface NdjsonLine {
 })
 export class NdjsonConnector extends BaseIntegrationConnector<NdjsonConfig> {
   /** Subscriptions: which changes become tasks for this connector. `async` queues them (the drain calls us). */
-  override init(): void {
-    // With an invalid config `this.config` is undefined and the bus holds the tasks (showing the problem) until it
-    // is fixed: subscribe to everything then, so no change is missed meanwhile.
-    const config = this.config as NdjsonConfig | undefined;
+  override init(config: NdjsonConfig | undefined): void {
+    // With an invalid config `config` is undefined and the bus holds the tasks (showing the problem) until it is
+    // fixed: subscribe to everything then, so no change is missed meanwhile.
     for (const objectType of config?.objectTypes ?? ['*']) {
       this.subscribeToObjects('async', objectType, '*', config?.dataType ?? 'simple');
     }

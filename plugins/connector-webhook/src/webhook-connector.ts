@@ -49,9 +49,8 @@ export class WebhookConnector extends BaseIntegrationConnector<WebhookConfig> {
     super();
   }
 
-  override init(): void {
-    // An invalid config leaves `config` undefined; subscribe to everything so tasks wait rather than vanish.
-    const config = this.config as WebhookConfig | undefined;
+  override init(config: WebhookConfig | undefined): void {
+    // An invalid config is undefined here; subscribe to everything so tasks wait rather than vanish.
     for (const objectType of config?.objectTypes ?? ['*'])
       this.subscribeToObjects('async', objectType, '*', config?.dataType ?? 'simple');
   }
@@ -108,7 +107,7 @@ export class WebhookConnector extends BaseIntegrationConnector<WebhookConfig> {
   override authenticateIncomingHeaders(
     headers: Readonly<Record<string, string | undefined>>,
   ): boolean | undefined {
-    const incoming = this.config?.incoming;
+    const incoming = this.config.incoming;
     if (!incoming) return undefined;
     const verdict = checkHmacHeaders({
       timestamp: headers[HMAC_TIMESTAMP_HEADER],
@@ -120,7 +119,7 @@ export class WebhookConnector extends BaseIntegrationConnector<WebhookConfig> {
 
   /** Verifies the signature and timestamp window of an inbound call; no `incoming` config: bearer token rules. */
   override authenticateIncoming(request: IncomingRequest): boolean | undefined {
-    const incoming = this.config?.incoming;
+    const incoming = this.config.incoming;
     if (!incoming) return undefined;
     return (
       checkHmacRequest({

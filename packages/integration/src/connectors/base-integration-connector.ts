@@ -1,5 +1,11 @@
 // The base class third parties extend to publish a connector (Kentico's BaseIntegrationConnector).
-import type { ConfigProblem, ObjectReference, ObjectSnapshot, TaskType } from '@syncbus/core';
+import {
+  SyncbusError,
+  type ConfigProblem,
+  type ObjectReference,
+  type ObjectSnapshot,
+  type TaskType,
+} from '@syncbus/core';
 import type { ExternalTaskInput } from '../incoming/incoming-task-log';
 import type { IntegrationProcessResult, ProcessingOutcome } from '../processing/integration-process-result';
 import type { IntegrationTask } from '../tasks/integration-task';
@@ -52,9 +58,22 @@ export abstract class BaseIntegrationConnector<TConfig = unknown> {
     return connectorRuntimeOf(this).version;
   }
 
-  /** The config entry's `config`, validated with the connector's schema. */
+  /**
+   * The config entry's `config`, validated with the connector's schema. The bus calls a connector whose config was
+   * refused (or that `connectors` does not list) only in `init(undefined)`: not `check`, `start`, `stop`, the
+   * processing methods nor the incoming-request hooks. So it is always a `TConfig` where it can be read; reading it
+   * elsewhere throws `CONNECTOR_CONFIG_REFUSED`.
+   */
   protected get config(): TConfig {
-    return connectorRuntimeOf(this).config as TConfig;
+    const { config, name } = connectorRuntimeOf(this);
+    if (config === undefined) {
+      throw new SyncbusError(
+        'CONNECTOR_CONFIG_REFUSED',
+        `Connector '${name}' has no valid config (it was refused, or "connectors" does not list it), so its tasks ` +
+          'wait; fix the entry and restart. In init(), use its config parameter, which is undefined then.',
+      );
+    }
+    return config as TConfig;
   }
 
   /** The subscriptions `init()` declared. */
@@ -62,8 +81,12 @@ export abstract class BaseIntegrationConnector<TConfig = unknown> {
     return this.declared;
   }
 
-  /** Declares subscriptions (`subscribeToObjects`, `subscribeToAllObjects`). Runs once at start, after the config is set. */
-  abstract init(): void | Promise<void>;
+  /**
+   * Declares subscriptions (`subscribeToObjects`, `subscribeToAllObjects`). Runs once at start with the validated
+   * config, or with undefined when it was refused or the connector is not listed: subscribe to everything then, so
+   * the tasks of changes made meanwhile wait for the fixed config instead of being lost.
+   */
+  abstract init(config: TConfig | undefined): void | Promise<void>;
 
   /** Tests the connection to the external system; throw (with a helpful message) when it does not work. */
   check(): void | Promise<void> {}

@@ -8,7 +8,10 @@ export interface ConnectorRuntime {
   readonly name: string;
   readonly displayName: string;
   readonly version?: string;
-  /** The validated config, or undefined when it did not validate. */
+  /**
+   * The validated config (the entry's `config` as it is for a connector without a schema), or undefined when it
+   * did not validate or the connector is not listed in `connectors`.
+   */
   readonly config: unknown;
   /** Processes one queued outgoing task of this connector through the processor's recording path. */
   processTask(task: IntegrationTask): Promise<IntegrationProcessResult | undefined>;

@@ -75,6 +75,7 @@ export class IntegrationConnectorRegistry {
     let problem: LoadedConnector['problem'];
     if (!entry) {
       // Off until the config lists it; its config is validated then.
+      config = undefined;
       problem = {
         kind: 'config',
         message: `Connector '${options.name}' is not listed in "connectors"; add { "name": "${options.name}", "config": {...} } to use it.`,
@@ -123,9 +124,10 @@ export class IntegrationConnectorRegistry {
       config,
       processTask: (task) => processTaskNow(loaded, task),
     });
-    // init() runs even with a bad config, so subscriptions still log tasks and nothing is dropped meanwhile.
+    // init() runs even with a bad config (given undefined), so subscriptions still log tasks and nothing is dropped
+    // meanwhile.
     try {
-      await instance.init();
+      await instance.init(config);
     } catch (error) {
       loaded.problem ??= {
         kind: 'init',

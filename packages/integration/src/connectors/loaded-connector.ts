@@ -8,6 +8,14 @@ export interface ConnectorProblem {
   readonly message: string;
 }
 
+/**
+ * Whether the connector's config validated (and `connectors` lists it): only then does the bus call it beyond
+ * `init()`, so its `config` is what its schema says wherever it is read.
+ */
+export function hasValidConfig(connector: LoadedConnector): boolean {
+  return connector.problem?.kind !== 'config';
+}
+
 /** A loaded connector. `enabled` and `problem` change at run time; the rest is fixed at start. */
 export interface LoadedConnector {
   /** Row id in `integration_connector`, the target id of its queues. */

@@ -10,7 +10,7 @@ import {
 } from '@syncbus/core';
 import { randomUUID } from 'node:crypto';
 import type { IntegrationDataType } from '../connectors/connector-subscription';
-import type { LoadedConnector } from '../connectors/loaded-connector';
+import { hasValidConfig, type LoadedConnector } from '../connectors/loaded-connector';
 import { IntegrationEventEmitters } from '../integration-event-emitters';
 import { IntegrationEvents } from '../integration-events';
 import { IntegrationDisabledError, InvalidIncomingTaskError } from '../integration-errors';
@@ -76,8 +76,11 @@ export class IncomingTaskLog {
         );
       }
     }
+    // A connector whose config was refused is not asked: its tasks wait, and one it cannot apply fails then.
     const problems = inputs.flatMap((input, index) =>
-      connector.instance.incomingTaskProblems(input).map((p) => ({ ...p, path: `${index}.${p.path}` })),
+      !hasValidConfig(connector)
+        ? []
+        : connector.instance.incomingTaskProblems(input).map((p) => ({ ...p, path: `${index}.${p.path}` })),
     );
     if (problems.length > 0) throw new InvalidIncomingTaskError(connector.name, problems);
     const drafts: (IntegrationTask | EventCancelledError)[] = [];

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { IntegrationConnectorRegistry } from '../connectors/integration-connector-registry';
 import { IntegrationDisabledError, InvalidIncomingTaskError } from '../integration-errors';
 import { BaseIntegrationConnector, type IncomingRequest } from '../connectors/base-integration-connector';
-import type { LoadedConnector } from '../connectors/loaded-connector';
+import { hasValidConfig, type LoadedConnector } from '../connectors/loaded-connector';
 import { DuplicateExternalTaskError } from './duplicate-external-task.error';
 import { IncomingTaskError } from './incoming-task-error';
 import { IncomingTaskLog } from './incoming-task-log';
@@ -122,6 +122,7 @@ export class IncomingTaskService {
     const connector = this.registry.find(connectorName);
     if (!connector) throw wrongToken(connectorName);
     const checksBody =
+      hasValidConfig(connector) &&
       connector.instance.authenticateIncoming !== BaseIntegrationConnector.prototype.authenticateIncoming;
     if (!checksBody) return this.authenticate(connector, { token });
     let verdict: boolean | undefined;
@@ -181,7 +182,8 @@ export class IncomingTaskService {
   /** The connector's own `authenticateIncoming` decides when it answers; otherwise its `incomingToken`. */
   private async authenticate(connector: LoadedConnector, credentials: IncomingCredentials): Promise<void> {
     const name = connector.name;
-    if (credentials.request) {
+    // A connector whose config was refused is not asked (its `config` has no value): its incomingToken decides.
+    if (credentials.request && hasValidConfig(connector)) {
       let verdict: boolean | undefined;
       try {
         verdict = await connector.instance.authenticateIncoming(credentials.request);
