@@ -1,0 +1,70 @@
+// Runs API Extractor over every public entry point of every published package and compares each with its report
+// in api/. `--local` rewrites the reports (commit them); without it a changed public API fails, naming the report.
+import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const local = process.argv.includes('--local');
+const baseFile = join(root, 'api/api-extractor.base.json');
+const base = ExtractorConfig.loadFile(baseFile);
+
+/** Internal entries are shared between syncbus's own packages and are no promise, so they get no report. */
+const UNREPORTED = new Set(['./internal', './package.json']);
+
+function entryPoints() {
+  const entries = [];
+  for (const group of ['packages', 'plugins']) {
+    for (const dir of readdirSync(join(root, group)).sort()) {
+      const manifestPath = join(root, group, dir, 'package.json');
+      if (!existsSync(manifestPath)) continue;
+      const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+      if (manifest.private || !manifest.exports) continue;
+      const unscoped = manifest.name.replace(/^@[^/]+\//, '');
+      for (const [subpath, target] of Object.entries(manifest.exports)) {
+        if (UNREPORTED.has(subpath) || typeof target !== 'object' || !target.types) continue;
+        const suffix = subpath === '.' ? '' : `-${subpath.slice(2).replaceAll('/', '-')}`;
+        entries.push({
+          name: `${manifest.name}${subpath.slice(1)}`,
+          manifestPath,
+          types: join(root, group, dir, target.types),
+          report: `${unscoped}${suffix}`,
+        });
+      }
+    }
+  }
+  return entries;
+}
+
+let failed = 0;
+for (const entry of entryPoints()) {
+  const config = ExtractorConfig.prepare({
+    configObject: {
+      ...base,
+      mainEntryPointFilePath: entry.types,
+      apiReport: { ...base.apiReport, reportFileName: entry.report },
+    },
+    configObjectFullPath: baseFile,
+    packageJsonFullPath: entry.manifestPath,
+  });
+  const result = Extractor.invoke(config, { localBuild: local, messageCallback: quietUnlessError });
+  if (!result.succeeded) {
+    failed++;
+    console.error(
+      result.apiReportChanged
+        ? `${entry.name}: its public API changed; run \`npm run api\` and commit api/${entry.report}.api.md`
+        : `${entry.name}: API Extractor failed (${result.errorCount} errors)`,
+    );
+  } else {
+    console.log(
+      `${entry.name}: ${result.apiReportChanged ? `api/${entry.report}.api.md updated` : 'unchanged'}`,
+    );
+  }
+}
+process.exitCode = failed ? 1 : 0;
+
+/** Keeps the run to one line per entry: only errors reach the console; warnings are in the reports. */
+function quietUnlessError(message) {
+  if (message.logLevel !== 'error') message.handled = true;
+}
