@@ -15,4 +15,21 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // Connectors are written as a third party writes them: against the SDK entry only (docs/public-api.md).
+    files: ['plugins/connector-*/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^@syncbus/(?!integration/sdk(/testing)?$)',
+              message: 'A connector imports @syncbus/integration/sdk (and its /testing entry in tests) only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -24,7 +24,9 @@ module.exports = {
   // The framework packages resolve to their TypeScript sources, so tests never run stale builds. Plugins are
   // loaded by package name through their manifest (built dist), exactly as a host loads them.
   moduleNameMapper: {
-    '^@syncbus/(core|staging|integration|server|admin|cli|testing)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@syncbus/(core|staging|integration|server|admin|cli)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@syncbus/(core|staging|integration|server)/internal$': '<rootDir>/packages/$1/src/internal.ts',
+    '^@syncbus/integration/sdk(/testing)?$': '<rootDir>/packages/integration/src/sdk$1/index.ts',
   },
   setupFiles: ['reflect-metadata'],
   testTimeout: 30000,

@@ -173,15 +173,20 @@ describeEachEngine(['sqlite', 'postgres'] as const)('admin conflicts on a %s tar
   });
 
   it.each([
-    ['a page over the cap', '/conflicts?limit=21', 'PAGE_TOO_LARGE'],
-    ['a cursor this API did not hand out', '/conflicts?cursor=bm90LWEtY3Vyc29y', 'INVALID_CURSOR'],
-    ['an unknown status', '/conflicts?status=held', 'FST_ERR_VALIDATION'],
-    ['an unknown filter key', '/conflicts?server=editorial', 'FST_ERR_VALIDATION'],
-    ['an id that is not a number', '/conflicts/abc', 'FST_ERR_VALIDATION'],
-  ])('refuses %s with 400', async (_, path, error) => {
+    ['a page over the cap', '/conflicts?limit=21', 'PAGE_TOO_LARGE', undefined],
+    ['a cursor this API did not hand out', '/conflicts?cursor=bm90LWEtY3Vyc29y', 'INVALID_CURSOR', undefined],
+    ['an unknown status', '/conflicts?status=held', 'FST_ERR_VALIDATION', 'querystring.status'],
+    ['an unknown filter key', '/conflicts?server=editorial', 'FST_ERR_VALIDATION', 'querystring'],
+    ['an id that is not a number', '/conflicts/abc', 'FST_ERR_VALIDATION', 'params.id'],
+  ])('refuses %s with 400', async (_, path, error, field) => {
     expect(await get(path)).toEqual({
       status: 400,
-      body: { error, message: expect.stringMatching(/\w{8}/) },
+      body: {
+        error,
+        message: expect.stringMatching(/\w{8}/),
+        // A wrong parameter is named by path, as every 400 about fields is.
+        ...(field ? { problems: [{ path: field, message: expect.stringMatching(/\w{4}/) }] } : {}),
+      },
     });
   });
 

@@ -1,6 +1,6 @@
 // Pause is not disable (issue 18, item 10): a paused server or connector keeps getting tasks for every change and
 // is sent none until it is resumed, then gets them all; a disabled one gets no tasks for changes made meanwhile.
-import { StagingReceivedTask } from '@syncbus/staging';
+import { StagingReceivedTask } from '@syncbus/staging/internal';
 import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

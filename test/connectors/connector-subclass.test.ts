@@ -11,8 +11,7 @@ import { bootConnectorNode, until, type ConnectorNode } from './connector-node';
 import { startReceiver, type WebhookReceiver } from './webhook-receiver';
 
 const PLUGIN = `
-const { inject, CoreSettings } = require('@syncbus/core');
-const { IntegrationConnector } = require('@syncbus/integration');
+const { inject, CoreSettings, IntegrationConnector } = require('@syncbus/integration/sdk');
 const { WebhookConnector, WebhookConfigSchema } = require('@syncbus/connector-webhook');
 
 // No constructor of its own: built with WebhookConnector's injections.

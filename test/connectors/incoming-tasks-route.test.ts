@@ -1,7 +1,7 @@
 // The server's generic inbound route over real HTTP: per-connector bearer auth (the default), statuses for every
 // refusal, the receipt, and a redelivered task guid answered as a duplicate and applied once.
 import { Storage } from '@syncbus/core';
-import { INCOMING_TASKS_BODY_LIMIT } from '@syncbus/integration';
+import { INCOMING_TASKS_BODY_LIMIT } from '@syncbus/integration/internal';
 import { resetScripts } from '@syncbus-fixtures/scripted-connector';
 import { Article } from '../support/content-model';
 import { openRaw, within } from '../support/raw-http';

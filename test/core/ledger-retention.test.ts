@@ -1,8 +1,9 @@
 // The received-task ledgers of staging and integration are pruned to their retention, on both engines: old rows
 // go, young rows stay, 0 keeps everything, the timer prunes on its own, and a failing prune is only logged.
-import { Kernel, LedgerRetention, Storage, withSqlTransaction } from '@syncbus/core';
-import { IntegrationReceivedTaskRetention } from '@syncbus/integration';
-import { StagingReceivedTaskRetention } from '@syncbus/staging';
+import { Kernel, Storage } from '@syncbus/core';
+import { LedgerRetention, withSqlTransaction } from '@syncbus/core/internal';
+import { IntegrationReceivedTaskRetention } from '@syncbus/integration/internal';
+import { StagingReceivedTaskRetention } from '@syncbus/staging/internal';
 import { bootIntegrationNode } from '../integration/integration-node';
 import { captureLogger } from '../support/captured-logger';
 import { describeEachEngine, requireTestDatabase, type TestDatabase } from '../support/postgres';

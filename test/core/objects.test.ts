@@ -6,7 +6,6 @@ import {
   injectable,
   Kernel,
   Module,
-  ObjectApplier,
   ObjectApplyError,
   ObjectChangeListener,
   ObjectChanges,
@@ -15,6 +14,7 @@ import {
   type ChangeContext,
   type ObjectChange,
 } from '@syncbus/core';
+import { ObjectApplier } from '@syncbus/core/internal';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

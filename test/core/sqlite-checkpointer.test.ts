@@ -1,6 +1,7 @@
 // SQLite's WAL checkpoints run in a background thread, not inside the commits of the node: real files, a real
 // worker thread, the database file observed from the file system.
-import { Kernel, SqliteCheckpointer, Storage } from '@syncbus/core';
+import { Kernel, Storage } from '@syncbus/core';
+import { SqliteCheckpointer } from '@syncbus/core/internal';
 import { existsSync, statSync } from 'node:fs';
 import { captureLogger } from '../support/captured-logger';
 import { tempSqliteUrl } from '../support/temp-sqlite';

@@ -1,6 +1,7 @@
 // One SQLite connection, many async callers: each transaction commits or rolls back alone, and work outside a
 // transaction never slips into someone else's open one.
-import { Kernel, Storage, withSqlRead, WriteGate } from '@syncbus/core';
+import { Kernel, Storage } from '@syncbus/core';
+import { withSqlRead, WriteGate } from '@syncbus/core/internal';
 import type { EntityManager } from 'typeorm';
 import { DataSource } from 'typeorm';
 import { captureLogger } from '../support/captured-logger';

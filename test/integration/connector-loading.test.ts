@@ -6,8 +6,8 @@ import {
   IntegrationConnectorRegistry,
   IntegrationHelper,
   IntegrationSynchronizations,
-  BaseIntegrationConnector,
 } from '@syncbus/integration';
+import { BaseIntegrationConnector } from '@syncbus/integration/sdk';
 import { resetScripts, scriptOf } from '@syncbus-fixtures/scripted-connector';
 import { Article } from '../support/content-model';
 import { captureLogger } from '../support/captured-logger';

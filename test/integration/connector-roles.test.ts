@@ -1,12 +1,8 @@
 // A process whose role processes nothing (a host's `log-only` web process, a `receiver`) still logs integration
 // tasks, and leaves them to the node's workers: no drain, no connector check or call, and the seed's
 // processInternalTask answers undefined instead of processing in a process that was told not to.
-import {
-  IntegrationEvents,
-  IntegrationHelper,
-  IntegrationSynchronizations,
-  type IntegrationProcessResult,
-} from '@syncbus/integration';
+import { IntegrationEvents, IntegrationHelper, IntegrationSynchronizations } from '@syncbus/integration';
+import { type IntegrationProcessResult } from '@syncbus/integration/sdk';
 import { resetScripts, scriptOf } from '@syncbus-fixtures/scripted-connector';
 import { bootConnectorNode, until, type ConnectorNode } from '../connectors/connector-node';
 import { Article } from '../support/content-model';

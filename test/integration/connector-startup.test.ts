@@ -2,12 +2,8 @@
 // boot returns, and a change made right after boot is processed by the seed's processInternalTask call, not taken
 // by the drain's first pass. The scripted check takes 300 ms, so on a node that checked in its first background
 // pass instead, both would lose the race every time.
-import {
-  ConnectorOverview,
-  IntegrationEvents,
-  IntegrationHelper,
-  IntegrationProcessResult,
-} from '@syncbus/integration';
+import { ConnectorOverview, IntegrationEvents, IntegrationHelper } from '@syncbus/integration';
+import { IntegrationProcessResult } from '@syncbus/integration/sdk';
 import { resetScripts, scriptOf } from '@syncbus-fixtures/scripted-connector';
 import { bootConnectorNode, until, type ConnectorNode } from '../connectors/connector-node';
 import { Article } from '../support/content-model';

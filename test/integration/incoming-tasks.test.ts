@@ -4,7 +4,6 @@ import { Kernel, Storage } from '@syncbus/core';
 import {
   ConnectorNotFoundError,
   DuplicateExternalTaskError,
-  IncomingTaskError,
   IncomingTaskService,
   IntegrationConnectorInfoProvider,
   IntegrationDisabledError,
@@ -14,6 +13,7 @@ import {
   IntegrationSynchronizations,
   type IntegrationTaskEventArgs,
 } from '@syncbus/integration';
+import { httpErrorHandler } from '@syncbus/server';
 import { resetScripts, scriptOf } from '@syncbus-fixtures/scripted-connector';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Client } from 'pg';
@@ -179,20 +179,15 @@ describe('incoming integration tasks (SQLite)', () => {
       // How @syncbus/server mounts the intake (see the package README): the service does auth, validation, logging.
       const service = node().get(IncomingTaskService);
       app = Fastify();
+      // Refusals are answered by the node's one mapping from errors to statuses and bodies.
+      app.setErrorHandler(httpErrorHandler());
       app.post<{ Params: { name: string } }>(
         '/syncbus/integration/v1/connectors/:name/tasks',
         async (request, reply) => {
           const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
-          try {
-            return reply
-              .code(202)
-              .send(await service.accept(request.params.name, { token: bearer }, request.body));
-          } catch (error) {
-            if (!(error instanceof IncomingTaskError)) throw error;
-            return reply
-              .code(error.statusCode)
-              .send({ error: error.code, message: error.message, problems: error.problems });
-          }
+          return reply
+            .code(202)
+            .send(await service.accept(request.params.name, { token: bearer }, request.body));
         },
       );
       base = await app.listen({ port: 0, host: '127.0.0.1' });

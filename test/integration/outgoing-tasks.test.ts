@@ -1,7 +1,8 @@
 // Outgoing tasks on SQLite and PostgreSQL: logged with the change per matching connector, events, the seed's
 // immediate processing, the drain's results (OK, Error with per-object hold-back, ErrorAndSkip, SkipNow),
 // misbehaving connectors (throw, nonsense, hang, disabled mid-queue), snapshots and translation, and a restart.
-import { Kernel, Storage, withSqlTransaction } from '@syncbus/core';
+import { Kernel, Storage } from '@syncbus/core';
+import { withSqlTransaction } from '@syncbus/core/internal';
 import {
   IntegrationConnectorInfoProvider,
   IntegrationEvents,

@@ -2,7 +2,8 @@
 // switched off) logs integration tasks; a worker process (a real child with the integration auto-sync plugin, its
 // poll set to ten minutes) has its connector process them at once because the commit NOTIFYs it, outgoing and
 // incoming; a rolled-back change wakes nobody and reaches no connector.
-import { createLogger, Kernel, QueueWakeups, Storage } from '@syncbus/core';
+import { createLogger, Kernel, Storage } from '@syncbus/core';
+import { QueueWakeups } from '@syncbus/core/internal';
 import {
   IntegrationConnectorInfoProvider,
   IntegrationConnectorRegistry,

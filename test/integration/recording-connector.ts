@@ -5,9 +5,9 @@ import {
   BaseIntegrationConnector,
   IntegrationConnector,
   type IncomingTaskContext,
-  type IntegrationTask,
   type ProcessingOutcome,
-} from '@syncbus/integration';
+} from '@syncbus/integration/sdk';
+import { type IntegrationTask } from '@syncbus/integration';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 

@@ -3,7 +3,8 @@
 // plugin; a target receives over HTTP and records every change of an article, and every host task it applies, in an
 // audit table, so the tests can judge delivery from the target's database alone. It writes one line of JSON,
 // `{"event":"ready",...}`, on stdout once booted; logs go to stderr; secrets come from its environment.
-import { createLogger, inject, Kernel, Module, ObjectApplier, RegisterModule } from '@syncbus/core';
+import { createLogger, inject, Kernel, Module, RegisterModule } from '@syncbus/core';
+import { ObjectApplier } from '@syncbus/core/internal';
 import { ServerModule, SyncbusHttpServer } from '@syncbus/server';
 import { StagingModule } from '@syncbus/staging';
 import { writeSync } from 'node:fs';

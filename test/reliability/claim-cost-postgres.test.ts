@@ -1,8 +1,8 @@
 // A claim on a fresh PostgreSQL backlog (a burst after a quiet period: the table has no statistics yet, before
 // autoanalyze) must stay an indexed read of about the rows it returns, never a scan of the target's rows per
 // candidate. Judged by the buffers the claim's own statement touches (EXPLAIN ANALYZE BUFFERS), not by time.
-import type { LeaseQueue } from '@syncbus/core';
-import { StagingQueue } from '@syncbus/staging';
+import type { LeaseQueue } from '@syncbus/core/internal';
+import { StagingQueue } from '@syncbus/staging/internal';
 import { Article } from '../support/content-model';
 import { ifPostgres, requireTestDatabase, type TestDatabase } from '../support/postgres';
 import { bootStagingNode, createTestSecret, type StagingNode } from '../support/staging-nodes';

@@ -1,8 +1,10 @@
 // Per-object order on PostgreSQL when a claim meets a row another transaction holds: a host transaction that
 // collapses an object's pending update locks that row until it commits or rolls back, the claim's SKIP LOCKED
 // passes over it, and the object's later rows must wait for it instead of overtaking it.
-import { ObjectChanges, type LeaseQueue } from '@syncbus/core';
-import { StagingQueue, StagingTask } from '@syncbus/staging';
+import { ObjectChanges } from '@syncbus/core';
+import { type LeaseQueue } from '@syncbus/core/internal';
+import { StagingQueue } from '@syncbus/staging/internal';
+import { StagingTask } from '@syncbus/staging';
 import { Article } from '../support/content-model';
 import { ifPostgres, requireTestDatabase, type TestDatabase } from '../support/postgres';
 import { bootStagingNode, createTestSecret, type StagingNode } from '../support/staging-nodes';

@@ -1,7 +1,8 @@
 // Cross-process wake-ups on PostgreSQL: a web process (role log-only) logs tasks, a worker process (a real child,
 // its poll set to ten minutes) delivers them at once because the commit NOTIFYs it; a rolled-back change wakes
 // nobody; a terminated listening connection comes back and catches up.
-import { createLogger, QueueWakeups, type QueueWakeup } from '@syncbus/core';
+import { createLogger } from '@syncbus/core';
+import { QueueWakeups, type QueueWakeup } from '@syncbus/core/internal';
 import { StagingAutoSyncScheduler } from '@syncbus/plugin-staging-autosync';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';

@@ -1,15 +1,12 @@
 // Every documented bad input of the node's inbound routes in one place: each answered as documented, changing nothing.
 import { randomUUID } from 'node:crypto';
-import { ObjectApplier, signHmacRequest, type Storage } from '@syncbus/core';
-import { INCOMING_TASKS_BODY_LIMIT, IntegrationSynchronizations } from '@syncbus/integration';
+import { ObjectApplier } from '@syncbus/core/internal';
+import { signHmacRequest, type Storage } from '@syncbus/core';
+import { INCOMING_TASKS_BODY_LIMIT } from '@syncbus/integration/internal';
+import { IntegrationSynchronizations } from '@syncbus/integration';
 import { SyncbusHttpServer } from '@syncbus/server';
-import {
-  APPLY_FAILED,
-  SIGNATURE_HEADER,
-  STAGING_TASKS_PATH,
-  StagingEvents,
-  TIMESTAMP_HEADER,
-} from '@syncbus/staging';
+import { APPLY_FAILED } from '@syncbus/staging/internal';
+import { SIGNATURE_HEADER, STAGING_TASKS_PATH, StagingEvents, TIMESTAMP_HEADER } from '@syncbus/staging';
 import { bootConnectorNode, type ConnectorNode } from '../connectors/connector-node';
 import { Article, Category } from '../support/content-model';
 import { openRaw, within } from '../support/raw-http';
@@ -753,7 +750,8 @@ describe('staging receiver: bad inputs', () => {
         [
           'two wrong fields (both are listed)',
           () => stagingBody([category(undefined, { createdAt: 'today', origin: 'source' })]),
-          /tasks\.0\.createdAt.*tasks\.0\.origin|tasks\.0\.origin.*tasks\.0\.createdAt/,
+          // One line per field now, as every list of wrong fields is written.
+          /tasks\.0\.createdAt.*tasks\.0\.origin|tasks\.0\.origin.*tasks\.0\.createdAt/s,
         ],
       ] as const
     ).map(([name, body, message]): Refusal => ({
@@ -785,7 +783,17 @@ describe('staging receiver: bad inputs', () => {
       const before = await state();
       const answer = await post(request());
       expectRefusal(answer, status, code, secrets());
-      expect(Object.keys(answer.body).sort()).toEqual(['error', 'message']);
+      // A body of the wrong shape names its fields too (`problems`, as every 400 about fields does), and its
+      // message lists the same ones.
+      const problems = answer.body.problems as { path: string; message: string }[] | undefined;
+      expect(Object.keys(answer.body).sort()).toEqual(
+        problems ? ['error', 'message', 'problems'] : ['error', 'message'],
+      );
+      if (problems) {
+        expect(code).toBe('INVALID_REQUEST');
+        for (const p of problems)
+          expect(answer.body.message).toContain(`${p.path || '(root)'}: ${p.message}`);
+      }
       if (message) expect(answer.body.message).toMatch(message);
       // Every signature failure gets the same answer, so a caller cannot learn which source names exist.
       if (code === 'BAD_SIGNATURE') expect(answer.body).toEqual((await referenceBadSignature()).body);

@@ -3,13 +3,8 @@
 // in `npm test`; SYNCBUS_FUZZ_RUNS=5000 runs more (fast-check prints the seed of a failure, to replay it).
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import {
-  SIGNATURE_HEADER,
-  signStagingRequest,
-  STAGING_TASKS_PATH,
-  StagingReceivedTask,
-  TIMESTAMP_HEADER,
-} from '@syncbus/staging';
+import { SIGNATURE_HEADER, STAGING_TASKS_PATH, TIMESTAMP_HEADER } from '@syncbus/staging';
+import { signStagingRequest, StagingReceivedTask } from '@syncbus/staging/internal';
 import { bootStagingNode, createTestSecret, type StagingNode } from '../support/staging-nodes';
 
 const RUNS = Number(process.env.SYNCBUS_FUZZ_RUNS ?? 150);

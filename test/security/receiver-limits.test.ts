@@ -1,7 +1,7 @@
 // What an unauthenticated or broken client can make a staging receiver hold: nothing it has not been sent. Requests
 // are refused from their headers before the body is read, and slow, idle and surplus connections are closed.
 // Real sockets on loopback, so the test sees what the node does with bytes that never come.
-import { StagingReceivedTask } from '@syncbus/staging';
+import { StagingReceivedTask } from '@syncbus/staging/internal';
 import { openRaw as open, within } from '../support/raw-http';
 import { bootStagingNode, createTestSecret, type StagingNode } from '../support/staging-nodes';
 

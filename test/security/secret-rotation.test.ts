@@ -1,7 +1,8 @@
 // Rotating a source's shared secret without a window of failed deliveries: the receiver accepts the old and the
 // new secret while the sender switches, and a sender may sign with both (several v1= signatures in the header).
 import { randomUUID } from 'node:crypto';
-import { SIGNATURE_HEADER, signStagingRequest, STAGING_TASKS_PATH, TIMESTAMP_HEADER } from '@syncbus/staging';
+import { SIGNATURE_HEADER, STAGING_TASKS_PATH, TIMESTAMP_HEADER } from '@syncbus/staging';
+import { signStagingRequest } from '@syncbus/staging/internal';
 import {
   bootStagingNode,
   createTestSecret,

@@ -1,7 +1,10 @@
 // /metrics serves the node's counters and queue gauges in the Prometheus text format.
-import { Kernel, createLogger, newLeaseOwner, thisProcess, type LeaseQueue } from '@syncbus/core';
-import { NodeMetrics, ServerModule, SyncbusHttpServer } from '@syncbus/server';
-import { StagingModule, StagingQueue, StagingTaskRunnerFactory } from '@syncbus/staging';
+import { Kernel, createLogger } from '@syncbus/core';
+import { newLeaseOwner, thisProcess, type LeaseQueue } from '@syncbus/core/internal';
+import { NodeMetrics } from '@syncbus/server/internal';
+import { ServerModule, SyncbusHttpServer } from '@syncbus/server';
+import { StagingModule, StagingTaskRunnerFactory } from '@syncbus/staging';
+import { StagingQueue } from '@syncbus/staging/internal';
 import { Article } from '../support/content-model';
 import { captureLogger } from '../support/captured-logger';
 import {

@@ -5,15 +5,13 @@ import { Kernel, createLogger } from '@syncbus/core';
 import { SyncbusHttpServer } from '@syncbus/server';
 import {
   ServerInfoProvider,
-  ServerSecrets,
   StagingEvents,
   StagingModule,
-  StagingQueue,
   StagingTask,
   StagingTaskRunner,
-  StagingTransport,
   SynchronizationInfoProvider,
 } from '@syncbus/staging';
+import { ServerSecrets, StagingQueue, StagingTransport } from '@syncbus/staging/internal';
 import { Article, Category, contentModel } from '../support/content-model';
 import { describeEachEngine, requireTestDatabase, type TestDatabase } from '../support/postgres';
 import {

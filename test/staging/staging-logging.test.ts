@@ -4,7 +4,6 @@ import { EventCancelledError, ObjectChanges, runInChangeScope } from '@syncbus/c
 import {
   ServerInfoProvider,
   StagingEvents,
-  StagingQueue,
   StagingSynchronizer,
   StagingTask,
   StagingTaskRunner,
@@ -13,6 +12,7 @@ import {
   runInTaskGroup,
   type StagingTaskEventArgs,
 } from '@syncbus/staging';
+import { StagingQueue } from '@syncbus/staging/internal';
 import { Client } from 'pg';
 import { Article, Category } from '../support/content-model';
 import { describeEachEngine, requireTestDatabase, type TestDatabase } from '../support/postgres';

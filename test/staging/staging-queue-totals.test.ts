@@ -1,8 +1,10 @@
 // The per-server totals `GET /servers` shows (StagingTaskList.stats) are kept by triggers, not counted: after every
 // way rows come and go (log, collapse, deliver, fail, retry, delete, remove a server, rollbacks) they must equal a
 // count over the queue. Runs on SQLite and on PostgreSQL.
-import { Storage, withSqlTransaction, type ClaimedSynchronization } from '@syncbus/core';
-import { ServerInfoProvider, StagingQueue, StagingTaskList } from '@syncbus/staging';
+import { Storage } from '@syncbus/core';
+import { withSqlTransaction, type ClaimedSynchronization } from '@syncbus/core/internal';
+import { ServerInfoProvider, StagingTaskList } from '@syncbus/staging';
+import { StagingQueue } from '@syncbus/staging/internal';
 import { Category } from '../support/content-model';
 import { describeEachEngine, requireTestDatabase, type TestDatabase } from '../support/postgres';
 import {

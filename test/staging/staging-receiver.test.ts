@@ -1,14 +1,9 @@
 // The receiver's HTTP route refuses every bad request with the right status and message and applies nothing from
 // it; accepted requests apply task by task, each once, a failing task rolled back alone.
 import { randomUUID } from 'node:crypto';
-import { ObjectApplier } from '@syncbus/core';
-import {
-  SIGNATURE_HEADER,
-  STAGING_TASKS_PATH,
-  StagingEvents,
-  TIMESTAMP_HEADER,
-  signStagingRequest,
-} from '@syncbus/staging';
+import { ObjectApplier } from '@syncbus/core/internal';
+import { SIGNATURE_HEADER, STAGING_TASKS_PATH, StagingEvents, TIMESTAMP_HEADER } from '@syncbus/staging';
+import { signStagingRequest } from '@syncbus/staging/internal';
 import { Article, Category } from '../support/content-model';
 import { describeEachEngine, requireTestDatabase, type TestDatabase } from '../support/postgres';
 import {

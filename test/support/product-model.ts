@@ -1,7 +1,8 @@
 // A shop's host model for the change-capture matrix: brands, products (soft-deletable, referencing a brand) and
 // their variants (cascaded from the product, orphans deleted). Every write path of test/staging/change-capture.test.ts
 // runs against it, on SQLite and PostgreSQL.
-import { generatedIdColumn, SyncObject } from '@syncbus/core';
+import { generatedIdColumn } from '@syncbus/core/internal';
+import { SyncObject } from '@syncbus/core';
 import {
   Column,
   DeleteDateColumn,

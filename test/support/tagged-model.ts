@@ -1,5 +1,6 @@
 // A host model with a many-to-many relation between synchronized types: posts linked to tags (join table post_tag).
-import { generatedIdColumn, SyncObject } from '@syncbus/core';
+import { generatedIdColumn } from '@syncbus/core/internal';
+import { SyncObject } from '@syncbus/core';
 import {
   Column,
   Entity,

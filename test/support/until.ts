@@ -1,6 +1,6 @@
-// Waits for a condition in tests without fixed sleeps: `@syncbus/testing`'s `waitFor`, the one polling helper,
+// Waits for a condition in tests without fixed sleeps: `@syncbus/integration/sdk/testing`'s `waitFor`, the one polling helper,
 // under the name the suites use.
-import { waitFor } from '@syncbus/testing';
+import { waitFor } from '@syncbus/integration/sdk/testing';
 
 /**
  * Polls `probe` every 10 ms until it returns something other than undefined/false, then resolves with it; rejects

@@ -1,9 +1,9 @@
 // The admin API's HTTP side: one encapsulated fastify scope under /syncbus/admin/v1 with zod schemas, bearer
 // tokens and roles, and the OpenAPI document generated from the same schemas.
-import { inject, injectable, multiInject, optional } from '@syncbus/core';
+import { inject, injectable, multiInject, optional, SyncbusError } from '@syncbus/core';
 import swagger from '@fastify/swagger';
 import { ADMIN_PREFIX, AdminRoutes, type HttpRouteContribution } from '@syncbus/server';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -29,6 +29,7 @@ export class AdminApi implements HttpRouteContribution {
     @multiInject(AdminRoutes) @optional() private readonly routes: AdminRoutes[] = [],
   ) {}
 
+  /** Registers the API under its prefix: authentication, the OpenAPI document, and every route group. */
   async registerRoutes(app: FastifyInstance): Promise<void> {
     if (!this.settings.enabled) return;
     app.setValidatorCompiler(validatorCompiler);
@@ -47,21 +48,23 @@ export class AdminApi implements HttpRouteContribution {
       transformObject: jsonSchemaTransformObject,
     });
     // No token or a wrong one: 401 before anything is read or done; a role too low for the route: 403.
-    app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    app.addHook('onRequest', async (request: FastifyRequest) => {
       const principal = this.authenticator.authenticate(request.headers.authorization);
       if (!principal) {
-        return reply.code(401).send({
-          error: 'UNAUTHORIZED',
-          message: 'Send Authorization: Bearer <token>, a token listed in admin.tokens.',
-        });
+        throw new SyncbusError(
+          'UNAUTHORIZED',
+          'Send Authorization: Bearer <token>, a token listed in admin.tokens.',
+          { kind: 'unauthenticated' },
+        );
       }
       request.adminPrincipal = principal;
       const needed = request.routeOptions.config.role ?? 'operator';
       if (!allows(principal.role, needed)) {
-        return reply.code(403).send({
-          error: 'FORBIDDEN',
-          message: `Token '${principal.name}' has role ${principal.role}; this needs ${needed}.`,
-        });
+        throw new SyncbusError(
+          'FORBIDDEN',
+          `Token '${principal.name}' has role ${principal.role}; this needs ${needed}.`,
+          { kind: 'forbidden' },
+        );
       }
     });
     const typed = app.withTypeProvider<ZodTypeProvider>();

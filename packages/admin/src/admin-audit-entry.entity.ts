@@ -1,6 +1,6 @@
 // One operator action as the audit trail keeps it: who (the token's name), what, on which ids or filter, when,
 // and how it ended.
-import { epochMs } from '@syncbus/core';
+import { epochMs } from '@syncbus/core/internal';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /** A row of `admin_audit`. */

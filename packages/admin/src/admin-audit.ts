@@ -1,7 +1,8 @@
 // The audit trail: every operator action is recorded in the transaction of the action itself, and listed newest
 // first for the API and `syncbus audit list`.
-import { inject, injectable, Storage, withSqlTransaction, type SqlExecutor } from '@syncbus/core';
-import type { AdminAuditTrail, AdminRefusal, AuditRecord } from '@syncbus/server';
+import { inject, injectable, Storage, type SyncbusError } from '@syncbus/core';
+import { withSqlTransaction, type SqlExecutor } from '@syncbus/core/internal';
+import { sendError, type AdminAuditTrail, type AuditRecord } from '@syncbus/server';
 import type { FastifyReply } from 'fastify';
 import { LessThan } from 'typeorm';
 import { AdminAuditEntry } from './admin-audit-entry.entity';
@@ -29,15 +30,16 @@ export class AdminAudit implements AdminAuditTrail {
 
   /**
    * Refuses an action: records it with the refusal's code as its outcome (`detail`, default the message), then
-   * answers `status` with `{ error: code, message }`. Nothing else was done.
+   * answers it as every route does (`sendError`). Nothing else was done.
    */
   async refuse(
     reply: FastifyReply,
     action: Pick<AuditRecord, 'actor' | 'action' | 'target'>,
-    refusal: AdminRefusal,
+    refusal: SyncbusError,
+    detail = refusal.message,
   ): Promise<FastifyReply> {
-    await this.recordAlone({ ...action, outcome: refusal.code, detail: refusal.detail ?? refusal.message });
-    return reply.code(refusal.status).send({ error: refusal.code, message: refusal.message });
+    await this.recordAlone({ ...action, outcome: refusal.code, detail });
+    return sendError(reply, refusal);
   }
 
   /** Entries newest first; `before` (an entry id) continues a previous page. */

@@ -1,5 +1,6 @@
 // Who is calling the admin API: the bearer token, compared in constant time against every configured token.
-import { bearerToken, inject, injectable, sameSecret } from '@syncbus/core';
+import { bearerToken, sameSecret } from '@syncbus/core/internal';
+import { inject, injectable } from '@syncbus/core';
 import type { AdminPrincipal, AdminRole } from '@syncbus/server';
 import { AdminSettings } from './admin-settings';
 

@@ -25,6 +25,7 @@ export interface AdminJob {
 /** What a job's work gets: a signal to stop at, and a way to report progress. */
 export interface JobControl {
   readonly signal: AbortSignal;
+  /** Reports how many units are done and failed so far, and the latest error. */
   progress(done: number, failed: number, error?: string): void;
   /** Sets the total once the job knows it (a complete synchronization, after logging its tasks). */
   setTotal(total: number): void;
@@ -89,6 +90,7 @@ export class AdminJobs implements OnStop {
     return job;
   }
 
+  /** The job with this id; undefined for an unknown one, or a finished one this process no longer keeps. */
   get(id: string): AdminJob | undefined {
     return this.jobs.get(id)?.job;
   }

@@ -1,8 +1,7 @@
 // The admin module: the admin API (off unless `admin.enabled`), contributed to the node's HTTP server.
 import { Module, RegisterModule } from '@syncbus/core';
-import { HttpRouteContribution } from '@syncbus/server';
+import { HttpRouteContribution, AdminRoutes } from '@syncbus/server';
 import { StagingModule } from '@syncbus/staging';
-import { AdminRoutes } from '@syncbus/server';
 import { AdminApi } from './admin-api';
 import { AdminAudit } from './admin-audit';
 import { AdminAuditEntry } from './admin-audit-entry.entity';

@@ -5,6 +5,7 @@ import { z } from 'zod';
 // Shared by every route group, wherever it comes from.
 export { ActionResult, ErrorBody } from '@syncbus/server';
 
+/** What `GET /node` answers: the node, its role and processes, and the lag of every queue. */
 export const NodeInfo = z
   .object({
     nodeName: z.string(),
@@ -27,6 +28,7 @@ export const NodeInfo = z
   })
   .meta({ id: 'Node' });
 
+/** A target server as the API shows it: its settings, state and queue totals; never its secret. */
 export const ServerView = z
   .object({
     id: z.number().int(),
@@ -43,8 +45,10 @@ export const ServerView = z
   })
   .meta({ id: 'Server' });
 
+/** The `:name` of a server route. */
 export const ServerParams = z.strictObject({ name: z.string().min(1).max(200) });
 
+/** A queued task's status as the API filters it. */
 export const TaskStatus = z.enum(['pending', 'failed']);
 
 /** The filters of the staging task list, shared by the list's query string and the actions' `filter`. */
@@ -76,6 +80,7 @@ export const StagingTaskQuery = z.strictObject({
   cursor: z.string().min(1).max(200).optional().describe('nextCursor of the previous page'),
 });
 
+/** One row of the staging task list: the task and its synchronization state for one server. */
 export const StagingTaskRow = z
   .object({
     taskId: z.number().int(),
@@ -93,6 +98,7 @@ export const StagingTaskRow = z
   })
   .meta({ id: 'StagingTaskRow' });
 
+/** A page of staging task rows, with the cursor of the next page. */
 export const StagingTaskPage = z
   .object({
     items: z.array(StagingTaskRow),
@@ -101,8 +107,10 @@ export const StagingTaskPage = z
   })
   .meta({ id: 'StagingTaskPage' });
 
+/** The `:id` of a task route. */
 export const TaskParams = z.strictObject({ id: z.coerce.number().int().min(1) });
 
+/** One task in full: its data, its state on every server, and where it came from. */
 export const StagingTaskDetail = z
   .object({
     taskId: z.number().int(),
@@ -136,11 +144,13 @@ export const TaskSelection = z
     message: 'give either taskIds (chosen tasks) or filter (every task it matches), not both',
   });
 
+/** Paging of the audit trail, newest first. */
 export const AuditQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).optional(),
   before: z.coerce.number().int().min(1).optional().describe('id of the last entry of the previous page'),
 });
 
+/** One entry of the audit trail: who did what, to what, and when. */
 export const AuditEntryView = z
   .object({
     id: z.number().int(),
@@ -159,6 +169,7 @@ export const SynchronizeRequest = z.strictObject({
   taskIds: z.array(z.number().int().min(1)).min(1).max(10_000).optional(),
 });
 
+/** The `:id` of a job route. */
 export const JobParams = z.strictObject({ id: z.uuid() });
 
 /** What a complete synchronization covers: every object of these types (default: every synchronized type). */
@@ -166,6 +177,7 @@ export const CompleteSynchronizationRequest = z.strictObject({
   objectTypes: z.array(z.string().min(1)).min(1).max(200).optional(),
 });
 
+/** A background job (a complete synchronization): its progress and outcome. */
 export const JobView = z
   .object({
     id: z.string(),

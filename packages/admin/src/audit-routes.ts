@@ -3,7 +3,7 @@ import { inject, injectable } from '@syncbus/core';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ADMIN_PREFIX, type AdminRoutes } from '@syncbus/server';
+import { ADMIN_PREFIX, readPageLimit, type AdminRoutes } from '@syncbus/server';
 import { AdminAudit } from './admin-audit';
 import { AdminSettings } from './admin-settings';
 import { AuditEntryView, AuditQuery, ErrorBody } from './admin-schemas';
@@ -27,14 +27,8 @@ export class AuditRoutes implements AdminRoutes {
         },
         config: { role: 'viewer' },
       },
-      async (request, reply) => {
-        const limit = request.query.limit ?? Math.min(50, this.settings.maxPageSize);
-        if (limit > this.settings.maxPageSize) {
-          return reply.code(400).send({
-            error: 'PAGE_TOO_LARGE',
-            message: `limit is at most ${this.settings.maxPageSize} (admin.maxPageSize); page on with before.`,
-          });
-        }
+      async (request) => {
+        const limit = readPageLimit(request.query.limit, this.settings.maxPageSize, 'before');
         const entries = await this.audit.list({ limit, before: request.query.before });
         return entries.map((e) => ({ ...e, target: JSON.parse(e.target) as unknown }));
       },

@@ -1,12 +1,11 @@
 // `GET /conflicts` (filters, newest first, keyset pages), `GET /conflicts/:id` (the three versions, field by field)
 // and `POST /conflicts/:id/resolve`: the conflicts this node (a target) met, as `syncbus conflicts` shows them.
-import { inject, injectable, ObjectApplyError } from '@syncbus/core';
+import { inject, injectable, ObjectApplyError, SyncbusError } from '@syncbus/core';
 import {
   ADMIN_PREFIX,
   encodeCursor,
   ErrorBody,
   readPageRequest,
-  type AdminRefusal,
   type AdminRouteContext,
   type AdminRoutes,
 } from '@syncbus/server';
@@ -40,10 +39,9 @@ export class ConflictRoutes implements AdminRoutes {
         },
         config: { role: 'viewer' },
       },
-      async (request, reply) => {
+      async (request) => {
         const { cursor, limit: asked, source, ...filter } = request.query;
         const page = readPageRequest({ limit: asked, cursor }, maxPageSize);
-        if (!page.ok) return reply.code(400).send({ error: page.error, message: page.message });
         // The shared cursor names a row position; a conflict's is its id (the list is newest first, so the
         // next page is the ids below it). One row more than asked says whether another page follows.
         const rows = await this.conflicts.list({
@@ -72,13 +70,12 @@ export class ConflictRoutes implements AdminRoutes {
         },
         config: { role: 'viewer' },
       },
-      async (request, reply) => {
+      async (request) => {
         try {
           return conflictDetail(await this.conflicts.get(request.params.id));
         } catch (error) {
           if (!(error instanceof UnknownConflictError)) throw error;
-          const { code, message } = refusalOf(error, request.params.id)!;
-          return reply.code(404).send({ error: code, message });
+          throw conflictNotFound(request.params.id);
         }
       },
     );
@@ -112,9 +109,13 @@ export class ConflictRoutes implements AdminRoutes {
             }),
           );
         } catch (error) {
-          const refusal = refusalOf(error, id);
-          if (!refusal) throw error;
-          return audit.refuse(reply, action, refusal);
+          if (error instanceof UnknownConflictError)
+            return audit.refuse(reply, action, conflictNotFound(id), 'no such conflict');
+          // CONFLICT_RESOLVED (409); MERGE_IMPOSSIBLE, UNKNOWN_OBJECT_TYPE, or the version taken cannot be applied
+          // here, e.g. a reference to an object this node lacks (422): the resolution rolled back, nothing changed.
+          if (error instanceof ConflictResolvedError || error instanceof ObjectApplyError)
+            return audit.refuse(reply, action, error);
+          throw error;
         }
         publish({
           type: 'conflict.resolved',
@@ -132,20 +133,11 @@ export class ConflictRoutes implements AdminRoutes {
   }
 }
 
-/** The refusal a conflict error is answered with, or undefined for any other error (a 500). */
-function refusalOf(error: unknown, id: number): AdminRefusal | undefined {
-  if (error instanceof UnknownConflictError) {
-    return {
-      status: 404,
-      code: 'CONFLICT_NOT_FOUND',
-      message: `No conflict ${id} exists on this node; GET ${ADMIN_PREFIX}/conflicts lists them.`,
-      detail: 'no such conflict',
-    };
-  }
-  if (error instanceof ConflictResolvedError)
-    return { status: 409, code: error.code, message: error.message };
-  // MERGE_IMPOSSIBLE, UNKNOWN_OBJECT_TYPE, or the version taken cannot be applied here (e.g. a reference to an
-  // object this node lacks): the resolution rolled back, nothing changed.
-  if (error instanceof ObjectApplyError) return { status: 422, code: error.code, message: error.message };
-  return undefined;
+/** 404 `CONFLICT_NOT_FOUND` (the API's code; staging's own is `UNKNOWN_CONFLICT`). */
+function conflictNotFound(id: number): SyncbusError {
+  return new SyncbusError(
+    'CONFLICT_NOT_FOUND',
+    `No conflict ${id} exists on this node; GET ${ADMIN_PREFIX}/conflicts lists them.`,
+    { kind: 'not-found' },
+  );
 }

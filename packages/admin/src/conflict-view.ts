@@ -1,12 +1,7 @@
 // How the admin API shows a conflict record: its summary for the list, and for one conflict its three versions
 // parsed with the fields that differ (`conflictFields`, as `syncbus conflicts show` compares them).
-import {
-  conflictFields,
-  conflictVersions,
-  isMergeable,
-  isResolvable,
-  type StagingConflict,
-} from '@syncbus/staging';
+import { conflictFields, conflictVersions, isMergeable, isResolvable } from '@syncbus/staging/internal';
+import { type StagingConflict } from '@syncbus/staging';
 import type { z } from 'zod';
 import type { ConflictDetail, ConflictSummary } from './conflict-schemas';
 

@@ -1,5 +1,5 @@
 // Creates the admin module's table: the audit trail of operator actions.
-import { generatedIdColumn } from '@syncbus/core';
+import { generatedIdColumn } from '@syncbus/core/internal';
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
 
 export class CreateAdminTables1740000000500 implements MigrationInterface {

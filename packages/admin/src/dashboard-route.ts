@@ -3,7 +3,7 @@
 import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
-import { inject, injectable } from '@syncbus/core';
+import { inject, injectable, SyncbusError } from '@syncbus/core';
 import type { HttpRouteContribution } from '@syncbus/server';
 import type { FastifyInstance } from 'fastify';
 import { AdminSettings } from './admin-settings';
@@ -38,14 +38,14 @@ export class DashboardRoute implements HttpRouteContribution {
     app.get(DASHBOARD_PATH.slice(0, -1), (_request, reply) => reply.redirect(DASHBOARD_PATH));
     const root = dashboardRoot();
     if (!root) {
-      app.get(DASHBOARD_PATH, (_request, reply) =>
-        reply.code(404).send({
-          error: 'DASHBOARD_NOT_INSTALLED',
-          message:
-            'The dashboard is not installed on this node: add @syncbus/dashboard (npm install @syncbus/dashboard) ' +
+      app.get(DASHBOARD_PATH, () => {
+        throw new SyncbusError(
+          'DASHBOARD_NOT_INSTALLED',
+          'The dashboard is not installed on this node: add @syncbus/dashboard (npm install @syncbus/dashboard) ' +
             'next to @syncbus/admin, or use the API under /syncbus/admin/v1.',
-        }),
-      );
+          { kind: 'not-found' },
+        );
+      });
       return;
     }
     await app.register(fastifyStatic, {

@@ -1,6 +1,6 @@
 // `POST /staging/tasks/synchronize` and `POST /servers/:name/synchronize-all` start background jobs; `GET /jobs/:id`
 // follows one, `DELETE /jobs/:id` cancels it.
-import { inject, injectable, ObjectTypes } from '@syncbus/core';
+import { inject, injectable, ObjectTypes, SyncbusError } from '@syncbus/core';
 import {
   ServerInfoProvider,
   StagingSynchronizer,
@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ADMIN_PREFIX, type AdminRoutes } from '@syncbus/server';
 import { AdminAudit } from './admin-audit';
+import { serverNotFound } from './admin-refusals';
 import { AdminJobs, type JobControl } from './admin-jobs';
 import {
   CompleteSynchronizationRequest,
@@ -99,11 +100,15 @@ export class JobRoutes implements AdminRoutes {
         if (refusal) return this.audit.refuse(reply, action, refusal);
         const unknown = (objectTypes ?? []).filter((t) => !this.types.find(t));
         if (unknown.length > 0) {
-          return this.audit.refuse(reply, action, {
-            status: 400,
-            code: 'UNKNOWN_OBJECT_TYPE',
-            message: `Not synchronized on this node: ${unknown.join(', ')} (known: ${this.types.types.join(', ') || 'none'}).`,
-          });
+          return this.audit.refuse(
+            reply,
+            action,
+            new SyncbusError(
+              'UNKNOWN_OBJECT_TYPE',
+              `Not synchronized on this node: ${unknown.join(', ')} (known: ${this.types.types.join(', ') || 'none'}).`,
+              { kind: 'invalid' },
+            ),
+          );
         }
         const job = this.jobs.start('staging.completeSynchronization', action.actor, 0, async (control) => {
           await this.synchronizer.synchronizeAll(server!.id, objectTypes);
@@ -120,8 +125,11 @@ export class JobRoutes implements AdminRoutes {
         schema: { tags: ['jobs'], params: JobParams, response: { 200: JobView, 404: ErrorBody } },
         config: { role: 'viewer' },
       },
-      async (request, reply) =>
-        this.jobs.get(request.params.id) ?? reply.code(404).send(unknownJob(request.params.id)),
+      async (request) => {
+        const job = this.jobs.get(request.params.id);
+        if (!job) throw unknownJob(request.params.id);
+        return job;
+      },
     );
     typed.delete(
       `${ADMIN_PREFIX}/jobs/:id`,
@@ -134,9 +142,9 @@ export class JobRoutes implements AdminRoutes {
         },
         config: { role: 'operator' },
       },
-      async (request, reply) => {
+      async (request) => {
         const job = await this.jobs.cancel(request.params.id);
-        if (!job) return reply.code(404).send(unknownJob(request.params.id));
+        if (!job) throw unknownJob(request.params.id);
         await this.audit.recordAlone({
           actor: request.adminPrincipal!.name,
           action: 'jobs.cancel',
@@ -167,29 +175,27 @@ export class JobRoutes implements AdminRoutes {
 }
 
 /** Why a job cannot start for this server, or undefined when it can. */
-function serverRefusal(name: string, server: StagingServer | undefined) {
-  if (!server)
-    return { status: 404, code: 'SERVER_NOT_FOUND', message: `No staging server is named '${name}'.` };
+function serverRefusal(name: string, server: StagingServer | undefined): SyncbusError | undefined {
+  if (!server) return serverNotFound(`No staging server is named '${name}'.`);
   if (!server.enabled) {
-    return {
-      status: 409,
-      code: 'SERVER_DISABLED',
-      message: `Server '${name}' is disabled; enable it first.`,
-    };
+    return new SyncbusError('SERVER_DISABLED', `Server '${name}' is disabled; enable it first.`, {
+      kind: 'conflict',
+    });
   }
   if (server.paused) {
-    return {
-      status: 409,
-      code: 'SERVER_PAUSED',
-      message: `Server '${name}' is paused: its tasks are logged and wait. POST /servers/${name}/resume first.`,
-    };
+    return new SyncbusError(
+      'SERVER_PAUSED',
+      `Server '${name}' is paused: its tasks are logged and wait. POST /servers/${name}/resume first.`,
+      { kind: 'conflict' },
+    );
   }
   return undefined;
 }
 
-function unknownJob(id: string) {
-  return {
-    error: 'JOB_NOT_FOUND',
-    message: `No job ${id} on this node (jobs live in the process that started them; finished ones are kept for a while).`,
-  };
+function unknownJob(id: string): SyncbusError {
+  return new SyncbusError(
+    'JOB_NOT_FOUND',
+    `No job ${id} on this node (jobs live in the process that started them; finished ones are kept for a while).`,
+    { kind: 'not-found' },
+  );
 }

@@ -3,15 +3,16 @@ import { inject, injectable } from '@syncbus/core';
 import {
   DuplicateServerError,
   ServerInfoProvider,
-  ServerInputSchema,
   StagingTaskList,
   type StagingServer,
 } from '@syncbus/staging';
+import { ServerInputSchema } from '@syncbus/staging/internal';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ADMIN_PREFIX, type AdminRoutes } from '@syncbus/server';
 import { AdminAudit } from './admin-audit';
+import { serverNotFound } from './admin-refusals';
 import { ActionResult, ErrorBody, ServerParams, ServerView } from './admin-schemas';
 
 /** The servers resource: the same services `syncbus servers` uses. */
@@ -39,13 +40,12 @@ export class ServerRoutes implements AdminRoutes {
         schema: { tags: ['servers'], params: ServerParams, response: { 200: ServerView, 404: ErrorBody } },
         config: { role: 'viewer' },
       },
-      async (request, reply) => {
+      async (request) => {
         const server = await this.servers.getServer(request.params.name);
         if (!server) {
-          return reply.code(404).send({
-            error: 'SERVER_NOT_FOUND',
-            message: `No staging server is named '${request.params.name}'; GET ${ADMIN_PREFIX}/servers lists them.`,
-          });
+          throw serverNotFound(
+            `No staging server is named '${request.params.name}'; GET ${ADMIN_PREFIX}/servers lists them.`,
+          );
         }
         return this.viewOf(server);
       },
@@ -76,11 +76,7 @@ export class ServerRoutes implements AdminRoutes {
           return reply.code(201).send(view(server, undefined));
         } catch (error) {
           if (!(error instanceof DuplicateServerError)) throw error;
-          return this.audit.refuse(
-            reply,
-            { ...action, target },
-            { status: 409, code: error.code, message: error.message },
-          );
+          return this.audit.refuse(reply, { ...action, target }, error);
         }
       },
     );
@@ -200,12 +196,8 @@ export class ServerRoutes implements AdminRoutes {
     return this.audit.refuse(
       reply,
       { ...action, target },
-      {
-        status: 404,
-        code: 'SERVER_NOT_FOUND',
-        message: `No staging server is named '${target.server}'; nothing was changed.`,
-        detail: 'no such server',
-      },
+      serverNotFound(`No staging server is named '${target.server}'; nothing was changed.`),
+      'no such server',
     );
   }
 }

@@ -1,12 +1,14 @@
 // `GET /staging/tasks` (filters, logged order, keyset pages), `GET /staging/tasks/:id` (data and per-server rows),
 // and the actions on chosen tasks: retry and delete.
-import { inject, injectable, type SqlExecutor } from '@syncbus/core';
+import { inject, injectable } from '@syncbus/core';
+import { type SqlExecutor } from '@syncbus/core/internal';
 import { StagingTaskList, UnknownServerError } from '@syncbus/staging';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ADMIN_PREFIX, readPageRequest, toPage, type AdminRoutes } from '@syncbus/server';
 import { AdminSettings } from './admin-settings';
 import { AdminAudit } from './admin-audit';
+import { serverNotFound, taskNotFound } from './admin-refusals';
 import { AdminEventStream } from './admin-event-stream';
 import {
   ActionResult,
@@ -40,17 +42,15 @@ export class StagingTaskRoutes implements AdminRoutes {
         },
         config: { role: 'viewer' },
       },
-      async (request, reply) => {
+      async (request) => {
         const { cursor, limit: asked, ...filter } = request.query;
-        const page = readPageRequest({ limit: asked, cursor }, this.settings.maxPageSize);
-        if (!page.ok) return reply.code(400).send({ error: page.error, message: page.message });
-        const { limit, after } = page;
+        const { limit, after } = readPageRequest({ limit: asked, cursor }, this.settings.maxPageSize);
         try {
           // One row more than asked says whether another page follows, without counting.
           return toPage(await this.tasks.list({ ...filter, after, limit: limit + 1 }), limit);
         } catch (error) {
           if (!(error instanceof UnknownServerError)) throw error;
-          return reply.code(404).send({ error: 'SERVER_NOT_FOUND', message: error.message });
+          throw serverNotFound(error.message);
         }
       },
     );
@@ -64,13 +64,12 @@ export class StagingTaskRoutes implements AdminRoutes {
         },
         config: { role: 'viewer' },
       },
-      async (request, reply) => {
+      async (request) => {
         const found = await this.tasks.show(request.params.id);
         if (!found) {
-          return reply.code(404).send({
-            error: 'TASK_NOT_FOUND',
-            message: `No staging task ${request.params.id} waits for any server (it was delivered or deleted).`,
-          });
+          throw taskNotFound(
+            `No staging task ${request.params.id} waits for any server (it was delivered or deleted).`,
+          );
         }
         const { task, synchronizations } = found;
         return {
@@ -146,17 +145,13 @@ export class StagingTaskRoutes implements AdminRoutes {
                 const message =
                   `Task(s) ${missing.join(', ')} wait for ${server === undefined ? 'no server' : `no row of server '${server}'`} ` +
                   '(delivered or deleted meanwhile); nothing was changed. List them again and choose from what waits.';
-                return this.audit.refuse(reply, action, { status: 404, code: 'TASK_NOT_FOUND', message });
+                return this.audit.refuse(reply, action, taskNotFound(message));
               }
               affected = await act(chosen, server, audited);
             }
           } catch (error) {
             if (!(error instanceof UnknownServerError)) throw error;
-            return this.audit.refuse(reply, action, {
-              status: 404,
-              code: 'SERVER_NOT_FOUND',
-              message: error.message,
-            });
+            return this.audit.refuse(reply, action, serverNotFound(error.message));
           }
           this.events.publish({ type: `task.${done}`, data: { ...target, actor, affected } });
           return { affected, message: `${affected} row(s) ${done}` };

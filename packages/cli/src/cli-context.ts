@@ -25,10 +25,12 @@ export class CliContext {
     readonly baseModules: readonly Newable[],
   ) {}
 
+  /** Where a command writes: tables or `--json`, to this context's streams. */
   output(options: GlobalOptions): Output {
     return new Output(options.json ?? false, this.streams.stdout, this.streams.stderr);
   }
 
+  /** The node's config file, read (not yet validated) from `--config`, `$SYNCBUS_CONFIG` or a default name. */
   config(options: GlobalOptions): NodeConfig {
     return loadNodeConfig(options.config);
   }

@@ -1,5 +1,5 @@
 // Finds and reads the node's config file for a command: --config, $SYNCBUS_CONFIG, or ./syncbus.config.{json,js,cjs,ts}.
-import { readConfigFile } from '@syncbus/core';
+import { readConfigFile } from '@syncbus/core/internal';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CliError, ExitCode } from './cli-error';

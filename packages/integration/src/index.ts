@@ -1,37 +1,15 @@
-// Public API of @syncbus/integration: the connector SDK, the integration bus module, its services and events.
+// Public API of @syncbus/integration, for hosts: the module, its services, events, settings and errors. Connector
+// authors import @syncbus/integration/sdk instead.
 export { IntegrationModule } from './integration-module';
-export * from './integration-settings';
-export * from './integration-errors';
 export { IntegrationEvents } from './integration-events';
 export type { IntegrationTask, IntegrationTaskEventArgs } from './tasks/integration-task';
-export {
-  BaseIntegrationConnector,
-  type IncomingTaskContext,
-  type IncomingRequest,
-} from './connectors/base-integration-connector';
-export type { ExternalTaskMessage } from './connectors/external-task-message';
-export {
-  IntegrationConnector,
-  connectorOptionsOf,
-  CONNECTOR_KIND,
-  type IntegrationConnectorOptions,
-} from './connectors/integration-connector.decorator';
-export {
-  ALL,
-  selectSubscription,
-  type ConnectorSubscription,
-  type IntegrationDataType,
-  type IntegrationProcessType,
-  type SelectedSubscription,
-} from './connectors/connector-subscription';
-export { isObjectReference, mapReferences } from './connectors/reference-translation';
+/** The connectors' base class, as a host's services hand connectors out (`IntegrationConnectorInfoProvider`). */
+export { BaseIntegrationConnector } from './connectors/base-integration-connector';
 export {
   IntegrationProcessResult,
-  readOutcome,
   type ProcessingOutcome,
   type ProcessingVerdict,
 } from './processing/integration-process-result';
-export { ConnectorTimeoutError } from './processing/connector-call';
 export { IntegrationConnectorRegistry } from './connectors/integration-connector-registry';
 export type { LoadedConnector, ConnectorProblem } from './connectors/loaded-connector';
 export {
@@ -43,12 +21,10 @@ export type { ExternalTaskInput, LoggedExternalTask } from './incoming/incoming-
 export { DuplicateExternalTaskError } from './incoming/duplicate-external-task.error';
 export {
   IncomingTaskService,
-  IncomingTasksBodySchema,
   type IncomingCredentials,
   type IncomingTasksReceipt,
 } from './incoming/incoming-task-service';
 export { IncomingTaskError } from './incoming/incoming-task-error';
-export { IntegrationReceivedTaskRetention } from './incoming/integration-received-task-retention';
 export { IntegrationSyncLog, type IntegrationSyncLogEntry } from './processing/integration-sync-log';
 export {
   IntegrationSynchronizations,
@@ -62,19 +38,14 @@ export {
   type ConnectorState,
   type ConnectorCheckResult,
 } from './connectors/connector-overview';
-export * from './admin/integration-admin-schemas';
 export { IntegrationTaskProcessor } from './processing/integration-task-processor';
 export type { TaskDirection } from './tasks/integration-task-store';
-export { IntegrationConnectorEntity } from './storage/integration-connector.entity';
-export { IntegrationTaskEntity } from './storage/integration-task.entity';
+export { IntegrationSettings, type ConnectorEntry, ConnectorsSettings } from './integration-settings';
 export {
-  IntegrationSynchronizationEntity,
-  IntegrationExternalSynchronizationEntity,
-} from './storage/integration-synchronization.entity';
-export { IntegrationSyncLogEntity } from './storage/integration-sync-log.entity';
-export { IntegrationReceivedTaskEntity } from './storage/integration-received-task.entity';
-export { CreateIntegrationTables1730000000400 } from './storage/create-integration-tables.migration';
-export { CreateIntegrationReceivedTasks1730000000410 } from './storage/create-integration-received-tasks.migration';
-export { AddConnectorState1760000000400 } from './storage/add-connector-state.migration';
-export * from './incoming/incoming-tasks-route';
-export * from './integration-metrics';
+  ConnectorNotFoundError,
+  ConnectorConfigError,
+  SynchronousProcessingError,
+  IntegrationDisabledError,
+  InvalidIncomingTaskError,
+} from './integration-errors';
+export { INCOMING_TASKS_PATH } from './incoming/incoming-tasks-route';

@@ -1,5 +1,5 @@
 // Typed errors of the integration bus; each message says what to do.
-import { SyncbusError, type ConfigProblem } from '@syncbus/core';
+import { SyncbusError, ValidationError, type ConfigProblem } from '@syncbus/core';
 
 /** No loaded connector has this name. */
 export class ConnectorNotFoundError extends SyncbusError {
@@ -11,20 +11,21 @@ export class ConnectorNotFoundError extends SyncbusError {
       'CONNECTOR_NOT_FOUND',
       `No integration connector named '${connectorName}' is loaded (loaded: ${known.join(', ') || 'none'}). ` +
         'Add its package to "plugins" and an entry to "connectors" in the config.',
+      { kind: 'not-found' },
     );
   }
 }
 
 /** A connector's config does not fit its schema; `problems` names every wrong field by path. */
-export class ConnectorConfigError extends SyncbusError {
+export class ConnectorConfigError extends ValidationError {
   constructor(
     readonly connectorName: string,
-    readonly problems: readonly ConfigProblem[],
+    problems: readonly ConfigProblem[],
   ) {
     super(
       'CONNECTOR_CONFIG_INVALID',
-      `Connector '${connectorName}' has an invalid config; fix these fields and restart:\n` +
-        problems.map((p) => `  - ${p.path || '(root)'}: ${p.message}`).join('\n'),
+      `Connector '${connectorName}' has an invalid config; fix these fields and restart`,
+      problems,
     );
   }
 }
@@ -48,7 +49,9 @@ export class SynchronousProcessingError extends SyncbusError {
 /** The integration bus, or one of its switches, is turned off for what was asked. */
 export class IntegrationDisabledError extends SyncbusError {
   constructor(setting: string, what: string) {
-    super('INTEGRATION_DISABLED', `${what} is turned off (${setting}); turn it on in the config to use it.`);
+    super('INTEGRATION_DISABLED', `${what} is turned off (${setting}); turn it on in the config to use it.`, {
+      kind: 'unavailable',
+    });
   }
 }
 
@@ -56,15 +59,15 @@ export class IntegrationDisabledError extends SyncbusError {
  * A connector refused incoming tasks it could never apply (`incomingTaskProblems`); nothing of the call was logged.
  * `problems` paths are `<index of the task in the call>.<field>`.
  */
-export class InvalidIncomingTaskError extends SyncbusError {
+export class InvalidIncomingTaskError extends ValidationError {
   constructor(
     readonly connectorName: string,
-    readonly problems: readonly ConfigProblem[],
+    problems: readonly ConfigProblem[],
   ) {
     super(
       'INVALID_INCOMING_TASK',
-      `Connector '${connectorName}' cannot take these incoming tasks; fix these fields and send them again:\n` +
-        problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n'),
+      `Connector '${connectorName}' cannot take these incoming tasks; fix these fields and send them again`,
+      problems,
     );
   }
 }

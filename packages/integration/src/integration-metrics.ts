@@ -1,5 +1,6 @@
 // The integration bus's series in the node's metrics: tasks logged per direction, and what waits per connector.
-import { inject, injectable, Storage, thisProcess } from '@syncbus/core';
+import { inject, injectable, Storage } from '@syncbus/core';
+import { thisProcess } from '@syncbus/core/internal';
 import type { MetricsContribution } from '@syncbus/server';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { IntegrationEvents } from './integration-events';

@@ -1,14 +1,6 @@
 // The integration bus as a module: its services, tables, settings, and the lifecycle of its processor.
-import {
-  CoreSettings,
-  inject,
-  Logger,
-  Module,
-  ObjectChangeListener,
-  receivedTaskRetentionProvider,
-  RegisterModule,
-  roleReceives,
-} from '@syncbus/core';
+import { CoreSettings, inject, Logger, Module, ObjectChangeListener, RegisterModule } from '@syncbus/core';
+import { receivedTaskRetentionProvider, roleReceives } from '@syncbus/core/internal';
 import { AdminRoutes, HttpRouteContribution, MetricsContribution, QueueLagSource } from '@syncbus/server';
 import { ConnectorAdminRoutes } from './admin/connector-admin-routes';
 import { IntegrationTaskAdminRoutes } from './admin/integration-task-admin-routes';

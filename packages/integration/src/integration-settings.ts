@@ -1,5 +1,6 @@
 // The `integration` and `connectors` config sections: Kentico's integration switches, and which connectors run how.
-import { ReceivedTaskRetentionSchema, RetryPolicySchema, SecretRef } from '@syncbus/core';
+import { ReceivedTaskRetentionSchema } from '@syncbus/core/internal';
+import { RetryPolicySchema, SecretRef } from '@syncbus/core';
 import { z } from 'zod';
 
 /** Schema of the `integration` section. */

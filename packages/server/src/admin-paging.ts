@@ -1,5 +1,6 @@
 // Keyset paging for admin list routes: the cursor (the last row of a page, opaque to callers) and the checks of
 // `limit` and `cursor` every list route makes the same way.
+import { SyncbusError } from '@syncbus/core';
 import { z } from 'zod';
 
 const CursorSchema = z.strictObject({ t: z.number().int().min(0), s: z.number().int().min(0) });
@@ -28,34 +29,51 @@ export function decodeCursor(cursor: string): RowPosition | undefined {
 /** Page size when the caller names none (or `maxPageSize` if smaller). */
 export const DEFAULT_PAGE_SIZE = 50;
 
-/** A checked page request, or the refusal to answer with 400. */
-export type PageRequest =
-  | { readonly ok: true; readonly limit: number; readonly after?: RowPosition }
-  | { readonly ok: false; readonly error: 'PAGE_TOO_LARGE' | 'INVALID_CURSOR'; readonly message: string };
+/** A checked page request: how many rows, after which. */
+export interface PageRequest {
+  readonly limit: number;
+  readonly after?: RowPosition;
+}
 
-/** Checks a list route's `limit` (at most `maxPageSize`) and `cursor` (one this API handed out). */
+/**
+ * A list route's page size: `limit`, or the default, at most `maxPageSize`; above it a refusal (400
+ * `PAGE_TOO_LARGE`, thrown for the route's error handler) saying to page on with `pageOn`, the route's parameter.
+ */
+export function readPageLimit(
+  limit: number | undefined,
+  maxPageSize: number,
+  pageOn: 'cursor' | 'before' = 'cursor',
+): number {
+  const chosen = limit ?? Math.min(DEFAULT_PAGE_SIZE, maxPageSize);
+  if (chosen > maxPageSize) {
+    throw new SyncbusError(
+      'PAGE_TOO_LARGE',
+      `limit is at most ${maxPageSize} (admin.maxPageSize); page on with ${pageOn}.`,
+      { kind: 'invalid' },
+    );
+  }
+  return chosen;
+}
+
+/**
+ * Checks a list route's `limit` (at most `maxPageSize`) and `cursor` (one this API handed out); a refusal (400
+ * `PAGE_TOO_LARGE` or `INVALID_CURSOR`) is thrown for the route's error handler.
+ */
 export function readPageRequest(
   query: { limit?: number; cursor?: string },
   maxPageSize: number,
 ): PageRequest {
-  const limit = query.limit ?? Math.min(DEFAULT_PAGE_SIZE, maxPageSize);
-  if (limit > maxPageSize) {
-    return {
-      ok: false,
-      error: 'PAGE_TOO_LARGE',
-      message: `limit is at most ${maxPageSize} (admin.maxPageSize); page on with cursor.`,
-    };
-  }
-  if (query.cursor === undefined) return { ok: true, limit };
+  const limit = readPageLimit(query.limit, maxPageSize);
+  if (query.cursor === undefined) return { limit };
   const after = decodeCursor(query.cursor);
   if (!after) {
-    return {
-      ok: false,
-      error: 'INVALID_CURSOR',
-      message: 'cursor is not one this API handed out; pass nextCursor of the previous page as it came.',
-    };
+    throw new SyncbusError(
+      'INVALID_CURSOR',
+      'cursor is not one this API handed out; pass nextCursor of the previous page as it came.',
+      { kind: 'invalid' },
+    );
   }
-  return { ok: true, limit, after };
+  return { limit, after };
 }
 
 /**
@@ -67,8 +85,17 @@ export function toPage<T extends RowPosition>(rows: readonly T[], limit: number)
   return { items, nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1]) : null };
 }
 
-/** The body of every admin refusal: `{ error: CODE, message: what to change }`. */
-export const ErrorBody = z.object({ error: z.string(), message: z.string() }).meta({ id: 'Error' });
+/**
+ * The body of every refusal (`errorBodyOf` in http-errors.ts writes it): `{ error: CODE, message: what to change }`,
+ * with `problems` (each wrong field by path) when the request's fields were wrong.
+ */
+export const ErrorBody = z
+  .object({
+    error: z.string(),
+    message: z.string(),
+    problems: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Error' });
 
 /** What an action answers: how many rows it changed, and in words. */
 export const ActionResult = z

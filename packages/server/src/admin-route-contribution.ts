@@ -1,6 +1,7 @@
 // The extension point of the admin API: packages contribute route groups under /syncbus/admin/v1 without
 // depending on @syncbus/admin, which serves them behind its tokens and roles and records their actions.
-import type { SqlExecutor } from '@syncbus/core';
+import type { SyncbusError } from '@syncbus/core';
+import type { SqlExecutor } from '@syncbus/core/internal';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
 /** Where the admin API lives. */
@@ -24,25 +25,21 @@ export interface AuditRecord {
   readonly detail: string;
 }
 
-/** A refusal: the status and `{ error: code, message }` the caller gets; `detail` is what the audit keeps. */
-export interface AdminRefusal {
-  readonly status: number;
-  readonly code: string;
-  readonly message: string;
-  readonly detail?: string;
-}
-
 /** The audit trail, as route groups use it. */
 export interface AdminAuditTrail {
   /** Records an action in `sql`'s transaction: it commits, or rolls back, with what it records. */
   record(sql: SqlExecutor, entry: AuditRecord): Promise<void>;
   /** Records, in a transaction of its own, an action that has no transaction to join (refused, or a job start). */
   recordAlone(entry: AuditRecord): Promise<void>;
-  /** Records a refused action (nothing was done) and answers `refusal.status` with `{ error, message }`. */
+  /**
+   * Records a refused action (nothing was done) with the refusal's code as its outcome and `detail` (default its
+   * message), then answers it as every route does (`sendError`: the status its kind maps to, its body).
+   */
   refuse(
     reply: FastifyReply,
     action: Pick<AuditRecord, 'actor' | 'action' | 'target'>,
-    refusal: AdminRefusal,
+    refusal: SyncbusError,
+    detail?: string,
   ): Promise<FastifyReply>;
 }
 
@@ -68,7 +65,9 @@ export interface AdminRouteContext {
  * `operator`. Bound on a node without the admin module, a group is never resolved.
  */
 export const AdminRoutes = Symbol('AdminRoutes');
+/** A group of admin API routes (bound under the token of the same name). */
 export interface AdminRoutes {
+  /** Registers the group's routes under the admin prefix; `context` audits, publishes and pages. */
   register(app: FastifyInstance, context: AdminRouteContext): void;
 }
 
@@ -99,6 +98,8 @@ export interface QueueLag {
  * every queue's lag without knowing the features.
  */
 export const QueueLagSource = Symbol('QueueLagSource');
+/** A feature's queues, as `GET /node` reports their lag (bound under the token of the same name). */
 export interface QueueLagSource {
+  /** The lag of each of the feature's queues now. */
   queueLag(): Promise<QueueLag[]>;
 }

@@ -1,6 +1,7 @@
 // `/healthz`: answers 200 while the node can reach its database, 503 otherwise (for load balancers and probes),
 // with what this process is: its role and the state of its wake-up connection.
-import { CoreSettings, inject, injectable, Logger, QueueWakeups, Storage } from '@syncbus/core';
+import { CoreSettings, inject, injectable, Logger, Storage } from '@syncbus/core';
+import { QueueWakeups } from '@syncbus/core/internal';
 import type { FastifyInstance } from 'fastify';
 import type { HttpRouteContribution } from './http-route-contribution';
 

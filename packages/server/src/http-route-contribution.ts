@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
  * throws is logged and skipped, the others are served.
  */
 export const HttpRouteContribution = Symbol('HttpRouteContribution');
+/** Routes a package or plugin adds to the node's HTTP server (bound under the token of the same name). */
 export interface HttpRouteContribution {
   /** Shown in logs, e.g. `staging-receiver`. */
   readonly name: string;
@@ -15,5 +16,6 @@ export interface HttpRouteContribution {
    * served only by processes whose role receives (`roleReceives`). Health, metrics and admin are served by all.
    */
   readonly receives?: boolean;
+  /** Registers the routes into `app`, the contribution's own encapsulated scope. */
   registerRoutes(app: FastifyInstance): void | Promise<void>;
 }

@@ -7,6 +7,8 @@ import type { Registry } from 'prom-client';
  * metrics are built, and keeps them up to date itself (events, or a gauge's `collect`).
  */
 export const MetricsContribution = Symbol('MetricsContribution');
+/** Series a package or plugin adds to the node's metrics (bound under the token of the same name). */
 export interface MetricsContribution {
+  /** Registers the series into the node's `registry`; called once, when the node's metrics are built. */
   registerMetrics(registry: Registry): void;
 }

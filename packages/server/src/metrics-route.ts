@@ -1,5 +1,6 @@
 // `/metrics`: the node's metrics in the Prometheus text format.
-import { bearerToken, inject, injectable, sameSecret } from '@syncbus/core';
+import { bearerToken, sameSecret } from '@syncbus/core/internal';
+import { inject, injectable, SyncbusError } from '@syncbus/core';
 import type { FastifyInstance } from 'fastify';
 import type { HttpRouteContribution } from './http-route-contribution';
 import { HttpSettings } from './http-settings';
@@ -19,10 +20,11 @@ export class MetricsRoute implements HttpRouteContribution {
     const token = this.settings.metricsToken;
     app.get('/metrics', async (request, reply) => {
       if (token && !sameSecret(bearerToken(request.headers.authorization), token.reveal())) {
-        return reply.code(401).send({
-          error: 'UNAUTHORIZED',
-          message: 'Missing or wrong token; send Authorization: Bearer <the secret http.metricsToken names>.',
-        });
+        throw new SyncbusError(
+          'UNAUTHORIZED',
+          'Missing or wrong token; send Authorization: Bearer <the secret http.metricsToken names>.',
+          { kind: 'unauthenticated' },
+        );
       }
       return reply.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
     });

@@ -1,13 +1,6 @@
 // The node's Prometheus registry: the server's own series, and every package's MetricsContribution.
-import {
-  CoreSettings,
-  inject,
-  injectable,
-  multiInject,
-  optional,
-  QueueWakeups,
-  thisProcess,
-} from '@syncbus/core';
+import { CoreSettings, inject, injectable, multiInject, optional } from '@syncbus/core';
+import { QueueWakeups, thisProcess } from '@syncbus/core/internal';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { MetricsContribution } from './metrics-contribution';
 

@@ -7,11 +7,12 @@ import {
   Logger,
   multiInject,
   optional,
-  roleReceives,
   type OnStart,
   type OnStop,
 } from '@syncbus/core';
-import fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { roleReceives } from '@syncbus/core/internal';
+import fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { httpErrorHandler } from './http-errors';
 import { HttpRouteContribution } from './http-route-contribution';
 import { HttpSettings } from './http-settings';
 import { NodeMetrics } from './node-metrics';
@@ -84,14 +85,8 @@ export class SyncbusHttpServer implements OnStart, OnStop {
         this.metrics?.refused.inc({ route: request.routeOptions.url ?? 'unknown', status: reply.statusCode });
       }
     });
-    app.setErrorHandler((error: FastifyError, _request, reply) => {
-      const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
-      if (status >= 500) this.logger.error({ err: error }, 'an HTTP request failed');
-      void reply.code(status).send({
-        error: error.code ?? 'INTERNAL_ERROR',
-        message: status >= 500 ? 'The node failed to handle the request; see its log.' : error.message,
-      });
-    });
+    // Every route refuses by throwing (or `sendError`): one mapping from errors to statuses and bodies.
+    app.setErrorHandler(httpErrorHandler(this.logger));
     const served = this.served;
     for (const contribution of served) {
       await app.register(async (scope) => {

@@ -1,39 +1,54 @@
-// Public API of @syncbus/staging: content staging's module, services, events, entities and wire format.
-export * from './staging-module';
-export * from './staging-settings';
-export * from './staging-errors';
-export * from './staging-events';
-export * from './staging-task-data';
-export * from './entities/staging-server.entity';
-export * from './entities/staging-task.entity';
-export * from './entities/staging-synchronization.entity';
-export * from './entities/staging-received-task.entity';
-export * from './entities/staging-object-base.entity';
-export * from './entities/staging-conflict.entity';
-export * from './migrations/create-staging-tables.migration';
-export * from './migrations/scale-staging-queue.migration';
-export * from './migrations/add-server-paused.migration';
-export * from './migrations/add-staging-conflicts.migration';
-export * from './server-info-provider';
-export * from './server-secrets';
-export * from './synchronization-info-provider';
-export * from './staging-task-logger';
-export * from './task-group-scope';
-export * from './staging-queue';
-export * from './staging-protocol';
-export * from './request-signature';
-export * from './staging-transport';
-export * from './staging-delivery';
-export * from './staging-task-runner';
-export * from './staging-task-runner-factory';
-export * from './staging-request-verifier';
-export * from './staging-receiver';
-export * from './conflicts/staging-conflicts';
-export * from './conflicts/conflict-fields';
+// Public API of @syncbus/staging, for hosts: the module, its settings, services, events, errors, the entities its
+// services return, and the wire format's names.
 export type { ConflictQuery } from './conflicts/staging-conflict-store';
-export * from './staging-received-task-retention';
-export * from './staging-synchronizer';
-export * from './staging-task-list';
-export * from './staging-receiver-route';
-export * from './staging-metrics';
-export * from './staging-queue-lag';
+export { StagingModule } from './staging-module';
+export {
+  type ConflictPolicy,
+  type StagingConflictSettings,
+  StagingSettings,
+  ServersSettings,
+} from './staging-settings';
+export {
+  UnknownServerError,
+  ServerDisabledError,
+  ServerPausedError,
+  DuplicateServerError,
+  SecretUnavailableError,
+  StagingValidationError,
+  StagingTransportError,
+  StagingRequestRejectedError,
+  UnknownConflictError,
+  ConflictResolvedError,
+} from './staging-errors';
+export {
+  type StagingTaskEventArgs,
+  type StagingProcessTaskEventArgs,
+  type StagingSynchronizedArgs,
+  type ConflictResolution,
+  type StagingConflictEventArgs,
+  StagingEvents,
+} from './staging-events';
+export type { StagingTaskData } from './staging-task-data';
+export { StagingServer } from './entities/staging-server.entity';
+export { StagingTask } from './entities/staging-task.entity';
+export { StagingSynchronization } from './entities/staging-synchronization.entity';
+export { type ConflictKind, type ConflictOutcome, StagingConflict } from './entities/staging-conflict.entity';
+export { type ServerInput, type ServerChanges, ServerInfoProvider } from './server-info-provider';
+export { type SynchronizationFilter, SynchronizationInfoProvider } from './synchronization-info-provider';
+export { type LogTaskOptions, StagingTaskLogger } from './staging-task-logger';
+export { runInTaskGroup, currentTaskGroups } from './task-group-scope';
+export {
+  STAGING_PROTOCOL_VERSION,
+  STAGING_TASKS_PATH,
+  TIMESTAMP_HEADER,
+  SIGNATURE_HEADER,
+  type StagingRequest,
+  type StagingTaskResult,
+  type StagingReply,
+} from './staging-protocol';
+export type { StagingRunOptions, StagingRunSummary } from './staging-delivery';
+export { StagingTaskRunner } from './staging-task-runner';
+export { StagingTaskRunnerFactory } from './staging-task-runner-factory';
+export { type ConflictTake, StagingConflicts } from './conflicts/staging-conflicts';
+export { type CompleteSynchronizationSummary, StagingSynchronizer } from './staging-synchronizer';
+export { type StagingTaskFilter, type StagingTaskListing, StagingTaskList } from './staging-task-list';

@@ -1,5 +1,5 @@
 // What the applier does for a received task, shared by the receiver and the resolution of a held conflict.
-import type { ObjectApplication } from '@syncbus/core';
+import type { ObjectApplication } from '@syncbus/core/internal';
 import type { StagingTaskData } from './staging-task-data';
 
 /** A received task as the applier takes it: its object, with this source appended to the origin chain. */

@@ -1,14 +1,6 @@
 // The registry of target servers (Kentico's ServerInfoProvider): read, add, edit, enable and disable them.
-import {
-  inject,
-  injectable,
-  SecretReference,
-  sqlExecutorFor,
-  Storage,
-  withSqlTransaction,
-  zodProblems,
-  type AlsoInTransaction,
-} from '@syncbus/core';
+import { inject, injectable, Storage, type AlsoInTransaction } from '@syncbus/core';
+import { sqlExecutorFor, UnresolvedSecretRef, withSqlTransaction, zodProblems } from '@syncbus/core/internal';
 import { z } from 'zod';
 import { StagingServer } from './entities/staging-server.entity';
 import { StagingQueue } from './staging-queue';
@@ -25,7 +17,7 @@ export const ServerInputSchema = z
     displayName: z.string().min(1).max(200).optional(),
     url: z.url({ protocol: /^https?$/ }).max(1000),
     enabled: z.boolean().default(true),
-    secret: SecretReference,
+    secret: UnresolvedSecretRef,
   })
   .strict();
 /** Input of `addServer`. */

@@ -1,15 +1,10 @@
 // Delivers a server's pending tasks: claims rows with leases, sends them in batches, records each task's outcome.
+import { inject, injectable, Logger, retryDelayMs, Storage, type OnStop } from '@syncbus/core';
 import {
-  inject,
-  injectable,
-  Logger,
   newLeaseOwner,
-  retryDelayMs,
-  Storage,
   type ClaimedSynchronization,
   type SynchronizationFailure,
-  type OnStop,
-} from '@syncbus/core';
+} from '@syncbus/core/internal';
 import { ConflictDetection } from './conflicts/conflict-detection';
 import type { StagingServer } from './entities/staging-server.entity';
 import { ServerInfoProvider } from './server-info-provider';
@@ -35,6 +30,7 @@ export interface StagingRunOptions {
   readonly dueNow?: boolean;
 }
 
+/** What one synchronization run did, per outcome: the counts a runner, the CLI and the admin API report. */
 export interface StagingRunSummary {
   readonly serverId: number;
   readonly server: string;

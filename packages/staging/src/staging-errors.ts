@@ -1,5 +1,5 @@
 // Typed errors of content staging; each message says what went wrong and what to do about it.
-import { SyncbusError } from '@syncbus/core';
+import { SyncbusError, type ConfigProblem, ValidationError, type ErrorKind } from '@syncbus/core';
 
 /** No staging server has this id or name. */
 export class UnknownServerError extends SyncbusError {
@@ -7,6 +7,7 @@ export class UnknownServerError extends SyncbusError {
     super(
       'UNKNOWN_SERVER',
       `No staging server '${server}' exists on this node; list servers with ServerInfoProvider.getServers() or add it first.`,
+      { kind: 'not-found' },
     );
   }
 }
@@ -17,6 +18,7 @@ export class ServerDisabledError extends SyncbusError {
     super(
       'SERVER_DISABLED',
       `Staging server '${server}' is disabled, so nothing was sent; its pending tasks stay pending. Enable it to synchronize.`,
+      { kind: 'conflict' },
     );
   }
 }
@@ -27,6 +29,7 @@ export class ServerPausedError extends SyncbusError {
     super(
       'SERVER_PAUSED',
       `Staging server '${server}' is paused, so nothing was sent; its tasks keep being logged and wait. Resume it to synchronize.`,
+      { kind: 'conflict' },
     );
   }
 }
@@ -37,6 +40,7 @@ export class DuplicateServerError extends SyncbusError {
     super(
       'DUPLICATE_SERVER',
       `A staging server named '${server}' exists already; edit it or choose another name.`,
+      { kind: 'conflict' },
     );
   }
 }
@@ -55,16 +59,9 @@ export class SecretUnavailableError extends SyncbusError {
 }
 
 /** Input to a staging API was invalid; `problems` lists every wrong field. */
-export class StagingValidationError extends SyncbusError {
-  constructor(
-    what: string,
-    readonly problems: readonly { path: string; message: string }[],
-  ) {
-    super(
-      'STAGING_INVALID_INPUT',
-      `Invalid ${what}; fix these fields:\n` +
-        problems.map((p) => `  - ${p.path || '(root)'}: ${p.message}`).join('\n'),
-    );
+export class StagingValidationError extends ValidationError {
+  constructor(what: string, problems: readonly ConfigProblem[]) {
+    super('STAGING_INVALID_INPUT', `Invalid ${what}; fix these fields`, problems);
   }
 }
 
@@ -81,14 +78,18 @@ export class StagingTransportError extends SyncbusError {
   }
 }
 
-/** The receiver refused a whole request; nothing from it was applied. `statusCode` is the HTTP answer. */
+/**
+ * The receiver refused a whole request; nothing from it was applied. Its `kind` decides the HTTP answer
+ * (`@syncbus/server`'s mapping): `too-large` 413, `unauthenticated` 401, `invalid` 400, `conflict` 409. A body of
+ * the wrong shape is a `ValidationError` (`INVALID_REQUEST`, with `problems`) instead.
+ */
 export class StagingRequestRejectedError extends SyncbusError {
   constructor(
-    readonly statusCode: 400 | 401 | 409 | 413,
+    kind: Extract<ErrorKind, 'invalid' | 'unauthenticated' | 'conflict' | 'too-large'>,
     code: string,
     message: string,
   ) {
-    super(code, message);
+    super(code, message, { kind });
   }
 }
 
@@ -98,6 +99,7 @@ export class UnknownConflictError extends SyncbusError {
     super(
       'UNKNOWN_CONFLICT',
       `No conflict ${conflictId} exists on this node; list them with \`syncbus conflicts list --all\`.`,
+      { kind: 'not-found' },
     );
   }
 }
@@ -111,6 +113,7 @@ export class ConflictResolvedError extends SyncbusError {
     super(
       'CONFLICT_RESOLVED',
       `Conflict ${conflictId} was resolved already (${outcome}); nothing was changed. Edit the object itself to change it further.`,
+      { kind: 'conflict' },
     );
   }
 }

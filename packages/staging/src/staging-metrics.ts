@@ -1,6 +1,7 @@
 // Staging's series in the node's metrics: tasks logged and applied, staging latency, what waits per server, and
 // the conflicts met on this node.
-import { inject, injectable, Storage, thisProcess } from '@syncbus/core';
+import { inject, injectable, Storage } from '@syncbus/core';
+import { thisProcess } from '@syncbus/core/internal';
 import type { MetricsContribution } from '@syncbus/server';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { StagingConflictStore } from './conflicts/staging-conflict-store';

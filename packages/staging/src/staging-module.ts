@@ -1,11 +1,6 @@
 // The staging module: binds staging's services and tables, and brings the configured servers into the registry.
-import {
-  inject,
-  Module,
-  ObjectChangeListener,
-  receivedTaskRetentionProvider,
-  RegisterModule,
-} from '@syncbus/core';
+import { inject, Module, ObjectChangeListener, RegisterModule } from '@syncbus/core';
+import { receivedTaskRetentionProvider } from '@syncbus/core/internal';
 import { HttpRouteContribution, MetricsContribution, QueueLagSource } from '@syncbus/server';
 import { ConflictDetection } from './conflicts/conflict-detection';
 import { StagingConflictStore } from './conflicts/staging-conflict-store';

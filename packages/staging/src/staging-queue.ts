@@ -1,5 +1,6 @@
 // Staging's synchronization rows drained through core's one claim-and-lease mechanism.
-import { LeaseQueue, type Provider, Storage, type SynchronizationTable } from '@syncbus/core';
+import { LeaseQueue, type SynchronizationTable } from '@syncbus/core/internal';
+import { type Provider, Storage } from '@syncbus/core';
 
 /** Where staging's synchronization rows live; a task goes when its last row completes. */
 export const STAGING_SYNCHRONIZATION_TABLE: SynchronizationTable = {

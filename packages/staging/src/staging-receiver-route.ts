@@ -1,13 +1,8 @@
 // The staging receiver's HTTP route: verifies a signed request on its raw bytes, then applies its tasks.
 import { inject, injectable } from '@syncbus/core';
-import {
-  headerMap,
-  isJsonContentType,
-  UNSUPPORTED_MEDIA_TYPE,
-  type HttpRouteContribution,
-} from '@syncbus/server';
+import { headerMap, isJsonContentType, UnsupportedMediaTypeError } from '@syncbus/server/internal';
+import { type HttpRouteContribution } from '@syncbus/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { StagingRequestRejectedError } from './staging-errors';
 import { SIGNATURE_HEADER, STAGING_TASKS_PATH, TIMESTAMP_HEADER } from './staging-protocol';
 import { StagingReceiver } from './staging-receiver';
 import { StagingRequestVerifier } from './staging-request-verifier';
@@ -31,40 +26,30 @@ export class StagingReceiverRoute implements HttpRouteContribution {
     app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (_request, body, done) =>
       done(null, body),
     );
-    const refuse = (reply: FastifyReply, error: StagingRequestRejectedError) =>
-      reply.code(error.statusCode).send({ error: error.code, message: error.message });
     // Runs before fastify reads the body: an unsigned, stale or oversized request costs no body buffer, and its
-    // connection is closed rather than drained.
+    // connection is closed rather than drained. Refusals are thrown: the node's error handler answers them
+    // (@syncbus/server's one mapping from an error's kind to its status).
     const checkHeaders = async (request: FastifyRequest, reply: FastifyReply) => {
-      if (!isJsonContentType(request.headers['content-type'])) {
-        return reply.code(415).header('connection', 'close').send(UNSUPPORTED_MEDIA_TYPE);
-      }
-      const headers = headerMap(request.headers);
       try {
+        if (!isJsonContentType(request.headers['content-type'])) throw new UnsupportedMediaTypeError();
+        const headers = headerMap(request.headers);
         this.verifier.checkHeaders({
           timestamp: headers[TIMESTAMP_HEADER],
           signature: headers[SIGNATURE_HEADER],
           contentLength: headers['content-length'],
         });
       } catch (error) {
-        if (!(error instanceof StagingRequestRejectedError)) throw error;
         reply.header('connection', 'close');
-        return refuse(reply, error);
+        throw error;
       }
     };
-    app.post(STAGING_TASKS_PATH, { bodyLimit, onRequest: checkHeaders }, async (request, reply) => {
+    app.post(STAGING_TASKS_PATH, { bodyLimit, onRequest: checkHeaders }, async (request) => {
       const headers = headerMap(request.headers);
-      let parsed;
-      try {
-        parsed = this.verifier.verify({
-          rawBody: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
-          timestamp: headers[TIMESTAMP_HEADER],
-          signature: headers[SIGNATURE_HEADER],
-        });
-      } catch (error) {
-        if (!(error instanceof StagingRequestRejectedError)) throw error;
-        return refuse(reply, error);
-      }
+      const parsed = this.verifier.verify({
+        rawBody: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+        timestamp: headers[TIMESTAMP_HEADER],
+        signature: headers[SIGNATURE_HEADER],
+      });
       const results = await this.receiver.receive(parsed.source.server, parsed.tasks);
       return { results };
     });

@@ -1,15 +1,6 @@
 // Applies received tasks on the target, each in one transaction with its ledger row, so each applies once.
-import {
-  EventCancelledError,
-  inject,
-  injectable,
-  Logger,
-  ObjectApplier,
-  ObjectApplyError,
-  sqlExecutorFor,
-  Storage,
-  withSqlRead,
-} from '@syncbus/core';
+import { EventCancelledError, inject, injectable, Logger, ObjectApplyError, Storage } from '@syncbus/core';
+import { ObjectApplier, sqlExecutorFor, withSqlRead } from '@syncbus/core/internal';
 import { ConflictDetection, ConflictHeld, type ConflictSession } from './conflicts/conflict-detection';
 import { applicationOf } from './received-application';
 import { StagingEventEmitters } from './staging-event-emitters';

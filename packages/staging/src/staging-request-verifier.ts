@@ -6,14 +6,15 @@ import {
   checkHmacRequest,
   inject,
   injectable,
-  jsonDepthExceeds,
   Logger,
-  LogThrottle,
-  MAX_JSON_DEPTH,
   type Secret,
   timestampSkewSeconds,
-  zodProblems,
+  jsonDepthExceeds,
+  MAX_JSON_DEPTH,
+  ValidationError,
+  type ConfigProblem,
 } from '@syncbus/core';
+import { LogThrottle, zodProblems } from '@syncbus/core/internal';
 import { StagingRequestRejectedError } from './staging-errors';
 import { STAGING_PROTOCOL_VERSION, StagingRequestSchema, type StagingRequest } from './staging-protocol';
 import { StagingSettings } from './staging-settings';
@@ -27,7 +28,7 @@ export interface IncomingStagingRequest {
 
 const badSignature = () =>
   new StagingRequestRejectedError(
-    401,
+    'unauthenticated',
     'BAD_SIGNATURE',
     "The signature does not match; check that this node lists the sending node's name in " +
       'staging.receiver.sources with the same shared secret.',
@@ -35,7 +36,7 @@ const badSignature = () =>
 
 const unsigned = () =>
   new StagingRequestRejectedError(
-    401,
+    'unauthenticated',
     'UNSIGNED_REQUEST',
     'The request lacks X-Syncbus-Timestamp (unix seconds) or X-Syncbus-Signature.',
   );
@@ -43,20 +44,29 @@ const unsigned = () =>
 const stale = (timestamp: string, toleranceSeconds: number) => {
   const skew = timestampSkewSeconds(timestamp);
   return new StagingRequestRejectedError(
-    401,
+    'unauthenticated',
     'STALE_TIMESTAMP',
     `The request is ${Math.abs(skew)} s ${skew < 0 ? 'old' : 'in the future'} (more than ${toleranceSeconds} s); ` +
       'check both clocks, and never replay old requests.',
   );
 };
 
+/** 400 `INVALID_REQUEST` naming the wrong fields (at most the first ten a body has). */
+const invalidRequest = (problems: readonly ConfigProblem[]) =>
+  new ValidationError(
+    'INVALID_REQUEST',
+    'The body is not a valid staging request; fix these fields and send it again',
+    problems,
+  );
+
 /**
  * Verifies staging requests against `staging.receiver`. The signature is checked over the raw bytes before the
  * body is parsed: the sender's name is inside the body, so the signature is checked against every source's secret
  * (all of them, each in constant time, so the time taken says nothing about which matched), and the body must
- * then name a source whose secret signed it. Every refusal is a `StagingRequestRejectedError` whose `statusCode`
- * is the HTTP answer: 413 too large, 401 unsigned, a bad signature or an unknown source (one answer for both, the
- * detail is logged here) or a timestamp outside the window, 400 not JSON or wrong shape, 409 another protocol.
+ * then name a source whose secret signed it. Every refusal is a `StagingRequestRejectedError` whose `kind` gives
+ * the HTTP answer: 413 too large, 401 unsigned, a bad signature or an unknown source (one answer for both, the
+ * detail is logged here) or a timestamp outside the window, 400 not JSON, 409 another protocol; a body of the wrong
+ * shape is a `ValidationError` (400 `INVALID_REQUEST` with `problems`).
  */
 @injectable()
 export class StagingRequestVerifier {
@@ -86,7 +96,7 @@ export class StagingRequestVerifier {
     const { maxBodyBytes, timestampToleranceSeconds } = this.settings.receiver;
     if (request.contentLength !== undefined && Number(request.contentLength) > maxBodyBytes) {
       throw new StagingRequestRejectedError(
-        413,
+        'too-large',
         'BODY_TOO_LARGE',
         `The body exceeds ${maxBodyBytes} bytes; send smaller batches.`,
       );
@@ -101,7 +111,7 @@ export class StagingRequestVerifier {
     const { maxBodyBytes } = this.settings.receiver;
     if (request.rawBody.length > maxBodyBytes) {
       throw new StagingRequestRejectedError(
-        413,
+        'too-large',
         'BODY_TOO_LARGE',
         `The body exceeds ${maxBodyBytes} bytes; send smaller batches.`,
       );
@@ -112,25 +122,23 @@ export class StagingRequestVerifier {
       body = JSON.parse(request.rawBody.toString('utf8'));
     } catch (error) {
       throw new StagingRequestRejectedError(
-        400,
+        'invalid',
         'MALFORMED_JSON',
         `The body is not valid JSON: ${(error as Error).message}`,
       );
     }
     if (jsonDepthExceeds(body)) {
       throw new StagingRequestRejectedError(
-        400,
+        'invalid',
         'INVALID_REQUEST',
         `The body nests deeper than ${MAX_JSON_DEPTH} levels; send flatter task data.`,
       );
     }
     const source = (body as { source?: { server?: unknown } } | null)?.source?.server;
     if (typeof source !== 'string' || source.length === 0) {
-      throw new StagingRequestRejectedError(
-        400,
-        'INVALID_REQUEST',
-        'The body has no source.server naming the sending server.',
-      );
+      throw invalidRequest([
+        { path: 'source.server', message: 'is required: the name of the sending server' },
+      ]);
     }
     if (!signedBy.includes(source)) {
       const known = this.sources.some(([server]) => server === source);
@@ -144,23 +152,14 @@ export class StagingRequestVerifier {
     const protocol = (body as { protocol?: unknown }).protocol;
     if (protocol !== STAGING_PROTOCOL_VERSION) {
       throw new StagingRequestRejectedError(
-        409,
+        'conflict',
         'PROTOCOL_MISMATCH',
         `This node speaks staging protocol ${STAGING_PROTOCOL_VERSION}, the request uses ${JSON.stringify(protocol)}; ` +
           'upgrade the older node.',
       );
     }
     const parsed = StagingRequestSchema.safeParse(body);
-    if (!parsed.success) {
-      const problems = zodProblems(parsed.error)
-        .slice(0, 10)
-        .map((p) => `${p.path || '(root)'}: ${p.message}`);
-      throw new StagingRequestRejectedError(
-        400,
-        'INVALID_REQUEST',
-        `The body is not a valid staging request: ${problems.join('; ')}`,
-      );
-    }
+    if (!parsed.success) throw invalidRequest(zodProblems(parsed.error).slice(0, 10));
     return parsed.data;
   }
 

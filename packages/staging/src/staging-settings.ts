@@ -1,5 +1,6 @@
 // The `staging` config section: what is logged, how tasks are sent, and what the receiver accepts.
-import { ReceivedTaskRetentionSchema, RetryPolicySchema, SecretRef } from '@syncbus/core';
+import { ReceivedTaskRetentionSchema } from '@syncbus/core/internal';
+import { RetryPolicySchema, SecretRef } from '@syncbus/core';
 import { z } from 'zod';
 
 /**

@@ -1,12 +1,6 @@
 // Complete synchronization: logs a fresh update task of every object of the chosen types for one server.
-import {
-  inject,
-  injectable,
-  ObjectSerializer,
-  ObjectTypes,
-  Storage,
-  type ObjectTypeInfo,
-} from '@syncbus/core';
+import { inject, injectable, ObjectTypes, Storage, type ObjectTypeInfo } from '@syncbus/core';
+import { ObjectSerializer } from '@syncbus/core/internal';
 import { MoreThan } from 'typeorm';
 import { ServerInfoProvider } from './server-info-provider';
 import { ServerDisabledError, StagingValidationError, UnknownServerError } from './staging-errors';

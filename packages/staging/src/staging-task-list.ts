@@ -1,5 +1,6 @@
 // What people see of the staging queue (CLI, admin API): pending and failed tasks per server, retry and delete.
-import { escapeLike, inject, injectable, Storage, type AlsoInTransaction } from '@syncbus/core';
+import { escapeLike } from '@syncbus/core/internal';
+import { type AlsoInTransaction, inject, injectable, Storage } from '@syncbus/core';
 import type { SelectQueryBuilder } from 'typeorm';
 import { StagingServer } from './entities/staging-server.entity';
 import { StagingSynchronization } from './entities/staging-synchronization.entity';

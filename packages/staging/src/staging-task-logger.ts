@@ -4,14 +4,13 @@ import { randomUUID } from 'node:crypto';
 import {
   inject,
   injectable,
-  sqlExecutorFor,
   Storage,
   type ChangeContext,
   type ChangeOrigin,
   type ObjectChange,
   type ObjectChangeListener,
-  type SqlExecutor,
 } from '@syncbus/core';
+import { sqlExecutorFor, type SqlExecutor } from '@syncbus/core/internal';
 import type { StagingTask } from './entities/staging-task.entity';
 import { StagingEventEmitters } from './staging-event-emitters';
 import { StagingEvents } from './staging-events';
@@ -57,6 +56,7 @@ export class StagingTaskLogger implements ObjectChangeListener {
     return (origin?.servers.length ?? 0) === 0 || this.settings.logReceivedChanges;
   }
 
+  /** Logs the change as a staging task for every enabled server, in the change's transaction. */
   async onObjectChange(change: ObjectChange, context: ChangeContext): Promise<void> {
     if (!this.wantsChange(change.snapshot.objectType, change.taskType, change.origin)) return;
     await this.logTask(change, context);

@@ -1,5 +1,6 @@
 // Kentico's `new StagingTaskRunner(serverId).RunSynchronization(taskId)`, kept for seed-style code.
-import { currentNode, type ServiceResolver } from '@syncbus/core';
+import { currentNode } from '@syncbus/core/internal';
+import { type ServiceResolver } from '@syncbus/core';
 import { StagingDelivery, type StagingRunOptions, type StagingRunSummary } from './staging-delivery';
 
 /**

@@ -3,9 +3,9 @@ import {
   CoreSettings,
   inject,
   injectable,
+  type Secret,
   readLimitedText,
   ReplyTooLargeError,
-  type Secret,
 } from '@syncbus/core';
 import type { StagingServer } from './entities/staging-server.entity';
 import { signStagingRequest } from './request-signature';

@@ -1,6 +1,6 @@
 // One broker connection per connector, opened on demand and forgotten when it closes, so the next use reconnects.
 import { connect, type ChannelModel } from 'amqplib';
-import type { Logger } from '@syncbus/core';
+import type { Logger } from '@syncbus/integration/sdk';
 
 /** Where and how to connect. */
 export interface AmqpConnectionOptions {

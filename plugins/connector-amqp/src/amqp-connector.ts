@@ -11,8 +11,6 @@ import {
   signHmacRequest,
   type ObjectSnapshot,
   type TaskType,
-} from '@syncbus/core';
-import {
   BaseIntegrationConnector,
   DuplicateExternalTaskError,
   InvalidIncomingTaskError,
@@ -21,7 +19,7 @@ import {
   type IncomingTaskContext,
   type IntegrationTask,
   type ProcessingOutcome,
-} from '@syncbus/integration';
+} from '@syncbus/integration/sdk';
 import { AmqpConnection, connectFailure } from './amqp-connection';
 import { AmqpConsumer, type InboundVerdict } from './amqp-consumer';
 import { readInboundMessage } from './amqp-inbound-message';

@@ -2,7 +2,7 @@
 // comes back after the broker goes away.
 import { createHash } from 'node:crypto';
 import type { Channel, ConsumeMessage } from 'amqplib';
-import { retryDelayMs, type Logger } from '@syncbus/core';
+import { retryDelayMs, type Logger } from '@syncbus/integration/sdk';
 import { connectFailure, type AmqpConnection } from './amqp-connection';
 
 /** What to do with a message once handled. */

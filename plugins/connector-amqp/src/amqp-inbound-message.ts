@@ -5,10 +5,11 @@ import {
   checkHmacRequest,
   HMAC_SIGNATURE_HEADER,
   HMAC_TIMESTAMP_HEADER,
+  formatProblems,
   zodProblems,
   jsonDepthExceeds,
   MAX_JSON_DEPTH,
-} from '@syncbus/core';
+} from '@syncbus/integration/sdk';
 import { z } from 'zod';
 
 /** The JSON body of an inbound message: one task, as one entry of the HTTP route's `tasks`. */
@@ -82,8 +83,7 @@ export function readInboundMessage(
   }
   const parsed = InboundMessageSchema.safeParse(body);
   if (!parsed.success) {
-    const problems = zodProblems(parsed.error).map((p) => `${p.path || '(root)'}: ${p.message}`);
-    return { refused: `the body is not a task (${problems.join('; ')})` };
+    return { refused: `the body is not a task (${formatProblems(zodProblems(parsed.error), 'inline')})` };
   }
   if (!checks.knownObjectTypes.includes(parsed.data.objectType)) {
     return {

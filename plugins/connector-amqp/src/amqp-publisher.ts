@@ -1,6 +1,6 @@
 // Publishes with publisher confirms: a message counts as sent only once the broker confirms it, routed.
 import type { ConfirmChannel, Options } from 'amqplib';
-import type { Logger } from '@syncbus/core';
+import type { Logger } from '@syncbus/integration/sdk';
 import { connectFailure, type AmqpConnection } from './amqp-connection';
 
 /** Where to publish and how long to wait for the confirm. */

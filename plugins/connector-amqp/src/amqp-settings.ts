@@ -1,5 +1,5 @@
 // The AMQP connector's config schema (under `connectors[].config`); the broker password only as "env:NAME".
-import { SecretRef } from '@syncbus/core';
+import { SecretRef } from '@syncbus/integration/sdk';
 import { z } from 'zod';
 
 /** Config of the AMQP connector. */

@@ -1,7 +1,13 @@
-// The template's own tests, written as a third party writes them: @syncbus/testing boots a real node that loads
-// this package from its own folder (built first: plugins load from dist through the manifest) and a model package.
-import { connectorSettled, startTestNode, waitFor, type TestNode } from '@syncbus/testing';
-import { IntegrationSynchronizations } from '@syncbus/integration';
+// The template's own tests, written as a third party writes them: the SDK's testing entry boots a real node that
+// loads this package from its own folder (built first: plugins load from dist through the manifest) and a model
+// package.
+import {
+  connectorQueue,
+  connectorSettled,
+  startTestNode,
+  waitFor,
+  type TestNode,
+} from '@syncbus/integration/sdk/testing';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -47,7 +53,7 @@ describe('NdjsonConnector', () => {
     node = await boot(file);
     await save('spec-2', 'Held');
     const [held] = await waitFor(async () => {
-      const rows = await node!.kernel.get(IntegrationSynchronizations).list('ndjson');
+      const rows = await connectorQueue(node!, 'ndjson');
       return rows[0]?.lastError ? rows : undefined;
     }, 'the task to say why it waits');
     expect(held.lastError).toMatch(/cannot write to .*later \(ENOENT\); create the folder/);

@@ -7,7 +7,7 @@ import {
   IntegrationConnector,
   type IntegrationTask,
   type ProcessingOutcome,
-} from '@syncbus/integration';
+} from '@syncbus/integration/sdk';
 import { NdjsonConfigSchema, type NdjsonConfig } from './ndjson-settings';
 
 /** One line of the file: the task, with references translated to external ids. */

@@ -1,5 +1,5 @@
 // The connector's config schema: what a host writes under `connectors[].config` for this connector.
-import { z } from 'zod';
+import { z } from '@syncbus/integration/sdk';
 
 /**
  * `{ "path": "out/tasks.ndjson", "objectTypes": ["cms.article"], "dataType": "simple" }`. The bus validates it

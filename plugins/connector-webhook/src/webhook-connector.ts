@@ -12,8 +12,6 @@ import {
   type ConfigProblem,
   type ObjectSnapshot,
   type TaskType,
-} from '@syncbus/core';
-import {
   BaseIntegrationConnector,
   IntegrationConnector,
   type ExternalTaskInput,
@@ -21,7 +19,7 @@ import {
   type IncomingTaskContext,
   type IntegrationTask,
   type ProcessingOutcome,
-} from '@syncbus/integration';
+} from '@syncbus/integration/sdk';
 import { IDEMPOTENCY_KEY_HEADER, type WebhookPayload } from './webhook-payload';
 
 /** Most of an error reply's body the connector reads (64 KiB). */

@@ -1,5 +1,5 @@
 // The JSON body of an outgoing webhook call (documented in the README, so receivers in any language can read it).
-import type { ExternalTaskMessage } from '@syncbus/integration';
+import type { ExternalTaskMessage } from '@syncbus/integration/sdk';
 
 /** The webhook body: the SDK's shared outgoing format, POSTed as `application/json`. */
 export type WebhookPayload = ExternalTaskMessage;

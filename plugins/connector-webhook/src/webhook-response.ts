@@ -1,5 +1,5 @@
 // Maps what the endpoint answered (or how the request failed) to a processing result; the reply body is not trusted.
-import type { ProcessingOutcome } from '@syncbus/integration';
+import type { ProcessingOutcome } from '@syncbus/integration/sdk';
 
 /** Longest `Retry-After` honoured, in ms; a larger ask is capped so a bad header cannot park tasks for days. */
 export const MAX_RETRY_AFTER_MS = 60 * 60_000;

@@ -1,5 +1,5 @@
 // The webhook connector's config schema (under `connectors[].config`); secrets only as "env:NAME" references.
-import { SecretRef } from '@syncbus/core';
+import { SecretRef } from '@syncbus/integration/sdk';
 import { z } from 'zod';
 
 /** Config of the webhook connector. */

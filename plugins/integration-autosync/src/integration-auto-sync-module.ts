@@ -1,5 +1,6 @@
 // The seed's LogTaskHandlers module for the integration bus, done well: tasks processed as soon as they are logged.
-import { CoreSettings, inject, Module, QueueWakeups, RegisterModule, roleDelivers } from '@syncbus/core';
+import { CoreSettings, inject, Module, RegisterModule } from '@syncbus/core';
+import { QueueWakeups, roleDelivers } from '@syncbus/core/internal';
 import { IntegrationEvents, IntegrationModule, IntegrationTaskProcessor } from '@syncbus/integration';
 import type { Subscription } from 'rxjs';
 import {

@@ -1,27 +1,16 @@
 // Keeps one drain loop per target server and kicks them when tasks are logged, so tasks leave as soon as they are
 // logged without the logging call ever waiting for the network.
-import {
-  CoreSettings,
-  DrainLoop,
-  inject,
-  injectable,
-  Logger,
-  QueueWakeups,
-  roleDelivers,
-  type DrainPass,
-  type OnStart,
-  type OnStop,
-} from '@syncbus/core';
+import { CoreSettings, inject, injectable, Logger, type OnStart, type OnStop } from '@syncbus/core';
+import { DrainLoop, QueueWakeups, roleDelivers, type DrainPass } from '@syncbus/core/internal';
 import {
   ServerDisabledError,
   ServerPausedError,
   ServerInfoProvider,
-  StagingQueue,
   UnknownServerError,
-  StagingDelivery,
   ServersSettings,
   type StagingRunSummary,
 } from '@syncbus/staging';
+import { StagingQueue, StagingDelivery } from '@syncbus/staging/internal';
 import type { ConfigProblem } from '@syncbus/core';
 import type { Subscription } from 'rxjs';
 import { StagingAutoSyncSettings } from './staging-auto-sync-settings';

@@ -1,4 +1,5 @@
-import { ConfigError, parseSettings } from '@syncbus/core';
+import { ConfigError } from '@syncbus/core';
+import { parseSettings } from '@syncbus/core/internal';
 import { StagingAutoSyncSettings, StagingAutoSyncSettingsSchema } from './staging-auto-sync-settings';
 
 const section = {

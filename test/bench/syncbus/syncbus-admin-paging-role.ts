@@ -1,7 +1,8 @@
 // Times what the admin API's task list and server list ask of staging (`StagingTaskList.list` pages of 50 and
 // `stats()`) on a small and on a large backlog in one process, the samples of both sizes interleaved.
 import Database from 'better-sqlite3';
-import { Kernel, parseDatabaseUrl, Storage, withSqlTransaction } from '@syncbus/core';
+import { Kernel, Storage } from '@syncbus/core';
+import { parseDatabaseUrl, withSqlTransaction } from '@syncbus/core/internal';
 import { ServerInfoProvider, StagingTaskList, type StagingTaskFilter } from '@syncbus/staging';
 import { Client } from 'pg';
 import type { ChildRole } from '../harness/child-channel';

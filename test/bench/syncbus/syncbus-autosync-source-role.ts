@@ -1,6 +1,7 @@
 // Workload 4's syncbus side: a host saving articles at a steady rate on a node with the staging auto-sync plugin
 // loaded by name (as a host's config does); records each change's commit time, then waits for its queue to empty.
-import { Kernel, Storage, withSqlTransaction, type KernelOptions, type ProcessRole } from '@syncbus/core';
+import { Kernel, Storage, type KernelOptions, type ProcessRole } from '@syncbus/core';
+import { withSqlTransaction } from '@syncbus/core/internal';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChildRole } from '../harness/child-channel';
 import { steadyRate } from '../harness/steady-rate';

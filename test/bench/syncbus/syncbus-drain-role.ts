@@ -1,7 +1,8 @@
 // The syncbus contender of workloads 3, 5 and 6: a real source node drains its backlog to its targets with the
 // public runner (`StagingTaskRunnerFactory.create(serverId).runSynchronization()`), claiming through LeaseQueue.
 import { Kernel } from '@syncbus/core';
-import { StagingDelivery, StagingTaskRunnerFactory } from '@syncbus/staging';
+import { StagingDelivery } from '@syncbus/staging/internal';
+import { StagingTaskRunnerFactory } from '@syncbus/staging';
 import type { ChildRole } from '../harness/child-channel';
 import { benchServerIds, sourceNodeOptions } from './syncbus-node-options';
 

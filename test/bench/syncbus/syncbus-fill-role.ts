@@ -1,7 +1,8 @@
 // Prepares a drain's backlog (untimed, in its own process so the drainer's peak RSS is its own): boots the
 // source once (migrations, servers), then writes the pending tasks with raw drivers in large transactions.
 import Database from 'better-sqlite3';
-import { Kernel, parseDatabaseUrl } from '@syncbus/core';
+import { Kernel } from '@syncbus/core';
+import { parseDatabaseUrl } from '@syncbus/core/internal';
 import { Client } from 'pg';
 import type { ChildRole } from '../harness/child-channel';
 import { insertTasksPostgres, insertTasksSqlite } from '../floors/task-rows';

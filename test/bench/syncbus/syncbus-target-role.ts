@@ -1,6 +1,7 @@
 // A real syncbus target node in its own process: the staging receiver route of @syncbus/server, applying
 // through core's ObjectApplier into the article table. Reports what it applied when stopped.
-import { Kernel, Storage, withSqlTransaction } from '@syncbus/core';
+import { Kernel, Storage } from '@syncbus/core';
+import { withSqlTransaction } from '@syncbus/core/internal';
 import { SyncbusHttpServer } from '@syncbus/server';
 import { StagingEvents } from '@syncbus/staging';
 import type { ChildRole } from '../harness/child-channel';

@@ -1,7 +1,8 @@
 // `syncbus config check`: validates a config file, its plugins and every module's section, then what the config
 // names in storage (servers), the same checks `start` runs, without changing the database.
 import { existsSync } from 'node:fs';
-import { ConfigError, Kernel, parseDatabaseUrl, SyncbusError } from '@syncbus/core';
+import { ConfigError, Kernel, SyncbusError } from '@syncbus/core';
+import { parseDatabaseUrl } from '@syncbus/core/internal';
 import type { Command } from 'commander';
 import type { CliContext, GlobalOptions } from '../cli-context';
 

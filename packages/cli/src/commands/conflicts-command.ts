@@ -1,12 +1,7 @@
 // `syncbus conflicts list|show|resolve`: the tasks that met an object changed on this node, and their resolution.
 import { userInfo } from 'node:os';
-import {
-  conflictFields,
-  conflictVersions,
-  StagingConflicts,
-  type ConflictTake,
-  type StagingConflict,
-} from '@syncbus/staging';
+import { conflictFields, conflictVersions } from '@syncbus/staging/internal';
+import { StagingConflicts, type ConflictTake, type StagingConflict } from '@syncbus/staging';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { CliContext, GlobalOptions } from '../cli-context';
 import type { Column } from '../output/table';

@@ -1,13 +1,7 @@
 // `syncbus objects ...`: the object types a node serves (what its model packages gave it), and writing objects
 // into it from a file, as a host would, so each write logs its tasks.
-import {
-  MAX_JSON_DEPTH,
-  ObjectApplier,
-  ObjectTypes,
-  Storage,
-  jsonDepthExceeds,
-  zodProblems,
-} from '@syncbus/core';
+import { formatProblems, MAX_JSON_DEPTH, jsonDepthExceeds, ObjectTypes, Storage } from '@syncbus/core';
+import { ObjectApplier, zodProblems } from '@syncbus/core/internal';
 import type { Command } from 'commander';
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -167,9 +161,9 @@ function readImportFile(path: string) {
   }
   const result = ImportFileSchema.safeParse(parsed);
   if (!result.success) {
-    const problems = zodProblems(result.error).map((p) => `${p.path || '(file)'}: ${p.message}`);
     throw new CliError(
-      `${path} is not an import file (${problems.join('; ')}). Expected { "objects": [{ "objectType", ` +
+      `${path} is not an import file (${formatProblems(zodProblems(result.error), 'inline')}). ` +
+        'Expected { "objects": [{ "objectType", ' +
         '"objectGuid", "data" }] }.',
       ExitCode.usage,
     );

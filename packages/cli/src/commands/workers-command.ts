@@ -1,7 +1,8 @@
 // `syncbus workers list`: the live processes of a PostgreSQL node, their roles and the leases each holds.
-import { listNodeProcesses, Storage, sumByProcess, type LeaseQueue } from '@syncbus/core';
+import { listNodeProcesses, sumByProcess, type LeaseQueue } from '@syncbus/core/internal';
+import { Storage } from '@syncbus/core';
 import { IntegrationSynchronizations } from '@syncbus/integration';
-import { StagingQueue } from '@syncbus/staging';
+import { StagingQueue } from '@syncbus/staging/internal';
 import type { Command } from 'commander';
 import type { CliContext, GlobalOptions } from '../cli-context';
 

@@ -1,5 +1,5 @@
 // The demo's stand-in for an external system: an HTTP endpoint the webhook connector posts to, checking signatures.
-import { verifyStagingSignature } from '@syncbus/staging';
+import { verifyStagingSignature } from '@syncbus/staging/internal';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 

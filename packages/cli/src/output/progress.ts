@@ -4,7 +4,9 @@ import type { Writable } from 'node:stream';
 
 /** Reports progress of `total` units of work. */
 export interface Progress {
+  /** Sets the units done so far (and counters such as `failed`). */
   update(done: number, extra?: Record<string, number>): void;
+  /** Ends the display. */
   stop(): void;
 }
 

@@ -3,6 +3,7 @@
 /** A column: a header and how to read its cell from a row. */
 export interface Column<T> {
   readonly header: string;
+  /** The cell's value for a row (dates print as ISO, null as `-`). */
   readonly value: (row: T) => unknown;
   /** Right-align (numbers). */
   readonly right?: boolean;

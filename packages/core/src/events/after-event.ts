@@ -35,6 +35,7 @@ export class AfterEvent<TArgs> extends Observable<TArgs> {
     return this.subject.observed;
   }
 
+  /** Subscribes as an RxJS `Observable` does; a `next` that throws or rejects is reported, never rethrown. */
   override subscribe(
     observerOrNext?: Partial<Observer<TArgs>> | ((value: TArgs) => unknown) | null,
   ): Subscription {

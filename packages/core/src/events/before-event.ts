@@ -3,6 +3,7 @@ import { EventCancelledError } from '../errors';
 
 /** Lets a before-handler stop the operation; the operation then throws `EventCancelledError` and writes nothing. */
 export interface BeforeEventControl {
+  /** Stops the operation with `reason`, which `EventCancelledError` carries to the caller. */
   cancel(reason: string): void;
 }
 
@@ -17,6 +18,7 @@ export type BeforeHandler<TArgs> = (
 
 /** A handle that removes what it was returned for. */
 export interface Disposable {
+  /** Removes it; a second call does nothing. */
   dispose(): void;
 }
 

@@ -3,11 +3,13 @@
 
 /** Runs once storage is ready and every module is built, before any `onStart`; wire event handlers here. */
 export interface OnInit {
+  /** Called once, in dependency order; may be async (the kernel awaits it). */
   onInit(): void | Promise<void>;
 }
 
 /** Runs after every `onInit` (and every module's `onCheck`); start background work here. */
 export interface OnStart {
+  /** Called once, in dependency order; may be async (the kernel awaits it). */
   onStart(): void | Promise<void>;
 }
 
@@ -16,6 +18,7 @@ export interface OnStart {
  * `onStart` began. It also runs on a node booted with `start: false`, whose `onStart` never ran.
  */
 export interface OnStop {
+  /** Called once, in reverse dependency order; may be async (the kernel awaits it). */
   onStop(): void | Promise<void>;
 }
 

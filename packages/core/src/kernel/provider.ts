@@ -7,6 +7,7 @@ export type ServiceIdentifier<T = unknown> =
 
 /** Resolves services inside a factory provider. */
 export interface ServiceResolver {
+  /** The service bound to `id` (built on first use; singletons are shared). */
   get<T>(id: ServiceIdentifier<T>): T;
 }
 
@@ -19,4 +20,8 @@ export type Provider =
   | { provide: ServiceIdentifier; useClass: Newable }
   | { provide: ServiceIdentifier; useValue: unknown }
   | { provide: ServiceIdentifier; useExisting: ServiceIdentifier }
-  | { provide: ServiceIdentifier; useFactory: (resolver: ServiceResolver) => unknown };
+  | {
+      provide: ServiceIdentifier;
+      /** Builds the service once, from other services. */
+      useFactory: (resolver: ServiceResolver) => unknown;
+    };

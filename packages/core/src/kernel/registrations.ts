@@ -3,6 +3,7 @@ import type { Newable } from '../registry/registration';
 
 /** Registered classes of this node, by kind, built through the container. */
 export const Registrations = Symbol('Registrations');
+/** Registered classes of this node, by kind (inject with `@inject(Registrations)`). */
 export interface Registrations {
   /** Classes of `kind` loaded from plugins or passed to the kernel, in load order. */
   classes(kind: string): readonly Newable[];

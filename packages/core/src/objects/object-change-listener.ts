@@ -15,11 +15,13 @@ export interface ChangeContext {
  * order; a throw aborts the change (a cancelled before-event does exactly that).
  */
 export const ObjectChangeListener = Symbol('ObjectChangeListener');
+/** Turns object changes into tasks (bound, multi, under the token of the same name). */
 export interface ObjectChangeListener {
   /**
    * Optional and cheap: false when the listener would ignore any change of this type, task type and origin.
    * When every listener says so, the change is not even serialized (applying received tasks is the hot case).
    */
   wantsChange?(objectType: string, taskType: TaskType, origin: ChangeOrigin | undefined): boolean;
+  /** Handles one change inside its transaction; a throw aborts the change. */
   onObjectChange(change: ObjectChange, context: ChangeContext): Promise<void>;
 }

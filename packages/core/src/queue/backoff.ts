@@ -16,6 +16,7 @@ export const RetryPolicySchema = z
       .default(5 * 60_000),
   })
   .strict();
+/** How often and how long a failed delivery is retried: attempts, and the exponential delay's base and cap. */
 export type RetryPolicy = z.infer<typeof RetryPolicySchema>;
 
 /** Default retry policy. */

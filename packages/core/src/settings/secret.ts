@@ -16,14 +16,17 @@ export class Secret {
     this.#value = value;
   }
 
+  /** The value itself: read it where it is used, never to log or store it. */
   reveal(): string {
     return this.#value;
   }
 
+  /** `[secret]`, so a secret serialised with its config never leaks. */
   toJSON(): string {
     return '[secret]';
   }
 
+  /** `[secret]`, so a secret in a template string or log line never leaks. */
   toString(): string {
     return '[secret]';
   }
@@ -42,6 +45,7 @@ export class MissingSecret extends Secret {
     super('', source);
   }
 
+  /** Throws `SECRET_UNAVAILABLE`, naming the variable to set: the secret is needed here and was not given. */
   override reveal(): string {
     throw new SyncbusError(
       'SECRET_UNAVAILABLE',
@@ -78,10 +82,11 @@ export function withSecretEnvironment<T>(
 }
 
 /**
- * The form of a secret reference, `"env:NAME"` or `{ "env": "NAME" }`, normalised to `"env:NAME"` without reading
- * the variable: for references stored now and resolved later (a staging server added through the API).
+ * A secret reference not read yet: the form of a `SecretRef`, `"env:NAME"` or `{ "env": "NAME" }`, normalised to
+ * `"env:NAME"` without reading the variable: for references stored now and resolved later (a staging server added
+ * through the API). Was `SecretReference`.
  */
-export const SecretReference = z
+export const UnresolvedSecretRef = z
   .union([
     z
       .string()
@@ -99,7 +104,7 @@ export const SecretReference = z
  * A secret reference in config: `{ "env": "NAME" }` or the string `"env:NAME"`. Parsing reads the variable and
  * fails (naming the variable) when it is unset or empty. Plain values are refused so secrets stay out of files.
  */
-export const SecretRef = SecretReference.transform((ref, ctx) => {
+export const SecretRef = UnresolvedSecretRef.transform((ref, ctx) => {
   const name = ref.slice(4);
   const value = (secretEnvironment ?? process.env)[name];
   if (!value && secretMode === 'when-used') return new MissingSecret(ref);

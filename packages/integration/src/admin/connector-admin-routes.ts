@@ -1,8 +1,9 @@
 // The connectors resource of the admin API: each connector with its queues and state, enable / disable, and its
 // check(). Contributed by the integration bus, so a staging-only node serves none of it.
-import { inject, injectable, type SqlExecutor } from '@syncbus/core';
+import { inject, injectable, SyncbusError } from '@syncbus/core';
+import { type SqlExecutor } from '@syncbus/core/internal';
 import { ADMIN_PREFIX, ErrorBody, type AdminRouteContext, type AdminRoutes } from '@syncbus/server';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ConnectorOverview } from '../connectors/connector-overview';
@@ -21,10 +22,6 @@ export class ConnectorAdminRoutes implements AdminRoutes {
 
   register(app: FastifyInstance, { audit }: AdminRouteContext): void {
     const typed = app.withTypeProvider<ZodTypeProvider>();
-    const notFound = (reply: FastifyReply, name: string) => {
-      const { code, message } = this.registry.notFound(name);
-      return reply.code(404).send({ error: code, message });
-    };
     typed.get(
       `${ADMIN_PREFIX}/integration/connectors`,
       {
@@ -43,10 +40,11 @@ export class ConnectorAdminRoutes implements AdminRoutes {
         },
         config: { role: 'viewer' },
       },
-      async (request, reply) =>
-        (await this.infos.getIntegrationConnectorInfo(request.params.name))
-          ? this.overview.get(request.params.name)
-          : notFound(reply, request.params.name),
+      async (request) => {
+        if (!(await this.infos.getIntegrationConnectorInfo(request.params.name)))
+          throw this.registry.notFound(request.params.name);
+        return this.overview.get(request.params.name);
+      },
     );
     typed.post(
       `${ADMIN_PREFIX}/integration/connectors/:name/check`,
@@ -59,8 +57,8 @@ export class ConnectorAdminRoutes implements AdminRoutes {
         },
         config: { role: 'viewer' },
       },
-      async (request, reply) => {
-        if (!this.registry.find(request.params.name)) return notFound(reply, request.params.name);
+      async (request) => {
+        if (!this.registry.find(request.params.name)) throw this.registry.notFound(request.params.name);
         const { ok, message } = await this.overview.check(request.params.name);
         return { ok, message };
       },
@@ -103,16 +101,18 @@ export class ConnectorAdminRoutes implements AdminRoutes {
             target: { connector: name },
           };
           const connector = this.registry.find(name);
-          if (!connector) {
-            const { code, message } = this.registry.notFound(name);
-            return audit.refuse(reply, action, { status: 404, code, message, detail: 'no such connector' });
-          }
+          if (!connector)
+            return audit.refuse(reply, action, this.registry.notFound(name), 'no such connector');
           if (verb === 'enable' && !connector.listed) {
-            return audit.refuse(reply, action, {
-              status: 409,
-              code: 'CONNECTOR_NOT_LISTED',
-              message: `Connector '${name}' is not listed in the config's "connectors" section, so it stays off; list it there and restart.`,
-            });
+            return audit.refuse(
+              reply,
+              action,
+              new SyncbusError(
+                'CONNECTOR_NOT_LISTED',
+                `Connector '${name}' is not listed in the config's "connectors" section, so it stays off; list it there and restart.`,
+                { kind: 'conflict' },
+              ),
+            );
           }
           const audited = (sql: SqlExecutor) =>
             audit.record(sql, { ...action, outcome: 'ok', detail: `${verb}d` });

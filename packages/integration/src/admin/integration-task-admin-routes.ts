@@ -1,11 +1,12 @@
 // The connector queues of the admin API: each connector's outgoing and incoming tasks in logged order with filters
 // and keyset pages, retry and delete of chosen rows or of every row a filter matches, and the sync log.
-import { inject, injectable, type SqlExecutor } from '@syncbus/core';
+import { inject, injectable, SyncbusError } from '@syncbus/core';
+import { type SqlExecutor } from '@syncbus/core/internal';
 import {
   ActionResult,
   ADMIN_PREFIX,
-  DEFAULT_PAGE_SIZE,
   ErrorBody,
+  readPageLimit,
   readPageRequest,
   toPage,
   type AdminRouteContext,
@@ -36,10 +37,6 @@ export class IntegrationTaskAdminRoutes implements AdminRoutes {
 
   register(app: FastifyInstance, { audit, maxPageSize, publish }: AdminRouteContext): void {
     const typed = app.withTypeProvider<ZodTypeProvider>();
-    const unknownConnector = (name: string) => {
-      const { code, message } = this.registry.notFound(name);
-      return { error: code, message };
-    };
     typed.get(
       `${ADMIN_PREFIX}/integration/tasks`,
       {
@@ -50,12 +47,10 @@ export class IntegrationTaskAdminRoutes implements AdminRoutes {
         },
         config: { role: 'viewer' },
       },
-      async (request, reply) => {
+      async (request) => {
         const { cursor, limit: asked, ...filter } = request.query;
-        if (!this.registry.find(filter.connector))
-          return reply.code(404).send(unknownConnector(filter.connector));
+        if (!this.registry.find(filter.connector)) throw this.registry.notFound(filter.connector);
         const page = readPageRequest({ limit: asked, cursor }, maxPageSize);
-        if (!page.ok) return reply.code(400).send({ error: page.error, message: page.message });
         const rows = await this.synchronizations.page({
           ...filter,
           after: page.after,
@@ -87,10 +82,8 @@ export class IntegrationTaskAdminRoutes implements AdminRoutes {
             ? { connector, direction, filter }
             : { connector, direction, synchronizationIds: synchronizationIds! };
           const action = { actor, action: `integration.tasks.${verb}`, target };
-          if (!this.registry.find(connector)) {
-            const { code, message } = this.registry.notFound(connector);
-            return audit.refuse(reply, action, { status: 404, code, message });
-          }
+          if (!this.registry.find(connector))
+            return audit.refuse(reply, action, this.registry.notFound(connector));
           const audited = (sql: SqlExecutor, changed: number) =>
             audit.record(sql, { ...action, outcome: 'ok', detail: `${changed} row(s) ${done}` });
           let affected: number;
@@ -119,13 +112,16 @@ export class IntegrationTaskAdminRoutes implements AdminRoutes {
             );
             const missing = chosen.filter((id) => !waiting.has(id));
             if (missing.length > 0) {
-              return audit.refuse(reply, action, {
-                status: 404,
-                code: 'TASK_NOT_FOUND',
-                message:
+              return audit.refuse(
+                reply,
+                action,
+                new SyncbusError(
+                  'TASK_NOT_FOUND',
                   `Row(s) ${missing.join(', ')} do not wait for connector '${connector}' (${direction}); they were ` +
-                  'processed or deleted meanwhile. Nothing was changed; list the queue again and choose from what waits.',
-              });
+                    'processed or deleted meanwhile. Nothing was changed; list the queue again and choose from what waits.',
+                  { kind: 'not-found' },
+                ),
+              );
             }
             affected =
               verb === 'retry'
@@ -148,17 +144,11 @@ export class IntegrationTaskAdminRoutes implements AdminRoutes {
         },
         config: { role: 'viewer' },
       },
-      async (request, reply) => {
+      async (request) => {
         const { connector: name, before } = request.query;
-        const limit = request.query.limit ?? Math.min(DEFAULT_PAGE_SIZE, maxPageSize);
-        if (limit > maxPageSize) {
-          return reply.code(400).send({
-            error: 'PAGE_TOO_LARGE',
-            message: `limit is at most ${maxPageSize} (admin.maxPageSize); page on with before.`,
-          });
-        }
+        const limit = readPageLimit(request.query.limit, maxPageSize, 'before');
         const connector = name === undefined ? undefined : this.registry.find(name);
-        if (name !== undefined && !connector) return reply.code(404).send(unknownConnector(name));
+        if (name !== undefined && !connector) throw this.registry.notFound(name);
         const names = new Map(this.registry.all().map((c) => [c.id, c.name]));
         const entries = await this.syncLog.page({ connectorId: connector?.id, before, limit });
         return entries.map((e) => ({

@@ -9,11 +9,10 @@ import {
   Secret,
   SecretResolver,
   Storage,
-  zodProblems,
-  sqlExecutorFor,
-  type AlsoInTransaction,
   type Newable,
+  type AlsoInTransaction,
 } from '@syncbus/core';
+import { zodProblems, sqlExecutorFor } from '@syncbus/core/internal';
 import { ConnectorConfigError, ConnectorNotFoundError } from '../integration-errors';
 import { ConnectorsSettings } from '../integration-settings';
 import type { IntegrationProcessResult } from '../processing/integration-process-result';

@@ -1,5 +1,6 @@
 // `@IntegrationConnector`: the decorator a connector package puts on its class; it only records metadata.
-import { injectable, injectFromHierarchy, registerClass, registrationOf, type Newable } from '@syncbus/core';
+import { injectable, injectFromHierarchy, type Newable } from '@syncbus/core';
+import { registerClass, registrationOf } from '@syncbus/core/internal';
 import type { ZodType } from 'zod';
 
 /** What a connector declares about itself. */

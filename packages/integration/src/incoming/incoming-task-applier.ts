@@ -1,13 +1,13 @@
 // Applies an incoming task to the host: the connector prepares the object, core's ObjectApplier writes it.
 import {
+  formatProblems,
   inject,
   injectable,
-  ObjectApplier,
   ObjectApplyError,
   Storage,
-  zodProblems,
   type ObjectSnapshot,
 } from '@syncbus/core';
+import { ObjectApplier, zodProblems } from '@syncbus/core/internal';
 import { z } from 'zod';
 import type { LoadedConnector } from '../connectors/loaded-connector';
 import { IntegrationSettings } from '../integration-settings';
@@ -55,11 +55,11 @@ export class IncomingTaskApplier {
     }
     const parsed = ObjectSnapshotSchema.safeParse(prepared);
     if (!parsed.success) {
-      const problems = zodProblems(parsed.error).map((p) => `${p.path || '(root)'}: ${p.message}`);
+      const problems = formatProblems(zodProblems(parsed.error), 'inline');
       return {
         result: IntegrationProcessResult.Error,
         final: true,
-        message: `${method} did not return an object snapshot { objectType, objectGuid, data } (${problems.join('; ')})`,
+        message: `${method} did not return an object snapshot { objectType, objectGuid, data } (${problems})`,
       };
     }
     try {

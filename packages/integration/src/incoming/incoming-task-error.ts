@@ -1,18 +1,18 @@
-// Why an incoming-task request was refused, with the HTTP status a route should answer.
-import { SyncbusError, type ConfigProblem } from '@syncbus/core';
+// Why an incoming-task request was refused; its kind gives the HTTP status (@syncbus/server's one mapping).
+import { SyncbusError, type ErrorKind } from '@syncbus/core';
 
 /**
- * Codes and statuses: UNAUTHORIZED 401 (a wrong token, or a connector name that does not exist: one answer for
- * both), INCOMING_NOT_CONFIGURED 403, MALFORMED_JSON 400,
- * INVALID_BODY 400 (with `problems` by path), INTEGRATION_DISABLED 503. Nothing is logged from a refused request.
+ * Codes and kinds: UNAUTHORIZED `unauthenticated` 401 (a wrong token, or a connector name that does not exist: one
+ * answer for both), INCOMING_NOT_CONFIGURED `forbidden` 403, MALFORMED_JSON and a body nested too deep (INVALID_BODY)
+ * `invalid` 400, INTEGRATION_DISABLED `unavailable` 503. A body with wrong fields is a `ValidationError`
+ * (INVALID_BODY, 400 with `problems` by path). Nothing is logged from a refused request.
  */
 export class IncomingTaskError extends SyncbusError {
   constructor(
     code: string,
-    readonly statusCode: number,
+    kind: Extract<ErrorKind, 'invalid' | 'unauthenticated' | 'forbidden' | 'unavailable'>,
     message: string,
-    readonly problems: readonly ConfigProblem[] = [],
   ) {
-    super(code, message);
+    super(code, message, { kind });
   }
 }

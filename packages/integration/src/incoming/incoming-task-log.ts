@@ -1,13 +1,6 @@
 // Logs incoming tasks: before-events per task, one transaction for all, after-events once committed.
-import {
-  EventCancelledError,
-  inject,
-  injectable,
-  sqlExecutorFor,
-  Storage,
-  SyncbusError,
-  type TaskType,
-} from '@syncbus/core';
+import { EventCancelledError, inject, injectable, Storage, SyncbusError, type TaskType } from '@syncbus/core';
+import { sqlExecutorFor } from '@syncbus/core/internal';
 import { randomUUID } from 'node:crypto';
 import type { IntegrationDataType } from '../connectors/connector-subscription';
 import { hasValidConfig, type LoadedConnector } from '../connectors/loaded-connector';

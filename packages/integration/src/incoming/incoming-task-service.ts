@@ -2,15 +2,15 @@
 import {
   inject,
   injectable,
+  ValidationError,
+  type ConfigProblem,
   jsonDepthExceeds,
   MAX_JSON_DEPTH,
-  sameSecret,
-  zodProblems,
-  type ConfigProblem,
 } from '@syncbus/core';
+import { sameSecret, zodProblems } from '@syncbus/core/internal';
 import { z } from 'zod';
 import { IntegrationConnectorRegistry } from '../connectors/integration-connector-registry';
-import { IntegrationDisabledError, InvalidIncomingTaskError } from '../integration-errors';
+import { InvalidIncomingTaskError } from '../integration-errors';
 import { BaseIntegrationConnector, type IncomingRequest } from '../connectors/base-integration-connector';
 import { hasValidConfig, type LoadedConnector } from '../connectors/loaded-connector';
 import { DuplicateExternalTaskError } from './duplicate-external-task.error';
@@ -69,7 +69,10 @@ export class IncomingTaskService {
     @inject(IncomingTaskLog) private readonly log: IncomingTaskLog,
   ) {}
 
-  /** Authenticates, validates and logs; throws `IncomingTaskError` (with its HTTP status) when refused. */
+  /**
+   * Authenticates, validates and logs; when refused throws `IncomingTaskError`, a `ValidationError` (INVALID_BODY,
+   * the fields by path) or `IntegrationDisabledError`, each with the kind that gives its HTTP status.
+   */
   async accept(
     connectorName: string,
     credentials: IncomingCredentials,
@@ -95,14 +98,14 @@ export class IncomingTaskService {
     } catch (error) {
       throw new IncomingTaskError(
         'MALFORMED_JSON',
-        400,
+        'invalid',
         `The body is not valid JSON: ${(error as Error).message}`,
       );
     }
     if (jsonDepthExceeds(body)) {
       throw new IncomingTaskError(
         'INVALID_BODY',
-        400,
+        'invalid',
         `The body nests deeper than ${MAX_JSON_DEPTH} levels; send flatter objects.`,
       );
     }
@@ -165,8 +168,7 @@ export class IncomingTaskService {
         })),
       );
     } catch (error) {
-      if (error instanceof IntegrationDisabledError)
-        throw new IncomingTaskError('INTEGRATION_DISABLED', 503, error.message);
+      // An IntegrationDisabledError (INTEGRATION_DISABLED, 503) goes on as it is.
       if (error instanceof InvalidIncomingTaskError) throw invalidBody(error.problems, 'tasks.');
       throw error;
     }
@@ -197,7 +199,7 @@ export class IncomingTaskService {
     if (!connector.incomingToken) {
       throw new IncomingTaskError(
         'INCOMING_NOT_CONFIGURED',
-        403,
+        'forbidden',
         `Connector '${name}' does not accept incoming tasks over HTTP; give its config entry an incomingToken.`,
       );
     }
@@ -208,7 +210,7 @@ export class IncomingTaskService {
 function wrongToken(connectorName: string): IncomingTaskError {
   return new IncomingTaskError(
     'UNAUTHORIZED',
-    401,
+    'unauthenticated',
     `Missing or wrong token for connector '${connectorName}'; send Authorization: Bearer <token>.`,
   );
 }
@@ -216,19 +218,16 @@ function wrongToken(connectorName: string): IncomingTaskError {
 function refusedCredentials(connectorName: string): IncomingTaskError {
   return new IncomingTaskError(
     'UNAUTHORIZED',
-    401,
+    'unauthenticated',
     `Connector '${connectorName}' refused the request's credentials; sign or authenticate it as that connector's documentation says.`,
   );
 }
 
 /** 400 `INVALID_BODY` listing every problem by its path in the body (`prefix` + the problem's own path). */
-function invalidBody(found: readonly ConfigProblem[], prefix = ''): IncomingTaskError {
-  const problems = found.map((p) => ({ ...p, path: p.path ? `${prefix}${p.path}` : p.path }));
-  return new IncomingTaskError(
+function invalidBody(found: readonly ConfigProblem[], prefix = ''): ValidationError {
+  return new ValidationError(
     'INVALID_BODY',
-    400,
-    'The body is not a valid list of incoming tasks; fix these fields and send it again:\n' +
-      problems.map((p) => `  - ${p.path || '(root)'}: ${p.message}`).join('\n'),
-    problems,
+    'The body is not a valid list of incoming tasks; fix these fields and send it again',
+    found.map((p) => ({ ...p, path: p.path ? `${prefix}${p.path}` : p.path })),
   );
 }

@@ -1,13 +1,9 @@
 // The integration bus's inbound HTTP route: an external system posts tasks for a named connector.
-import { bearerToken, inject, injectable } from '@syncbus/core';
-import {
-  headerMap,
-  isJsonContentType,
-  UNSUPPORTED_MEDIA_TYPE,
-  type HttpRouteContribution,
-} from '@syncbus/server';
+import { bearerToken } from '@syncbus/core/internal';
+import { inject, injectable } from '@syncbus/core';
+import { headerMap, isJsonContentType, UnsupportedMediaTypeError } from '@syncbus/server/internal';
+import { type HttpRouteContribution } from '@syncbus/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { IncomingTaskError } from './incoming-task-error';
 import { IncomingTaskService } from './incoming-task-service';
 
 /** Path of the route; `:name` is the connector's name. */
@@ -34,26 +30,20 @@ export class IncomingTasksRoute implements HttpRouteContribution {
     app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (_request, body, done) =>
       done(null, body),
     );
-    const refuse = (reply: FastifyReply, error: IncomingTaskError) =>
-      reply
-        .code(error.statusCode)
-        .send({ error: error.code, message: error.message, problems: error.problems });
     // Before fastify reads the body (it refuses a declared length over the limit itself): an unknown connector or
-    // a wrong token costs no body buffer, and the connection is closed rather than drained.
+    // a wrong token costs no body buffer, and the connection is closed rather than drained. Refusals are thrown:
+    // the node's error handler answers them (@syncbus/server's one mapping).
     const checkHeaders = async (
       request: FastifyRequest<{ Params: { name: string } }>,
       reply: FastifyReply,
     ) => {
-      if (!isJsonContentType(request.headers['content-type'])) {
-        return reply.code(415).header('connection', 'close').send(UNSUPPORTED_MEDIA_TYPE);
-      }
       try {
+        if (!isJsonContentType(request.headers['content-type'])) throw new UnsupportedMediaTypeError();
         const headers = headerMap(request.headers);
         await this.service.checkHeaders(request.params.name, headers, bearerToken(headers.authorization));
       } catch (error) {
-        if (!(error instanceof IncomingTaskError)) throw error;
         reply.header('connection', 'close');
-        return refuse(reply, error);
+        throw error;
       }
     };
     app.post<{ Params: { name: string } }>(
@@ -63,14 +53,9 @@ export class IncomingTasksRoute implements HttpRouteContribution {
         const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
         const headers = headerMap(request.headers);
         const token = bearerToken(headers.authorization);
-        try {
-          // The body is parsed only once the caller is authenticated, so strangers learn nothing about the route.
-          const receipt = await this.service.acceptRequest(request.params.name, { headers, rawBody }, token);
-          return reply.code(202).send(receipt);
-        } catch (error) {
-          if (!(error instanceof IncomingTaskError)) throw error;
-          return refuse(reply, error);
-        }
+        // The body is parsed only once the caller is authenticated, so strangers learn nothing about the route.
+        const receipt = await this.service.acceptRequest(request.params.name, { headers, rawBody }, token);
+        return reply.code(202).send(receipt);
       },
     );
   }

@@ -1,5 +1,5 @@
 // The token of the retention that keeps the incoming-task ledger (integration_received_task) to its setting.
-import type { LedgerRetention } from '@syncbus/core';
+import type { LedgerRetention } from '@syncbus/core/internal';
 
 /**
  * Token of the `LedgerRetention` that deletes the incoming-task ledger's rows older than

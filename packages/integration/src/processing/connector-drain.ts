@@ -1,14 +1,13 @@
 // Drains one connector's queues in logged order: claim with leases, call the connector, record what it answered.
 import {
   DrainLoop,
-  retryDelayMs,
   type ClaimedSynchronization,
   type DrainPass,
-  type Logger,
   type SynchronizationFailure,
   type SynchronizationOutcomes,
   type SynchronizationPostponement,
-} from '@syncbus/core';
+} from '@syncbus/core/internal';
+import { retryDelayMs, type Logger } from '@syncbus/core';
 import type { LoadedConnector } from '../connectors/loaded-connector';
 import type { IncomingTaskApplier } from '../incoming/incoming-task-applier';
 import type { IntegrationSettings } from '../integration-settings';

@@ -1,5 +1,6 @@
 // The two queues of the bus on core's one claim-and-lease mechanism: outgoing and incoming tasks per connector.
-import { inject, injectable, LeaseQueue, Storage } from '@syncbus/core';
+import { inject, injectable, Storage } from '@syncbus/core';
+import { LeaseQueue } from '@syncbus/core/internal';
 import type { TaskDirection } from '../tasks/integration-task-store';
 
 /** The outgoing and incoming LeaseQueues; the connector's row id is the target. */

@@ -1,5 +1,6 @@
 // Records every error of a connector or an incoming task in integration_sync_log, and reads the history back.
-import { inject, injectable, Storage, type SqlExecutor } from '@syncbus/core';
+import { inject, injectable, Storage } from '@syncbus/core';
+import { type SqlExecutor } from '@syncbus/core/internal';
 import { LessThan } from 'typeorm';
 import { IntegrationSyncLogEntity } from '../storage/integration-sync-log.entity';
 import type { IntegrationTask } from '../tasks/integration-task';

@@ -1,5 +1,6 @@
 // Lets people (CLI, admin API, tests) see what waits for a connector and why, retry failed tasks and give up on them.
-import { escapeLike, inject, injectable, Storage, sumByProcess, type AlsoInTransaction } from '@syncbus/core';
+import { escapeLike, sumByProcess } from '@syncbus/core/internal';
+import { type AlsoInTransaction, inject, injectable, Storage } from '@syncbus/core';
 import { IntegrationConnectorRegistry } from '../connectors/integration-connector-registry';
 import {
   IntegrationExternalSynchronizationEntity,

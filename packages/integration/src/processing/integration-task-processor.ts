@@ -1,14 +1,6 @@
 // Runs one drain per connector in the background and routes immediate processing to the right drain.
-import {
-  CoreSettings,
-  inject,
-  injectable,
-  Logger,
-  newLeaseOwner,
-  roleDelivers,
-  type OnStart,
-  type OnStop,
-} from '@syncbus/core';
+import { CoreSettings, inject, injectable, Logger, type OnStart, type OnStop } from '@syncbus/core';
+import { newLeaseOwner, roleDelivers } from '@syncbus/core/internal';
 import { IntegrationConnectorRegistry } from '../connectors/integration-connector-registry';
 import type { LoadedConnector } from '../connectors/loaded-connector';
 import { IncomingTaskApplier } from '../incoming/incoming-task-applier';

@@ -1,5 +1,5 @@
 // On PostgreSQL, logged integration tasks (both directions) wake the connector drains of every process at commit.
-import { queueWakeupTriggers } from '@syncbus/core';
+import { queueWakeupTriggers } from '@syncbus/core/internal';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 const WAKEUPS = queueWakeupTriggers(

@@ -1,5 +1,5 @@
 // Creates the integration bus's tables with the QueryRunner API only, so one migration runs on SQLite and PostgreSQL.
-import { generatedIdColumn, synchronizationColumns, synchronizationIndices } from '@syncbus/core';
+import { generatedIdColumn, synchronizationColumns, synchronizationIndices } from '@syncbus/core/internal';
 import { Table, TableForeignKey, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
 
 const SYNCHRONIZATION_TABLES = ['integration_synchronization', 'integration_external_synchronization'];

@@ -1,6 +1,6 @@
 // `integration_connector`: one row per loaded connector (Kentico's IntegrationConnectorInfo).
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { epochMs } from '@syncbus/core';
+import { epochMs } from '@syncbus/core/internal';
 
 /** A connector as stored: name, display name, package, enabled, config (as written in the config file). */
 @Entity('integration_connector')

@@ -1,6 +1,6 @@
 // `integration_received_task`: the ledger of incoming task guids per connector, so a redelivered task is logged once.
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { epochMs } from '@syncbus/core';
+import { epochMs } from '@syncbus/core/internal';
 
 /** One incoming task (connector, guid) that was logged; the migration creates the same table. */
 @Entity('integration_received_task')

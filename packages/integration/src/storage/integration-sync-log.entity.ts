@@ -1,6 +1,6 @@
 // `integration_sync_log`: every error a connector or an incoming task produced, kept after the task succeeds or goes.
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { epochMs } from '@syncbus/core';
+import { epochMs } from '@syncbus/core/internal';
 
 /** One recorded error, with enough of its task to read without the task (which may be gone). */
 @Entity('integration_sync_log')

@@ -1,5 +1,5 @@
 // The two synchronization tables (outgoing and incoming), one row per task and connector, drained by LeaseQueue.
-import { SynchronizationRow } from '@syncbus/core';
+import { SynchronizationRow } from '@syncbus/core/internal';
 import { Column, Entity } from 'typeorm';
 
 // Columns of core's `synchronizationColumns('connector_id')`.

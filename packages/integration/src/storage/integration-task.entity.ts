@@ -1,6 +1,6 @@
 // `integration_task`: an outgoing or incoming task, one per connector it is for.
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { epochMs } from '@syncbus/core';
+import { epochMs } from '@syncbus/core/internal';
 
 /** A stored integration task; `data` is JSON (`{ object, related }` outgoing, `{ externalObject }` incoming). */
 @Entity('integration_task')

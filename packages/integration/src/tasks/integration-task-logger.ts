@@ -4,7 +4,6 @@ import {
   inject,
   injectable,
   Logger,
-  ObjectSerializer,
   ObjectTypes,
   type ChangeContext,
   type ChangeOrigin,
@@ -12,6 +11,7 @@ import {
   type ObjectChangeListener,
   type ObjectSnapshot,
 } from '@syncbus/core';
+import { ObjectSerializer } from '@syncbus/core/internal';
 import { randomUUID } from 'node:crypto';
 import { selectSubscription, type SelectedSubscription } from '../connectors/connector-subscription';
 import { IntegrationConnectorRegistry } from '../connectors/integration-connector-registry';

@@ -1,6 +1,7 @@
 // The "snapshot" data type: the objects a changed object references, each snapshotted in the change's transaction.
 import { isObjectReference } from '../connectors/reference-translation';
-import type { ObjectSerializer, ObjectSnapshot, ObjectTypes } from '@syncbus/core';
+import type { ObjectSerializer } from '@syncbus/core/internal';
+import type { ObjectSnapshot, ObjectTypes } from '@syncbus/core';
 import type { EntityManager } from 'typeorm';
 
 /** Most related objects one task carries; a bigger graph is cut here (the connector can look the rest up). */

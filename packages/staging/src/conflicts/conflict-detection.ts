@@ -1,15 +1,6 @@
 // Conflict detection on the receiver: per request, the guard each task is applied with, and what it decided.
-import {
-  canonicalData,
-  canonicalJson,
-  inject,
-  injectable,
-  Logger,
-  ObjectTypes,
-  SyncbusError,
-  type ApplyGuard,
-  type SqlExecutor,
-} from '@syncbus/core';
+import { canonicalData, canonicalJson, type ApplyGuard, type SqlExecutor } from '@syncbus/core/internal';
+import { inject, injectable, Logger, ObjectTypes, SyncbusError } from '@syncbus/core';
 import type { ConflictKind, ConflictOutcome } from '../entities/staging-conflict.entity';
 import { StagingEventEmitters } from '../staging-event-emitters';
 import type { ConflictResolution, StagingConflictEventArgs } from '../staging-events';

@@ -1,6 +1,6 @@
 // How a conflict's three versions differ field by field, and whether it can still be resolved: one reading for the
 // CLI, the admin API and the dashboard.
-import { canonicalJson } from '@syncbus/core';
+import { canonicalJson } from '@syncbus/core/internal';
 import type { StagingConflict } from '../entities/staging-conflict.entity';
 
 /** One version of a conflict's object: its staged fields, or null where there is none (a delete, not there). */

@@ -1,5 +1,6 @@
 // Every statement of conflict detection: the objects' bases and the conflict records, as named operations.
-import { inject, injectable, Storage, withSqlRead, type SqlExecutor } from '@syncbus/core';
+import { inject, injectable, Storage } from '@syncbus/core';
+import { withSqlRead, type SqlExecutor } from '@syncbus/core/internal';
 import type { ConflictKind, ConflictOutcome, StagingConflict } from '../entities/staging-conflict.entity';
 
 /** An object by its type and identity. */

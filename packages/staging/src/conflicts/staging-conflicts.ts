@@ -1,17 +1,12 @@
 // The conflicts on this node as a person sees them: list, show, and resolve by taking the source, the target or a merge.
+import { inject, injectable, ObjectApplyError, ObjectTypes, Storage, type ObjectChange } from '@syncbus/core';
 import {
-  inject,
-  injectable,
   ObjectApplier,
-  ObjectApplyError,
   ObjectSerializer,
-  ObjectTypes,
   sqlExecutorFor,
-  Storage,
   type ObjectApplication,
-  type ObjectChange,
   type SqlExecutor,
-} from '@syncbus/core';
+} from '@syncbus/core/internal';
 import type { EntityManager } from 'typeorm';
 import type { StagingConflict } from '../entities/staging-conflict.entity';
 import { applicationOf } from '../received-application';

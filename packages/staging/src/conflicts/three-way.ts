@@ -1,5 +1,5 @@
 // The comparisons of conflict detection, on canonical data: was the object changed here, and the three-way merge.
-import { canonicalJson } from '@syncbus/core';
+import { canonicalJson } from '@syncbus/core/internal';
 import type { ConflictKind } from '../entities/staging-conflict.entity';
 
 /** An object's staged fields in canonical form (`canonicalData`); null when the object does not exist. */

@@ -1,6 +1,6 @@
 // A conflict on the receiver: a task met an object changed on this node since staging last left it.
 import { Column, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
-import { epochMs } from '@syncbus/core';
+import { epochMs } from '@syncbus/core/internal';
 
 /** How the task met the object: changed here, created on both sides, or deleted here. */
 export type ConflictKind = 'changed' | 'created-on-both' | 'deleted-on-target';

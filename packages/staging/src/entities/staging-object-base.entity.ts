@@ -1,6 +1,6 @@
 // The receiver's base per object and source: its staged fields as staging last left them, for conflict detection.
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { epochMs } from '@syncbus/core';
+import { epochMs } from '@syncbus/core/internal';
 
 /** Row of `staging_object_base`, written in the same transaction as the task that left the object so. */
 @Entity('staging_object_base')

@@ -1,6 +1,6 @@
 // The receiver's ledger: which tasks of which source were applied, so a redelivered task changes nothing.
 import { Column, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
-import { epochMs } from '@syncbus/core';
+import { epochMs } from '@syncbus/core/internal';
 
 /** Row of `staging_received_task`, written in the same transaction as the task's changes. */
 @Entity('staging_received_task')

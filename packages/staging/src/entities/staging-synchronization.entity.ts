@@ -1,5 +1,5 @@
 // One task for one target server: the row the runner claims, leases and records the outcome on.
-import { SynchronizationRow } from '@syncbus/core';
+import { SynchronizationRow } from '@syncbus/core/internal';
 import { Column, Entity } from 'typeorm';
 
 /** Row of `staging_synchronization` (Kentico's SynchronizationInfo); columns from core's `synchronizationColumns`. */

@@ -1,6 +1,6 @@
 // A logged change of one staged object, waiting to be sent to the servers it has synchronization rows for.
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { epochMs } from '@syncbus/core';
+import { epochMs } from '@syncbus/core/internal';
 
 /** Row of `staging_task` (Kentico's StagingTaskInfo). The id orders tasks: lower ids are sent first. */
 @Entity('staging_task')

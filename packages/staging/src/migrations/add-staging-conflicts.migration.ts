@@ -1,5 +1,5 @@
 // Conflict detection's tables on the receiver: the base of each staged object per source, and the conflicts.
-import { generatedIdColumn } from '@syncbus/core';
+import { generatedIdColumn } from '@syncbus/core/internal';
 import {
   Table,
   TableColumn,

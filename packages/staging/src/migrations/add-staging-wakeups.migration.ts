@@ -1,5 +1,5 @@
 // On PostgreSQL, logged tasks wake the delivery workers of every process at commit instead of at their next poll.
-import { queueWakeupTriggers } from '@syncbus/core';
+import { queueWakeupTriggers } from '@syncbus/core/internal';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 const WAKEUPS = queueWakeupTriggers({ table: 'staging_synchronization', targetColumn: 'server_id' });

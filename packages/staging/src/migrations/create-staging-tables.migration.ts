@@ -1,5 +1,5 @@
 // Creates staging's tables with the QueryRunner API only, so the one migration runs on SQLite and PostgreSQL.
-import { generatedIdColumn, synchronizationColumns, synchronizationIndices } from '@syncbus/core';
+import { generatedIdColumn, synchronizationColumns, synchronizationIndices } from '@syncbus/core/internal';
 import { Table, TableIndex, TableUnique, type MigrationInterface, type QueryRunner } from 'typeorm';
 
 /** staging_server, staging_task, staging_synchronization and the receiver's staging_received_task. */

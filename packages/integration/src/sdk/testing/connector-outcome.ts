@@ -1,16 +1,29 @@
 // Waiting for a connector to finish with what was logged for it, and reading what the bus recorded on the way.
+import { IntegrationConnectorRegistry } from '../../connectors/integration-connector-registry';
+import { IntegrationSyncLog, type IntegrationSyncLogEntry } from '../../processing/integration-sync-log';
 import {
-  IntegrationConnectorRegistry,
-  IntegrationSyncLog,
   IntegrationSynchronizations,
-} from '@syncbus/integration';
-import type { IntegrationSyncLogEntry, TaskDirection } from '@syncbus/integration';
+  type IntegrationSynchronizationInfo,
+} from '../../processing/integration-synchronizations';
+import type { TaskDirection } from '../../tasks/integration-task-store';
 import type { TestNode } from './test-node';
 import { waitFor } from './wait-for';
 
 /** What `connectorSettled` found: nothing waits any more, and every error the sync log kept. */
 export interface ConnectorOutcome {
   readonly syncLog: readonly IntegrationSyncLogEntry[];
+}
+
+/**
+ * The tasks still waiting for `connector` in `direction` (default outgoing), oldest first, each with its attempts,
+ * its last error and when it is next due: what a test reads to see why a task waits.
+ */
+export function connectorQueue(
+  node: TestNode,
+  connector: string,
+  direction: TaskDirection = 'outgoing',
+): Promise<readonly IntegrationSynchronizationInfo[]> {
+  return node.kernel.get(IntegrationSynchronizations).list(connector, direction);
 }
 
 /**

@@ -1,7 +1,7 @@
 // A real node for a plugin's own tests: a temporary SQLite file, the integration bus with fast timings, the
 // plugins under test loaded by name or by path (a package loads itself from its own folder), removed at stop.
 import { createLogger, Kernel, Storage, type Logger, type Newable } from '@syncbus/core';
-import { IntegrationModule } from '@syncbus/integration';
+import { IntegrationModule } from '../../integration-module';
 import { ServerModule, SyncbusHttpServer } from '@syncbus/server';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
