@@ -1,7 +1,7 @@
 // Runs API Extractor over every public entry point of every published package and compares each with its report
 // in api/. `--local` rewrites the reports (commit them); without it a changed public API fails, naming the report.
 import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -38,7 +38,8 @@ function entryPoints() {
 }
 
 let failed = 0;
-for (const entry of entryPoints()) {
+const entries = entryPoints();
+for (const entry of entries) {
   const config = ExtractorConfig.prepare({
     configObject: {
       ...base,
@@ -60,6 +61,18 @@ for (const entry of entryPoints()) {
     console.log(
       `${entry.name}: ${result.apiReportChanged ? `api/${entry.report}.api.md updated` : 'unchanged'}`,
     );
+  }
+}
+// A report whose entry point is gone (a package or subpath removed) goes too, so api/ is exactly the promise.
+const reported = new Set(entries.map((entry) => `${entry.report}.api.md`));
+for (const file of readdirSync(join(root, 'api')).filter((name) => name.endsWith('.api.md'))) {
+  if (reported.has(file)) continue;
+  if (local) {
+    rmSync(join(root, 'api', file));
+    console.log(`api/${file}: removed (no such entry point any more)`);
+  } else {
+    failed++;
+    console.error(`api/${file} reports an entry point that no longer exists; run \`npm run api\` and commit`);
   }
 }
 process.exitCode = failed ? 1 : 0;
