@@ -8,7 +8,7 @@ import {
   IntegrationSynchronizations,
 } from '@syncbus/integration';
 import { BaseIntegrationConnector } from '@syncbus/integration/sdk';
-import { resetScripts, scriptOf } from '@syncbus-fixtures/scripted-connector';
+import { AlphaConnector, resetScripts, scriptOf } from '@syncbus-fixtures/scripted-connector';
 import { Article } from '../support/content-model';
 import { captureLogger } from '../support/captured-logger';
 import { tempSqliteUrl } from '../support/temp-sqlite';
@@ -180,6 +180,26 @@ describe('connector loading (SQLite)', () => {
     expect(waiting[0]).toMatchObject({ status: 'pending', attempts: 0 });
     expect(waiting[0].lastError).toContain('connectors.0.config.endpoint');
     expect(scriptOf('alpha').received).toEqual([]);
+  });
+
+  it('a connector still defining processInternalTaskAsync (the former name) is held, saying what to rename; its task waits', async () => {
+    // As a connector written against the former names: the handler exists, under the old name only.
+    const legacy = AlphaConnector.prototype as unknown as Record<string, unknown>;
+    legacy.processInternalTaskAsync = () => 'OK';
+    try {
+      kernel = await bootIntegrationNode({ url: tempSqliteUrl('connectors') });
+      await kernel.get(Storage).dataSource.getRepository(Article).save({ guid: 'a-1', title: 'One' });
+      await until(() => scriptOf('beta').received.length === 1, 'beta to work meanwhile');
+      const waiting = await until(async () => {
+        const rows = await kernel!.get(IntegrationSynchronizations).list('alpha');
+        return rows[0]?.lastError ? rows : undefined;
+      }, "alpha's task to carry the reason it waits");
+      expect(waiting[0]).toMatchObject({ status: 'pending', attempts: 0 });
+      expect(waiting[0].lastError).toContain('rename processInternalTaskAsync to processQueuedTask');
+      expect(scriptOf('alpha').received).toEqual([]);
+    } finally {
+      delete legacy.processInternalTaskAsync;
+    }
   });
 
   it('a connector whose check() fails waits (with the message on its tasks) and starts once check() passes', async () => {

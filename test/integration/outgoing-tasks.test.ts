@@ -198,12 +198,12 @@ describeEachEngine(['sqlite', 'postgres'] as const)('outgoing integration tasks 
     expect(failed).toMatchObject({
       objectKey: 'cms.article:x-1',
       attempts: 3,
-      lastError: 'alpha.processInternalTaskAsync threw: scripted failure for x-1',
+      lastError: 'alpha.processQueuedTask threw: scripted failure for x-1',
     });
     const history = await kernel.get(IntegrationSyncLog).entries(await connectorId(kernel, 'alpha'));
     expect(history.filter((h) => h.objectGuid === 'x-1')).toHaveLength(3);
     expect(history.find((h) => h.objectGuid === 'x-2')!.error).toBe(
-      `alpha.processInternalTaskAsync returned "Maybe", which is not a result; return 'OK', 'Error', 'ErrorAndSkip' or 'SkipNow'`,
+      `alpha.processQueuedTask returned "Maybe", which is not a result; return 'OK', 'Error', 'ErrorAndSkip' or 'SkipNow'`,
     );
     expect(steps(alpha.received, 'x-2')).toEqual(['create:nonsense', 'create:OK']);
 
@@ -249,7 +249,7 @@ describeEachEngine(['sqlite', 'postgres'] as const)('outgoing integration tasks 
     ]);
     const history = await kernel.get(IntegrationSyncLog).entries(await connectorId(kernel, 'alpha'));
     expect(history.map((h) => h.error)).toEqual([
-      expect.stringContaining('alpha.processInternalTaskAsync timed out after 1000 ms'),
+      expect.stringContaining('alpha.processQueuedTask timed out after 1000 ms'),
     ]);
   });
 

@@ -20,7 +20,7 @@ export type RecordingConfig = z.infer<typeof RecordingConfigSchema>;
 export interface RecordedTask {
   /** The process that handled it. */
   readonly pid: number;
-  /** Outgoing: `processInternalTaskAsync`; incoming: `prepareInternalObject`. */
+  /** Outgoing: `processQueuedTask`; incoming: `prepareInternalObject`. */
   readonly direction: 'outgoing' | 'incoming';
   readonly taskType: string;
   readonly objectType: string;
@@ -39,7 +39,7 @@ export class RecordingConnector extends BaseIntegrationConnector<RecordingConfig
     this.subscribeToAllObjects('async');
   }
 
-  override processInternalTaskAsync(task: IntegrationTask): ProcessingOutcome {
+  override processQueuedTask(task: IntegrationTask): ProcessingOutcome {
     this.record({
       direction: 'outgoing',
       taskType: task.taskType,

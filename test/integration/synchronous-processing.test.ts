@@ -46,7 +46,7 @@ describe('synchronous integration processing (SQLite)', () => {
         'scripted Error for bad-1. Fix the cause in the external system, or subscribe asynchronously.',
     );
     await expect(articles().save({ guid: 'throw-1', title: 'Throws' })).rejects.toThrow(
-      'alpha.processInternalTaskSync threw: scripted failure for throw-1',
+      'alpha.processTaskInChange threw: scripted failure for throw-1',
     );
     const started = Date.now();
     await expect(articles().save({ guid: 'hang-1', title: 'Hangs' })).rejects.toThrow(

@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { SIGNATURE_HEADER, STAGING_TASKS_PATH, TIMESTAMP_HEADER } from '@syncbus/staging';
-import { signStagingRequest, StagingReceivedTask } from '@syncbus/staging/internal';
+import { signHmacRequest } from '@syncbus/core';
+import { StagingReceivedTask } from '@syncbus/staging/internal';
 import { bootStagingNode, createTestSecret, type StagingNode } from '../support/staging-nodes';
 
 const RUNS = Number(process.env.SYNCBUS_FUZZ_RUNS ?? 150);
@@ -87,7 +88,7 @@ describe('staging receiver fuzz', () => {
           [TIMESTAMP_HEADER]: String(timestamp),
         };
         if (signing === 'garbage') headers[SIGNATURE_HEADER] = 'v1=zz';
-        else if (signing !== 'missing') headers[SIGNATURE_HEADER] = signStagingRequest(key, timestamp, raw);
+        else if (signing !== 'missing') headers[SIGNATURE_HEADER] = signHmacRequest(key, timestamp, raw);
         const response = await fetch(`${node.url}${STAGING_TASKS_PATH}`, {
           method: 'POST',
           headers,

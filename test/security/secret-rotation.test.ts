@@ -2,7 +2,7 @@
 // new secret while the sender switches, and a sender may sign with both (several v1= signatures in the header).
 import { randomUUID } from 'node:crypto';
 import { SIGNATURE_HEADER, STAGING_TASKS_PATH, TIMESTAMP_HEADER } from '@syncbus/staging';
-import { signStagingRequest } from '@syncbus/staging/internal';
+import { signHmacRequest } from '@syncbus/core';
 import {
   bootStagingNode,
   createTestSecret,
@@ -56,7 +56,7 @@ describe('shared secret rotation', () => {
       headers: {
         'content-type': 'application/json',
         [TIMESTAMP_HEADER]: String(timestamp),
-        [SIGNATURE_HEADER]: signWith.map((secret) => signStagingRequest(secret, timestamp, raw)).join(','),
+        [SIGNATURE_HEADER]: signWith.map((secret) => signHmacRequest(secret, timestamp, raw)).join(','),
       },
       body: raw,
     });

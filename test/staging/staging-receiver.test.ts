@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { ObjectApplier } from '@syncbus/core/internal';
 import { SIGNATURE_HEADER, STAGING_TASKS_PATH, StagingEvents, TIMESTAMP_HEADER } from '@syncbus/staging';
-import { signStagingRequest } from '@syncbus/staging/internal';
+import { signHmacRequest } from '@syncbus/core';
 import { Article, Category } from '../support/content-model';
 import { describeEachEngine, requireTestDatabase, type TestDatabase } from '../support/postgres';
 import {
@@ -70,8 +70,7 @@ describeEachEngine<Engine>(['sqlite', 'postgres'])('staging receiver over HTTP (
       headers: {
         'content-type': options.contentType ?? 'application/json',
         [TIMESTAMP_HEADER]: String(timestamp),
-        [SIGNATURE_HEADER]:
-          options.signature ?? signStagingRequest(options.key ?? secret.value, timestamp, raw),
+        [SIGNATURE_HEADER]: options.signature ?? signHmacRequest(options.key ?? secret.value, timestamp, raw),
       },
       body: raw,
     });
@@ -128,7 +127,7 @@ describeEachEngine<Engine>(['sqlite', 'postgres'])('staging receiver over HTTP (
       body: { error: 'UNSIGNED_REQUEST' },
     });
     // A body changed after signing no longer matches.
-    const signed = signStagingRequest(secret.value, Math.floor(Date.now() / 1000), raw);
+    const signed = signHmacRequest(secret.value, Math.floor(Date.now() / 1000), raw);
     expect(await post(raw.replace('News', 'Fake'), { signature: signed })).toMatchObject({ status: 401 });
     // An unknown source gets the very answer of a bad signature: nothing tells which source names exist.
     const unknown = await post(body([task()], { source: { server: 'stranger' } }));

@@ -24,7 +24,6 @@ export {
   StagingTaskResultSchema,
   StagingReplySchema,
 } from './staging-protocol';
-export { signStagingRequest, verifyStagingSignature } from './request-signature';
 export { StagingTransport } from './staging-transport';
 export { StagingDelivery } from './staging-delivery';
 export { type IncomingStagingRequest, StagingRequestVerifier } from './staging-request-verifier';

@@ -1,6 +1,6 @@
 import { createLogger, Secret, SyncbusError } from '@syncbus/core';
 import { httpStatusOf } from '@syncbus/server';
-import { signStagingRequest } from './request-signature';
+import { signHmacRequest } from '@syncbus/core';
 import { StagingRequestVerifier } from './staging-request-verifier';
 import { StagingSettingsSchema } from './staging-settings';
 
@@ -40,7 +40,7 @@ describe('StagingRequestVerifier', () => {
     return {
       rawBody: Buffer.from(raw),
       timestamp: String(timestamp),
-      signature: signStagingRequest(secret, timestamp, raw),
+      signature: signHmacRequest(secret, timestamp, raw),
     };
   };
   const rejection = (input: ReturnType<typeof request>) => {

@@ -6,9 +6,9 @@ import {
   type Secret,
   readLimitedText,
   ReplyTooLargeError,
+  signHmacRequest,
 } from '@syncbus/core';
 import type { StagingServer } from './entities/staging-server.entity';
-import { signStagingRequest } from './request-signature';
 import { StagingTransportError } from './staging-errors';
 import {
   SIGNATURE_HEADER,
@@ -54,7 +54,7 @@ export class StagingTransport {
         headers: {
           'content-type': 'application/json',
           [TIMESTAMP_HEADER]: String(timestamp),
-          [SIGNATURE_HEADER]: signStagingRequest(secret.reveal(), timestamp, body),
+          [SIGNATURE_HEADER]: signHmacRequest(secret.reveal(), timestamp, body),
         },
         body,
         signal: AbortSignal.timeout(this.settings.requestTimeoutMs),

@@ -92,7 +92,7 @@ export class AmqpConnector extends BaseIntegrationConnector<AmqpConfig> {
     this.connection = this.publisher = this.consumer = undefined;
   }
 
-  override async processInternalTaskAsync(task: IntegrationTask): Promise<ProcessingOutcome> {
+  override async processQueuedTask(task: IntegrationTask): Promise<ProcessingOutcome> {
     const { publisher } = this.connected();
     const content = Buffer.from(JSON.stringify(await this.payload(task)));
     const headers: Record<string, string> = {

@@ -60,7 +60,7 @@ export class NdjsonConnector extends BaseIntegrationConnector<NdjsonConfig> {
    * One queued task. OK removes it from the queue; Error keeps it (retried with backoff, later tasks of the same
    * object wait behind it). Never throw for an expected failure: answer Error with a message a person can act on.
    */
-  override async processInternalTaskAsync(task: IntegrationTask): Promise<ProcessingOutcome> {
+  override async processQueuedTask(task: IntegrationTask): Promise<ProcessingOutcome> {
     const line: NdjsonLine = {
       guid: task.guid,
       taskType: task.taskType,

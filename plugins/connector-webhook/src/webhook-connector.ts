@@ -53,7 +53,7 @@ export class WebhookConnector extends BaseIntegrationConnector<WebhookConfig> {
       this.subscribeToObjects('async', objectType, '*', config?.dataType ?? 'simple');
   }
 
-  override async processInternalTaskAsync(task: IntegrationTask): Promise<ProcessingOutcome> {
+  override async processQueuedTask(task: IntegrationTask): Promise<ProcessingOutcome> {
     const { url, secret, timeoutMs, headers, on4xx } = this.config;
     const body = JSON.stringify(await this.payload(task));
     const timestamp = Math.floor(Date.now() / 1000);

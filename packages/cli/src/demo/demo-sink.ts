@@ -1,5 +1,5 @@
 // The demo's stand-in for an external system: an HTTP endpoint the webhook connector posts to, checking signatures.
-import { verifyStagingSignature } from '@syncbus/staging/internal';
+import { verifyHmacSignature } from '@syncbus/core';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -30,7 +30,7 @@ export class DemoSink {
         const raw = Buffer.concat(chunks);
         const timestamp = String(request.headers['x-syncbus-timestamp'] ?? '');
         const signature = String(request.headers['x-syncbus-signature'] ?? '');
-        if (!verifyStagingSignature(this.secret, timestamp, raw, signature)) {
+        if (!verifyHmacSignature(this.secret, timestamp, raw, signature)) {
           this.rejected++;
           response.writeHead(401).end('bad signature');
           return;

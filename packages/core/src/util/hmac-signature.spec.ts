@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { checkHmacRequest, signHmacRequest } from './hmac-signature';
+import { checkHmacRequest, signHmacRequest, verifyHmacSignature } from './hmac-signature';
 
 describe('hmac request signature', () => {
   const body = '{"task":{"guid":"g-1"}}';
@@ -8,6 +8,18 @@ describe('hmac request signature', () => {
   it('is v1= and the hex HMAC-SHA256 of timestamp "." raw body, as any receiver computes it', () => {
     const expected = createHmac('sha256', secret).update(`1700000000.${body}`).digest('hex');
     expect(signHmacRequest(secret, 1700000000, body)).toBe(`v1=${expected}`);
+    expect(signHmacRequest(secret, '1700000000', Buffer.from(body))).toBe(`v1=${expected}`);
+  });
+
+  it('verifies only the exact secret, timestamp and bytes', () => {
+    const signature = signHmacRequest(secret, 1700000000, body);
+    expect(verifyHmacSignature(secret, '1700000000', Buffer.from(body), signature)).toBe(true);
+    expect(verifyHmacSignature('other', '1700000000', body, signature)).toBe(false);
+    expect(verifyHmacSignature(secret, '1700000001', body, signature)).toBe(false);
+    expect(verifyHmacSignature(secret, '1700000000', `${body} `, signature)).toBe(false);
+    expect(verifyHmacSignature(secret, '1700000000', body, signature.slice(0, -1))).toBe(false);
+    expect(verifyHmacSignature(secret, '1700000000', body, `v2=${signature.slice(3)}`)).toBe(false);
+    expect(verifyHmacSignature(secret, '1700000000', body, '')).toBe(false);
   });
 
   it('checks presence, signature and the timestamp window', () => {

@@ -39,7 +39,7 @@ export interface IncomingRequest {
 /**
  * Extend this, decorate it with `@IntegrationConnector({ name, configSchema, ... })`, and publish it in a package
  * whose package.json has `"syncbus": { "modules": "dist/index.js" }`. Declare subscriptions in `init()`; handle
- * outgoing tasks in `processInternalTaskAsync` (queued) or `processInternalTaskSync` (inside the change), incoming
+ * outgoing tasks in `processQueuedTask` (queued) or `processTaskInChange` (inside the change), incoming
  * ones in `prepareInternalObject`. Calls are time-limited; a throw counts as Error with its message.
  */
 export abstract class BaseIntegrationConnector<TConfig = unknown> {
@@ -134,16 +134,16 @@ export abstract class BaseIntegrationConnector<TConfig = unknown> {
    * Handles a queued outgoing task (Kentico's ProcessInternalTaskAsync: "async" is the process type, queued).
    * Return a result (`'OK'`, `'Error'`, `'ErrorAndSkip'`, `'SkipNow'`) or `{ result, message }`.
    */
-  processInternalTaskAsync(_task: IntegrationTask): ProcessingOutcome | Promise<ProcessingOutcome> {
+  processQueuedTask(_task: IntegrationTask): ProcessingOutcome | Promise<ProcessingOutcome> {
     return {
       result: 'Error',
-      message: `connector '${this.connectorName}' subscribes to queued tasks but does not override processInternalTaskAsync`,
+      message: `connector '${this.connectorName}' subscribes to queued tasks but does not override processQueuedTask`,
     };
   }
 
   /** Handles an outgoing task inside the change's transaction (process type `sync`); defaults to the async handler. */
-  processInternalTaskSync(task: IntegrationTask): ProcessingOutcome | Promise<ProcessingOutcome> {
-    return this.processInternalTaskAsync(task);
+  processTaskInChange(task: IntegrationTask): ProcessingOutcome | Promise<ProcessingOutcome> {
+    return this.processQueuedTask(task);
   }
 
   /**

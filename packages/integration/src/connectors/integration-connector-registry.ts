@@ -21,7 +21,7 @@ import type { IntegrationTask } from '../tasks/integration-task';
 import { BaseIntegrationConnector } from './base-integration-connector';
 import { attachConnectorRuntime } from './connector-runtime';
 import { CONNECTOR_KIND, connectorOptionsOf } from './integration-connector.decorator';
-import type { LoadedConnector } from './loaded-connector';
+import type { ConnectorProblem, LoadedConnector } from './loaded-connector';
 
 /** Processes one outgoing task of a connector now; the processor provides it. */
 export type ProcessTaskNow = (
@@ -133,6 +133,7 @@ export class IntegrationConnectorRegistry {
         message: `init() failed: ${(error as Error)?.message ?? String(error)}`,
       };
     }
+    loaded.problem ??= renamedHandlerProblem(instance);
     if (loaded.problem) {
       this.logger.error(
         { connector: options.name, problem: loaded.problem.message },
@@ -304,4 +305,23 @@ export function unknownConnectors(entries: ConnectorsSettings, classes: readonly
           },
         ],
   );
+}
+
+/** The handlers' former names: a connector written against them would otherwise fall back to the default. */
+const RENAMED_HANDLERS: Readonly<Record<string, string>> = {
+  processInternalTaskAsync: 'processQueuedTask',
+  processInternalTaskSync: 'processTaskInChange',
+};
+
+/**
+ * A connector that still defines a handler under its former name would have its tasks answered by the base
+ * class's default; it is held instead (its tasks wait), with a problem that says what to rename.
+ */
+function renamedHandlerProblem(instance: object): ConnectorProblem | undefined {
+  const stale = Object.keys(RENAMED_HANDLERS).filter(
+    (name) => typeof (instance as Record<string, unknown>)[name] === 'function',
+  );
+  if (stale.length === 0) return undefined;
+  const renames = stale.map((name) => `${name} to ${RENAMED_HANDLERS[name]}`).join(' and ');
+  return { kind: 'init', message: `it defines handlers under their former names; rename ${renames}` };
 }

@@ -371,9 +371,9 @@ export class ConnectorDrain {
 
   private call(direction: TaskDirection, task: IntegrationTask): Promise<ProcessingVerdict> {
     if (direction === 'incoming') return this.context.incoming.apply(this.connector, task);
-    const method = `${this.connector.name}.processInternalTaskAsync`;
+    const method = `${this.connector.name}.processQueuedTask`;
     return callForVerdict(
-      () => this.connector.instance.processInternalTaskAsync(task),
+      () => this.connector.instance.processQueuedTask(task),
       this.context.settings.callTimeoutMs,
       method,
     );

@@ -129,9 +129,9 @@ export class IntegrationTaskLogger implements ObjectChangeListener {
 
   /** Calls the connector inside the change. Resolves true when the task should be queued (SkipNow). */
   private async processSynchronously(connector: LoadedConnector, task: IntegrationTask): Promise<boolean> {
-    const method = `${connector.name}.processInternalTaskSync`;
+    const method = `${connector.name}.processTaskInChange`;
     const verdict = await callForVerdict(
-      () => connector.instance.processInternalTaskSync(task),
+      () => connector.instance.processTaskInChange(task),
       this.settings.callTimeoutMs,
       method,
     );
