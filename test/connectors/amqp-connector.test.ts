@@ -92,6 +92,8 @@ describe('@syncbus/connector-amqp, outgoing', () => {
     await until(() => sink.received.length === 4 && rows().then((r) => r.length === 0), 'four messages');
     const first = sink.received.find((r) => r.body.task.objectGuid === 'm-1')!;
     expect(first.message.fields.routingKey).toBe('cms.article.create');
+    // The base class's externalMessage names this node (CoreSettings.nodeName, 'local' by default) as the source.
+    expect(first.body.source).toEqual({ node: 'local' });
     expect(first.message.properties).toMatchObject({
       messageId: first.body.task.guid,
       deliveryMode: 2,

@@ -230,6 +230,6 @@ export class AmqpConnector extends BaseIntegrationConnector<AmqpConfig> {
   }
 
   private payload(task: IntegrationTask) {
-    return this.externalMessage(task, this.core.nodeName);
+    return this.externalMessage(task);
   }
 }

@@ -76,6 +76,11 @@ export abstract class BaseIntegrationConnector<TConfig = unknown> {
     return config as TConfig;
   }
 
+  /** The name of the node this connector runs in (`CoreSettings.nodeName`): the source its messages name. */
+  protected get nodeName(): string {
+    return connectorRuntimeOf(this).nodeName;
+  }
+
   /** The subscriptions `init()` declared. */
   get subscriptions(): readonly ConnectorSubscription[] {
     return this.declared;
@@ -202,8 +207,14 @@ export abstract class BaseIntegrationConnector<TConfig = unknown> {
     this.subscribeToObjects(processType, ALL, taskType, dataType);
   }
 
-  /** `task` in the shared outgoing format (`ExternalTaskMessage`), ids and references translated. */
-  protected async externalMessage(task: IntegrationTask, sourceNode: string): Promise<ExternalTaskMessage> {
+  /**
+   * `task` in the shared outgoing format (`ExternalTaskMessage`), ids and references translated; its source is
+   * this node unless `sourceNode` names another.
+   */
+  protected async externalMessage(
+    task: IntegrationTask,
+    sourceNode: string = this.nodeName,
+  ): Promise<ExternalTaskMessage> {
     return {
       protocol: 1,
       source: { node: sourceNode },

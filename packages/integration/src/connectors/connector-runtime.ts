@@ -8,6 +8,8 @@ export interface ConnectorRuntime {
   readonly name: string;
   readonly displayName: string;
   readonly version?: string;
+  /** The node's name (`CoreSettings.nodeName`), as the connector's messages name their source. */
+  readonly nodeName: string;
   /**
    * The validated config (the entry's `config` as it is for a connector without a schema), or undefined when it
    * did not validate or the connector is not listed in `connectors`.

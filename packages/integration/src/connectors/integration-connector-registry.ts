@@ -1,6 +1,7 @@
 // Loads the connectors the node's plugins registered: config validated, init() run, rows kept in integration_connector.
 import {
   ConfigError,
+  CoreSettings,
   type ConfigProblem,
   inject,
   injectable,
@@ -43,6 +44,7 @@ export class IntegrationConnectorRegistry {
     @inject(Storage) private readonly storage: Storage,
     @inject(Logger) private readonly logger: Logger,
     @inject(SecretResolver) private readonly secrets: SecretResolver,
+    @inject(CoreSettings) private readonly core: CoreSettings,
   ) {}
 
   /** Builds every registered connector and records its row (the kernel checked that each entry names one). */
@@ -121,6 +123,7 @@ export class IntegrationConnectorRegistry {
       displayName,
       version: options.version,
       config,
+      nodeName: this.core.nodeName,
       processTask: (task) => processTaskNow(loaded, task),
     });
     // init() runs even with a bad config (given undefined), so subscriptions still log tasks and nothing is dropped
