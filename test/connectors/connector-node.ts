@@ -2,18 +2,13 @@
 // the integration bus and (optionally) the HTTP server on a free loopback port; fast timings for tests.
 import { createLogger, Kernel, Storage, type Logger } from '@syncbus/core';
 import { IntegrationModule, IntegrationSyncLog, IntegrationConnectorRegistry } from '@syncbus/integration';
+import { FAST_INTEGRATION } from '@syncbus/integration/sdk/testing';
 import { ServerModule, SyncbusHttpServer } from '@syncbus/server';
 import { contentModel } from '../support/content-model';
 import { until as waitUntil } from '../support/until';
 
-/** Integration timings that keep retries and polling short. */
-export const FAST_INTEGRATION = {
-  pollIntervalMs: 50,
-  callTimeoutMs: 5000,
-  skipDelayMs: 150,
-  leaseMs: 10_000,
-  retry: { maxAttempts: 5, baseDelayMs: 40, maxDelayMs: 200 },
-};
+/** Integration timings that keep retries and polling short: the SDK test kit's, as a connector's own tests use. */
+export { FAST_INTEGRATION };
 
 /** Options of `bootConnectorNode`. */
 export interface ConnectorNodeOptions {
