@@ -70,8 +70,8 @@ export function sendError(reply: FastifyReply, error: unknown): FastifyReply {
 
 /**
  * The node's error handler (`app.setErrorHandler(httpErrorHandler(logger))`): whatever a route throws is answered
- * by `sendError`, and failures of the node (500; a refusal of kind `unavailable` is no failure) are logged. A route refuses by throwing a `SyncbusError` with a
- * kind, or calls `sendError` where it must answer from a hook.
+ * by `sendError`, and failures of the node (500; a refusal of kind `unavailable` is no failure) are logged. A
+ * route refuses by throwing a `SyncbusError` with a kind, or calls `sendError` where it must answer from a hook.
  */
 export function httpErrorHandler(logger?: Logger) {
   return (error: unknown, _request: FastifyRequest, reply: FastifyReply): FastifyReply => {
