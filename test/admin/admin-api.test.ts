@@ -2,7 +2,7 @@
 // tasks with filters and keyset pages, one task), every bad input named in docs/admin-api.md, and the OpenAPI
 // document generated from the routes' schemas.
 import { AdminModule } from '@syncbus/admin';
-import { StagingTaskList } from '@syncbus/staging';
+import { SynchronizationInfoProvider } from '@syncbus/staging';
 import { Article } from '../support/content-model';
 import { describeEachEngine, requireTestDatabase, type TestDatabase } from '../support/postgres';
 import { bootStagingNode, createTestSecret, type StagingNode } from '../support/staging-nodes';
@@ -118,7 +118,7 @@ describeEachEngine(['sqlite', 'postgres'] as const)('the admin API on %s', (kind
       pages += 1;
     } while (cursor);
     expect(pages).toBe(5);
-    const cli = await node!.kernel.get(StagingTaskList).list();
+    const cli = await node!.kernel.get(SynchronizationInfoProvider).list();
     expect(seen).toEqual(cli.map((t) => t.taskId));
     expect([...seen].sort((a, b) => a - b)).toEqual(seen);
   });
@@ -201,7 +201,8 @@ describeEachEngine(['sqlite', 'postgres'] as const)('the admin API on %s', (kind
     });
     return { status: response.status, body: (await response.json()) as any };
   };
-  const rows = async () => (await node!.kernel.get(StagingTaskList).list()).map((t) => ({ ...t }));
+  const rows = async () =>
+    (await node!.kernel.get(SynchronizationInfoProvider).list()).map((t) => ({ ...t }));
   const auditRows = async () => (await get('/audit?limit=20')).body as any[];
 
   it('refuses a viewer acting with 403, changing nothing and auditing nothing', async () => {

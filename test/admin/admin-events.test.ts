@@ -1,7 +1,7 @@
 // The admin API's live event stream over real HTTP: a client sees tasks logged, delivered and retried, and a job's
 // progress, as they happen; a client that stops reading is dropped instead of holding the node's memory.
 import { AdminEventStream, AdminModule } from '@syncbus/admin';
-import { StagingTaskList } from '@syncbus/staging';
+import { SynchronizationInfoProvider } from '@syncbus/staging';
 import type { ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { startGatedProxy, type GatedProxy } from '../autosync/gated-proxy';
@@ -92,7 +92,7 @@ describe('the admin event stream', () => {
       ),
     );
 
-    const [first] = await source.kernel.get(StagingTaskList).list();
+    const [first] = await source.kernel.get(SynchronizationInfoProvider).list();
     expect(await post('/staging/tasks/retry', { taskIds: [first.taskId] })).toMatchObject({ status: 200 });
     await eventually(() => of('task.retried').length === 1, 'the task.retried event');
     expect(of('task.retried')[0].data).toMatchObject({ taskIds: [first.taskId], actor: 'ops', affected: 1 });

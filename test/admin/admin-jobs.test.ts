@@ -2,7 +2,7 @@
 // thousand tasks delivered to a real target with progress read through GET /jobs/:id, a job cancelled between
 // batches (a proxy holds one batch on the wire), and the refusals. Judged by the target's content and the queue.
 import { AdminModule } from '@syncbus/admin';
-import { StagingTaskList } from '@syncbus/staging';
+import { SynchronizationInfoProvider } from '@syncbus/staging';
 import { startGatedProxy, type GatedProxy } from '../autosync/gated-proxy';
 import { Article } from '../support/content-model';
 import { describeEachEngine, requireTestDatabase, type TestDatabase } from '../support/postgres';
@@ -72,7 +72,8 @@ describeEachEngine(['sqlite', 'postgres'] as const)('admin jobs with a %s source
       await articles.insert(chunk);
     }
   };
-  const pending = async () => (await source!.kernel.get(StagingTaskList).count('production')).pending;
+  const pending = async () =>
+    (await source!.kernel.get(SynchronizationInfoProvider).count('production')).pending;
   const onTarget = () => target!.storage.dataSource.getRepository(Article).count();
 
   it('synchronizes a few thousand tasks in the background, with progress through the job route', async () => {

@@ -1,6 +1,6 @@
 // `syncbus tasks sync` is a person asking for a synchronization (Kentico's Synchronize): it sends what waits now,
 // including tasks that an earlier outage left waiting out a backoff, instead of "sent 0, still pending".
-import { StagingTaskList, StagingTaskRunnerFactory } from '@syncbus/staging';
+import { StagingTaskRunnerFactory, SynchronizationInfoProvider } from '@syncbus/staging';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -37,7 +37,7 @@ describe('syncbus tasks sync after an outage', () => {
     );
     const failed = await source.kernel.get(StagingTaskRunnerFactory).create(serverId).runSynchronization();
     expect(failed.error).toBeDefined();
-    const waiting = await source.kernel.get(StagingTaskList).list();
+    const waiting = await source.kernel.get(SynchronizationInfoProvider).list();
     expect(waiting.map((t) => t.nextAttemptAt > Date.now() + 30_000)).toEqual([true, true]);
     expect(waiting.map((t) => t.attempts)).toEqual([0, 0]); // an outage counts no attempt
     await source.stop();

@@ -4,7 +4,7 @@
 // paused (its tasks are logged and wait, nothing is sent) then resumed.
 import { AdminModule } from '@syncbus/admin';
 import { SyncbusHttpServer } from '@syncbus/server';
-import { StagingEvents, StagingTaskList } from '@syncbus/staging';
+import { StagingEvents, SynchronizationInfoProvider } from '@syncbus/staging';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Article } from '../support/content-model';
 import { bootStagingNode, createTestSecret, eventually, type StagingNode } from '../support/staging-nodes';
@@ -130,7 +130,7 @@ describe('the dashboard of a source staging to a target', () => {
     page.on('request', (request) => {
       if (/\/v1\/staging\/tasks\?/.test(request.url())) listReads.push(request.url());
     });
-    const [task] = (await source.kernel.get(StagingTaskList).list({ title: 'Stopped 2' })).map(
+    const [task] = (await source.kernel.get(SynchronizationInfoProvider).list({ title: 'Stopped 2' })).map(
       (t) => t.taskId,
     );
     // Another operator (or a script) synchronizes it through the API, not through this page.
@@ -189,7 +189,7 @@ describe('the dashboard of a source staging to a target', () => {
     await articles().save({ guid: 'd-1', title: 'Draft one', body: 'First words.' });
     const draft = (await articles().findOneByOrFail({ guid: 'd-1' }))!;
     await articles().save({ ...draft, title: 'Draft two' });
-    const [, update] = await source.kernel.get(StagingTaskList).list({ server: 'production' });
+    const [, update] = await source.kernel.get(SynchronizationInfoProvider).list({ server: 'production' });
     // As a change received from an authoring node and logged on would carry it.
     await source.storage.dataSource.query(
       `UPDATE staging_task SET origin = '["authoring"]' WHERE id = ${update.taskId}`,
@@ -219,7 +219,7 @@ describe('the dashboard of a source staging to a target', () => {
     await page.getByRole('button', { name: 'Delete selected' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
     await page.getByText('No tasks wait for production.').waitFor();
-    expect(await source.kernel.get(StagingTaskList).list()).toEqual([]);
+    expect(await source.kernel.get(SynchronizationInfoProvider).list()).toEqual([]);
   });
 
   it('disables a server and its card turns red; the audit trail says who did it', async () => {

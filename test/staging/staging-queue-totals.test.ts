@@ -1,9 +1,9 @@
-// The per-server totals `GET /servers` shows (StagingTaskList.stats) are kept by triggers, not counted: after every
+// The per-server totals `GET /servers` shows (SynchronizationInfoProvider.stats) are kept by triggers, not counted: after every
 // way rows come and go (log, collapse, deliver, fail, retry, delete, remove a server, rollbacks) they must equal a
 // count over the queue. Runs on SQLite and on PostgreSQL.
 import { Storage } from '@syncbus/core';
 import { withSqlTransaction, type ClaimedSynchronization } from '@syncbus/core/internal';
-import { ServerInfoProvider, StagingTaskList } from '@syncbus/staging';
+import { ServerInfoProvider, SynchronizationInfoProvider } from '@syncbus/staging';
 import { StagingQueue } from '@syncbus/staging/internal';
 import { Category } from '../support/content-model';
 import { describeEachEngine, requireTestDatabase, type TestDatabase } from '../support/postgres';
@@ -52,7 +52,7 @@ describeEachEngine<Engine>(['sqlite', 'postgres'])('staging queue totals (%s)', 
   /** What `stats()` answers, by server name. */
   const kept = async (): Promise<Totals> => {
     const byId = await names();
-    const stats = await node.kernel.get(StagingTaskList).stats();
+    const stats = await node.kernel.get(SynchronizationInfoProvider).stats();
     return Object.fromEntries([...stats].map(([id, s]) => [byId.get(id) ?? `#${id}`, s]));
   };
 
@@ -83,7 +83,7 @@ describeEachEngine<Engine>(['sqlite', 'postgres'])('staging queue totals (%s)', 
   const expectExact = async (expected: Record<string, { pending: number; failed: number }>) => {
     const truth = await counted();
     expect(await kept()).toEqual(truth);
-    const list = node.kernel.get(StagingTaskList);
+    const list = node.kernel.get(SynchronizationInfoProvider);
     for (const name of Object.keys(expected)) expect(await list.count(name)).toEqual(expected[name]);
     expect(
       Object.fromEntries(
@@ -100,7 +100,7 @@ describeEachEngine<Engine>(['sqlite', 'postgres'])('staging queue totals (%s)', 
 
   it('stay exact through log, collapse, rollback, deliver, fail, retry, delete and removing a server', async () => {
     const queue = node.kernel.get<StagingQueue>(StagingQueue);
-    const list = node.kernel.get(StagingTaskList);
+    const list = node.kernel.get(SynchronizationInfoProvider);
     await expectExact({ target: { pending: 0, failed: 0 }, qa: { pending: 0, failed: 0 } });
 
     // log: three creates, a row for each server

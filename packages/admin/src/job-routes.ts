@@ -4,8 +4,8 @@ import { inject, injectable, ObjectTypes, SyncbusError } from '@syncbus/core';
 import {
   ServerInfoProvider,
   StagingSynchronizer,
-  StagingTaskList,
   StagingTaskRunnerFactory,
+  SynchronizationInfoProvider,
   type StagingServer,
 } from '@syncbus/staging';
 import type { FastifyInstance } from 'fastify';
@@ -29,7 +29,7 @@ export class JobRoutes implements AdminRoutes {
   constructor(
     @inject(AdminJobs) private readonly jobs: AdminJobs,
     @inject(ServerInfoProvider) private readonly servers: ServerInfoProvider,
-    @inject(StagingTaskList) private readonly tasks: StagingTaskList,
+    @inject(SynchronizationInfoProvider) private readonly synchronizations: SynchronizationInfoProvider,
     @inject(StagingTaskRunnerFactory) private readonly runners: StagingTaskRunnerFactory,
     @inject(AdminAudit) private readonly audit: AdminAudit,
     @inject(StagingSynchronizer) private readonly synchronizer: StagingSynchronizer,
@@ -168,9 +168,10 @@ export class JobRoutes implements AdminRoutes {
 
   /** Tasks pending for the server (of `taskIds`, when given) now: the job's total. */
   private async pending(server: StagingServer, taskIds?: readonly number[]): Promise<number> {
-    if (!taskIds) return (await this.tasks.count(server.name)).pending;
-    return (await this.tasks.list({ server: server.name, status: 'pending', taskIds, limit: 100_000 }))
-      .length;
+    if (!taskIds) return (await this.synchronizations.count(server.name)).pending;
+    return (
+      await this.synchronizations.list({ server: server.name, status: 'pending', taskIds, limit: 100_000 })
+    ).length;
   }
 }
 

@@ -3,7 +3,7 @@ import { inject, injectable } from '@syncbus/core';
 import {
   DuplicateServerError,
   ServerInfoProvider,
-  StagingTaskList,
+  SynchronizationInfoProvider,
   type StagingServer,
 } from '@syncbus/staging';
 import { ServerInputSchema } from '@syncbus/staging/internal';
@@ -20,7 +20,7 @@ import { ActionResult, ErrorBody, ServerParams, ServerView } from './admin-schem
 export class ServerRoutes implements AdminRoutes {
   constructor(
     @inject(ServerInfoProvider) private readonly servers: ServerInfoProvider,
-    @inject(StagingTaskList) private readonly tasks: StagingTaskList,
+    @inject(SynchronizationInfoProvider) private readonly synchronizations: SynchronizationInfoProvider,
     @inject(AdminAudit) private readonly audit: AdminAudit,
   ) {}
 
@@ -30,7 +30,7 @@ export class ServerRoutes implements AdminRoutes {
       `${ADMIN_PREFIX}/servers`,
       { schema: { tags: ['servers'], response: { 200: z.array(ServerView) } }, config: { role: 'viewer' } },
       async () => {
-        const stats = await this.tasks.stats();
+        const stats = await this.synchronizations.stats();
         return (await this.servers.getServers()).map((s) => view(s, stats.get(s.id)));
       },
     );
@@ -184,7 +184,7 @@ export class ServerRoutes implements AdminRoutes {
 
   /** One server with what waits for it. */
   private async viewOf(server: StagingServer) {
-    return view(server, (await this.tasks.stats()).get(server.id));
+    return view(server, (await this.synchronizations.stats()).get(server.id));
   }
 
   /** An action on a server that does not exist: recorded as refused, answered 404, nothing changed. */

@@ -2,7 +2,7 @@
 // and the actions on chosen tasks: retry and delete.
 import { inject, injectable } from '@syncbus/core';
 import { type SqlExecutor } from '@syncbus/core/internal';
-import { StagingTaskList, UnknownServerError } from '@syncbus/staging';
+import { SynchronizationInfoProvider, UnknownServerError } from '@syncbus/staging';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ADMIN_PREFIX, readPageRequest, toPage, type AdminRoutes } from '@syncbus/server';
@@ -20,11 +20,11 @@ import {
   TaskSelection,
 } from './admin-schemas';
 
-/** The staging tasks resource: the same `StagingTaskList` `syncbus tasks` uses. */
+/** The staging tasks resource: the same `SynchronizationInfoProvider` `syncbus tasks` uses. */
 @injectable()
 export class StagingTaskRoutes implements AdminRoutes {
   constructor(
-    @inject(StagingTaskList) private readonly tasks: StagingTaskList,
+    @inject(SynchronizationInfoProvider) private readonly synchronizations: SynchronizationInfoProvider,
     @inject(AdminSettings) private readonly settings: AdminSettings,
     @inject(AdminAudit) private readonly audit: AdminAudit,
     @inject(AdminEventStream) private readonly events: AdminEventStream,
@@ -47,7 +47,7 @@ export class StagingTaskRoutes implements AdminRoutes {
         const { limit, after } = readPageRequest({ limit: asked, cursor }, this.settings.maxPageSize);
         try {
           // One row more than asked says whether another page follows, without counting.
-          return toPage(await this.tasks.list({ ...filter, after, limit: limit + 1 }), limit);
+          return toPage(await this.synchronizations.list({ ...filter, after, limit: limit + 1 }), limit);
         } catch (error) {
           if (!(error instanceof UnknownServerError)) throw error;
           throw serverNotFound(error.message);
@@ -65,7 +65,7 @@ export class StagingTaskRoutes implements AdminRoutes {
         config: { role: 'viewer' },
       },
       async (request) => {
-        const found = await this.tasks.show(request.params.id);
+        const found = await this.synchronizations.show(request.params.id);
         if (!found) {
           throw taskNotFound(
             `No staging task ${request.params.id} waits for any server (it was delivered or deleted).`,
@@ -91,14 +91,14 @@ export class StagingTaskRoutes implements AdminRoutes {
       {
         verb: 'retry',
         done: 'retried',
-        act: this.tasks.retry.bind(this.tasks),
-        actMatching: this.tasks.retryMatching.bind(this.tasks),
+        act: this.synchronizations.retry.bind(this.synchronizations),
+        actMatching: this.synchronizations.retryMatching.bind(this.synchronizations),
       },
       {
         verb: 'delete',
         done: 'deleted',
-        act: this.tasks.delete.bind(this.tasks),
-        actMatching: this.tasks.deleteMatching.bind(this.tasks),
+        act: this.synchronizations.delete.bind(this.synchronizations),
+        actMatching: this.synchronizations.deleteMatching.bind(this.synchronizations),
       },
     ] as const;
     for (const { verb, done, act, actMatching } of actions) {
@@ -138,7 +138,9 @@ export class StagingTaskRoutes implements AdminRoutes {
               // Every id must still wait (for that server): one delivered meanwhile refuses the whole action.
               const chosen = taskIds!; // the schema gives either ids or a filter
               const waiting = new Set(
-                (await this.tasks.list({ taskIds: chosen, server, limit: 100_000 })).map((t) => t.taskId),
+                (await this.synchronizations.list({ taskIds: chosen, server, limit: 100_000 })).map(
+                  (t) => t.taskId,
+                ),
               );
               const missing = [...new Set(chosen)].filter((id) => !waiting.has(id));
               if (missing.length > 0) {

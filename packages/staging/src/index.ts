@@ -35,6 +35,7 @@ export { StagingSynchronization } from './entities/staging-synchronization.entit
 export { type ConflictKind, type ConflictOutcome, StagingConflict } from './entities/staging-conflict.entity';
 export { type ServerInput, type ServerChanges, ServerInfoProvider } from './server-info-provider';
 export { type SynchronizationFilter, SynchronizationInfoProvider } from './synchronization-info-provider';
+export type { StagingTaskFilter, StagingTaskListing } from './staging-task-listing';
 export { type LogTaskOptions, StagingTaskLogger } from './staging-task-logger';
 export { runInTaskGroup, currentTaskGroups } from './task-group-scope';
 export {
@@ -51,4 +52,3 @@ export { StagingTaskRunner } from './staging-task-runner';
 export { StagingTaskRunnerFactory } from './staging-task-runner-factory';
 export { type ConflictTake, StagingConflicts } from './conflicts/staging-conflicts';
 export { type CompleteSynchronizationSummary, StagingSynchronizer } from './staging-synchronizer';
-export { type StagingTaskFilter, type StagingTaskListing, StagingTaskList } from './staging-task-list';

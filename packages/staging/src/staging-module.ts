@@ -34,7 +34,6 @@ import {
   StagingSettings,
   StagingSettingsSchema,
 } from './staging-settings';
-import { StagingTaskList } from './staging-task-list';
 import { StagingSynchronizer } from './staging-synchronizer';
 import { StagingTaskLogger } from './staging-task-logger';
 import { StagingTaskRunnerFactory } from './staging-task-runner-factory';
@@ -85,7 +84,6 @@ import { SynchronizationInfoProvider } from './synchronization-info-provider';
       StagingSettings,
     ),
     StagingSynchronizer,
-    StagingTaskList,
     // Served and scraped only on a node that has the HTTP server (ServerModule); nothing here needs it.
     StagingReceiverRoute,
     { provide: HttpRouteContribution, useExisting: StagingReceiverRoute },

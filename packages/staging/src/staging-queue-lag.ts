@@ -2,18 +2,18 @@
 import { inject, injectable } from '@syncbus/core';
 import type { QueueLag, QueueLagSource } from '@syncbus/server';
 import { ServerInfoProvider } from './server-info-provider';
-import { StagingTaskList } from './staging-task-list';
+import { SynchronizationInfoProvider } from './synchronization-info-provider';
 
 /** The staging side of `QueueLagSource`: one entry per server, enabled or not. */
 @injectable()
 export class StagingQueueLag implements QueueLagSource {
   constructor(
     @inject(ServerInfoProvider) private readonly servers: ServerInfoProvider,
-    @inject(StagingTaskList) private readonly tasks: StagingTaskList,
+    @inject(SynchronizationInfoProvider) private readonly synchronizations: SynchronizationInfoProvider,
   ) {}
 
   async queueLag(): Promise<QueueLag[]> {
-    const [servers, stats] = await Promise.all([this.servers.getServers(), this.tasks.stats()]);
+    const [servers, stats] = await Promise.all([this.servers.getServers(), this.synchronizations.stats()]);
     return servers.map((server) => ({
       kind: 'server',
       name: server.name,

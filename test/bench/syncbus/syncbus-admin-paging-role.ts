@@ -1,9 +1,9 @@
-// Times what the admin API's task list and server list ask of staging (`StagingTaskList.list` pages of 50 and
+// Times what the admin API's task list and server list ask of staging (`SynchronizationInfoProvider.list` pages of 50 and
 // `stats()`) on a small and on a large backlog in one process, the samples of both sizes interleaved.
 import Database from 'better-sqlite3';
 import { Kernel, Storage } from '@syncbus/core';
 import { parseDatabaseUrl, withSqlTransaction } from '@syncbus/core/internal';
-import { ServerInfoProvider, StagingTaskList, type StagingTaskFilter } from '@syncbus/staging';
+import { ServerInfoProvider, type StagingTaskFilter, SynchronizationInfoProvider } from '@syncbus/staging';
 import { Client } from 'pg';
 import type { ChildRole } from '../harness/child-channel';
 import { median } from '../harness/stats';
@@ -102,7 +102,7 @@ export const syncbusAdminPagingRole: ChildRole = async (config: AdminPagingConfi
         `  admin-paging: ${tasks.toLocaleString('en-US')} tasks written in ${(built.ms / 1000).toFixed(1)} s`,
       );
     }
-    const lists = kernels.map((k) => k.get(StagingTaskList));
+    const lists = kernels.map((k) => k.get(SynchronizationInfoProvider));
     const deep = await Promise.all(kernels.map((k, i) => halfway(k, config.tasks[i])));
     const page = (filter: StagingTaskFilter) => (i: number) => lists[i].list({ ...filter, limit: PAGE });
     const queries: {

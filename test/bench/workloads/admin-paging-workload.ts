@@ -1,6 +1,6 @@
 // Workload 7: does a page of the admin API's task list (and the server list's totals) cost the same with a small
 // and with a 100x larger backlog? Both backlogs are built in one child process and their samples interleaved;
-// measured through `StagingTaskList` (what the routes call), on SQLite and, when it answers, PostgreSQL.
+// measured through `SynchronizationInfoProvider` (what the routes call), on SQLite and, when it answers, PostgreSQL.
 import type { BenchContext } from '../harness/bench-context';
 import {
   createPostgresDatabase,
@@ -36,7 +36,8 @@ async function measure(ctx: BenchContext, engine: 'sqlite' | 'postgres'): Promis
     };
     const { value } = await ctx.run<AdminPagingResult>('syncbus-admin-paging', config, 600_000);
     const n = (count: number) => count.toLocaleString('en-US');
-    const note = 'StagingTaskList in-process, limit 51 as the route asks; median of interleaved samples';
+    const note =
+      'SynchronizationInfoProvider in-process, limit 51 as the route asks; median of interleaved samples';
     report.figure(
       `paging.${engine}.build`,
       'admin-paging',

@@ -1,6 +1,6 @@
 // Delivers a server's pending staging tasks now, with a progress bar of what is left: `tasks sync`, `servers sync-all`.
 import type { Kernel } from '@syncbus/core';
-import { StagingTaskList, StagingTaskRunnerFactory, type StagingServer } from '@syncbus/staging';
+import { StagingTaskRunnerFactory, SynchronizationInfoProvider, type StagingServer } from '@syncbus/staging';
 import type { CliContext } from '../cli-context';
 import { createProgress } from '../output/progress';
 
@@ -24,12 +24,12 @@ export async function deliverWithProgress(
   context: CliContext,
   taskIds?: readonly number[],
 ): Promise<ServerDelivery> {
-  const list = kernel.get(StagingTaskList);
+  const synchronizations = kernel.get(SynchronizationInfoProvider);
   const pending = async () =>
     taskIds
-      ? (await list.list({ server: server.name, status: 'pending', taskIds })).length
-      : (await list.count(server.name)).pending;
-  const failed = async () => (await list.count(server.name)).failed;
+      ? (await synchronizations.list({ server: server.name, status: 'pending', taskIds })).length
+      : (await synchronizations.count(server.name)).pending;
+  const failed = async () => (await synchronizations.count(server.name)).failed;
   const before = await pending();
   const progress = createProgress(`sync ${server.name}`, before, context.streams.stderr);
   const poll = setInterval(() => {

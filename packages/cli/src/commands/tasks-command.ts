@@ -1,6 +1,6 @@
 // `syncbus tasks ...`: what waits to be synchronized, synchronizing it with progress, retrying and deleting.
 import { IntegrationSynchronizations, type IntegrationTaskListing } from '@syncbus/integration';
-import { ServerInfoProvider, StagingTaskList, type StagingTaskListing } from '@syncbus/staging';
+import { ServerInfoProvider, SynchronizationInfoProvider, type StagingTaskListing } from '@syncbus/staging';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { CliContext, GlobalOptions } from '../cli-context';
 import { CliError, ExitCode } from '../cli-error';
@@ -98,7 +98,7 @@ export function registerTasksCommand(program: Command, context: CliContext): voi
           output.table(rows, connectorColumns);
           return;
         }
-        const rows = await kernel.get(StagingTaskList).list({
+        const rows = await kernel.get(SynchronizationInfoProvider).list({
           server: options.server,
           objectType: options.objectType,
           status: options.status,
@@ -117,7 +117,7 @@ export function registerTasksCommand(program: Command, context: CliContext): voi
       const options = command.optsWithGlobals<GlobalOptions>();
       const [id] = parseIds([taskId]);
       await context.withNode(options, async (kernel) => {
-        const found = await kernel.get(StagingTaskList).show(id);
+        const found = await kernel.get(SynchronizationInfoProvider).show(id);
         if (!found)
           throw new CliError(
             `No staging task ${id} waits for any server (it was delivered or deleted).`,
@@ -150,7 +150,7 @@ export function registerTasksCommand(program: Command, context: CliContext): voi
     await context.withNode(options, async (kernel) => {
       const output = context.output(options);
       const servers = kernel.get(ServerInfoProvider);
-      const list = kernel.get(StagingTaskList);
+      const synchronizations = kernel.get(SynchronizationInfoProvider);
       const targets = options.server
         ? [
             await servers
@@ -175,7 +175,7 @@ export function registerTasksCommand(program: Command, context: CliContext): voi
         // With --group or --user, only the matching pending tasks go (and only they count as remaining).
         const only = filtered
           ? (
-              await list.list({
+              await synchronizations.list({
                 server: server.name,
                 status: 'pending',
                 group: options.group,
@@ -238,7 +238,7 @@ export function registerTasksCommand(program: Command, context: CliContext): voi
         await context.withNode(options, async (kernel) => {
           if (filtered) {
             const matched = await kernel
-              .get(StagingTaskList)
+              .get(SynchronizationInfoProvider)
               .list({ server: options.server, group: options.group, user: options.user, limit: 100_000 });
             const byFilter = new Set(matched.map((t) => t.taskId));
             ids = taskIds.length > 0 ? ids.filter((id) => byFilter.has(id)) : [...byFilter];
@@ -253,11 +253,11 @@ export function registerTasksCommand(program: Command, context: CliContext): voi
                 ? await syncs.retry(options.connector, 'outgoing', rowIds)
                 : await syncs.delete(options.connector, 'outgoing', rowIds);
           } else {
-            const list = kernel.get(StagingTaskList);
+            const synchronizations = kernel.get(SynchronizationInfoProvider);
             changed =
               verb === 'retry'
-                ? await list.retry(ids, options.server)
-                : await list.delete(ids, options.server);
+                ? await synchronizations.retry(ids, options.server)
+                : await synchronizations.delete(ids, options.server);
           }
           if (changed === 0)
             throw new CliError(

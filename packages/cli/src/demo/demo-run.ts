@@ -4,7 +4,7 @@ import { AdminModule } from '@syncbus/admin';
 import { createLogger, Kernel, Storage, type Newable } from '@syncbus/core';
 import { IntegrationEvents, IntegrationModule, IntegrationSynchronizations } from '@syncbus/integration';
 import { ServerModule, SyncbusHttpServer } from '@syncbus/server';
-import { StagingEvents, StagingModule, StagingTaskList } from '@syncbus/staging';
+import { StagingEvents, StagingModule, SynchronizationInfoProvider } from '@syncbus/staging';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -149,7 +149,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       await step.run(sourceData);
     }
 
-    const tasks = source.get(StagingTaskList);
+    const tasks = source.get(SynchronizationInfoProvider);
     const queues = source.get(IntegrationSynchronizations);
     const deadline = Date.now() + options.timeoutMs;
     const settle = async () => {
