@@ -186,9 +186,9 @@ describeEachEngine<Engine>(['sqlite', 'postgres'])('staging delivery (source on 
     // The second lane's claim is held until the first lane's batch has failed and its outage backoff (1 ms) has
     // passed, as a slow database connection can do: its rows are due again by then.
     const queue = pair.source.kernel.get<StagingQueue>(StagingQueue);
-    const claim = queue.claim.bind(queue);
+    const claim = queue.claimBatch.bind(queue);
     let claims = 0;
-    queue.claim = async (options) => {
+    queue.claimBatch = async (options) => {
       if (++claims === 2)
         await eventually(
           async () => (await pendingRows()).some((r) => r.lastError && r.nextAttemptAt! <= Date.now()),

@@ -34,6 +34,9 @@ export {
   type SynchronizationFailure,
   type SynchronizationStatus,
   type ClaimOptions,
+  type ClaimedBatch,
+  type SettledBatch,
+  type QueueNextDue,
   LeaseQueue,
 } from './queue/lease-queue';
 export {

@@ -3,6 +3,7 @@ import { inject, injectable, Logger, retryDelayMs, Storage, type OnStop } from '
 import {
   newLeaseOwner,
   type ClaimedSynchronization,
+  type QueueNextDue,
   type SynchronizationFailure,
 } from '@syncbus/core/internal';
 import { ConflictDetection } from './conflicts/conflict-detection';
@@ -58,6 +59,13 @@ export interface StagingRunSummary {
   error?: string;
 }
 
+/** A run for a drain loop: its summary, and when the server next has work if the run read it on its way. */
+export interface StagingPass {
+  readonly summary: StagingRunSummary;
+  /** What the run's last claim or settle answered; undefined when it did not (ask `LeaseQueue.nextDueAt`). */
+  readonly next?: QueueNextDue;
+}
+
 /**
  * The engine behind `StagingTaskRunner`. Runs for one server are serialized in this process, so a run started
  * for a task right after it was logged never finds that task held back by an earlier run still sending the
@@ -96,6 +104,18 @@ export class StagingDelivery implements OnStop {
     taskIds?: number | readonly number[],
     options: StagingRunOptions = {},
   ): Promise<StagingRunSummary> {
+    return this.runPass(serverId, taskIds, options).then((pass) => pass.summary);
+  }
+
+  /**
+   * `run`, with when the server next has work as the run's last claim or settle read it (on PostgreSQL in the
+   * same round trip), so a drain loop need not ask again.
+   */
+  runPass(
+    serverId: number,
+    taskIds?: number | readonly number[],
+    options: StagingRunOptions = {},
+  ): Promise<StagingPass> {
     const ids =
       taskIds === undefined ? undefined : Array.isArray(taskIds) ? [...taskIds] : [taskIds as number];
     const previous = this.chains.get(serverId) ?? Promise.resolve();
@@ -150,7 +170,7 @@ export class StagingDelivery implements OnStop {
     serverId: number,
     taskIds: number[] | undefined,
     options: StagingRunOptions,
-  ): Promise<StagingRunSummary> {
+  ): Promise<StagingPass> {
     const server = await this.servers.getServer(serverId);
     if (!server) throw new UnknownServerError(serverId);
     if (!server.enabled) throw new ServerDisabledError(server.name);
@@ -175,15 +195,20 @@ export class StagingDelivery implements OnStop {
     let outageUntil: number | undefined;
     // Up to `maxInFlight` batches on the wire at once: while one is applied on the target the next is claimed and
     // sent. The leases keep order per object: a row whose object has a batch in flight is not claimable.
+    // What each lane last read of the server's next due time when it ended for want of work (undefined: it ended
+    // otherwise, and the caller asks).
+    const answers: (QueueNextDue | undefined)[] = [];
     const lane = async () => {
+      let next: QueueNextDue | undefined;
       while (!this.stopped && !halted && !options.signal?.aborted) {
-        const claimed = await this.queue.claim({
+        const { rows: claimed, next: idle } = await this.queue.claimBatch({
           targetId: serverId,
           owner: this.owner,
           limit: batchSize,
           leaseMs,
           taskIds,
         });
+        next = idle;
         if (halted) {
           // Another lane found the server down while this claim was on its way (a slow connection can take longer
           // than the outage backoff): the run is over, so these rows go back untouched to wait out the outage.
@@ -192,6 +217,7 @@ export class StagingDelivery implements OnStop {
             this.owner,
             outageUntil ?? Date.now(),
           );
+          next = undefined;
           break;
         }
         const again = claimed.filter((r) => failedInRun.has(r.objectKey)).map((r) => r.id);
@@ -204,7 +230,18 @@ export class StagingDelivery implements OnStop {
         if (missing.length > 0) await this.queue.complete(missing, this.owner);
         const batch = rows.filter((r) => r.task);
         if (batch.length === 0) continue;
-        const error = await this.sendBatch(server, batch, tasks, secret, summary, failedInRun);
+        // A claim short of a batch found the queue drained: the settle reads when work is next due, and a lane
+        // with nothing due now ends there instead of claiming once more to find nothing.
+        const drained = claimed.length < batchSize;
+        const { error, next: after } = await this.sendBatch(
+          server,
+          batch,
+          tasks,
+          secret,
+          summary,
+          failedInRun,
+          drained,
+        );
         options.onProgress?.(summary);
         if (!error) {
           const outage = this.outages.get(serverId);
@@ -212,9 +249,14 @@ export class StagingDelivery implements OnStop {
             // The server is back: its backlog need not wait out the rest of the outage backoff.
             this.outages.delete(serverId);
             await this.queue.makeDue(serverId, [...outage.dueTimes]);
+          } else if (after && after.dueAt !== 0) {
+            next = after;
+            break;
           }
+          next = undefined;
           continue;
         }
+        next = undefined;
         halted = true;
         // The whole batch failed: the target (or the way to it) is down, not these tasks wrong. Counting an
         // attempt would turn a backlog `failed` during an outage of a few minutes, so the rows keep their
@@ -240,12 +282,17 @@ export class StagingDelivery implements OnStop {
           'staging batch failed; tasks stay pending',
         );
       }
+      answers.push(next);
     };
     await Promise.all(Array.from({ length: maxInFlight }, lane));
-    return summary;
+    // The lane that ended last read last; any lane that ended otherwise leaves it to the caller to ask.
+    return { summary, next: answers.every((a) => a !== undefined) ? answers[answers.length - 1] : undefined };
   }
 
-  /** Sends one batch and records per-task outcomes; returns the error text when the batch failed as a whole. */
+  /**
+   * Sends one batch and records per-task outcomes; returns the error text when the batch failed as a whole, and
+   * with `askNext` when the server next has work, when its settle could read that in the same round trip.
+   */
   private async sendBatch(
     server: StagingServer,
     batch: readonly ClaimedSynchronization[],
@@ -253,7 +300,8 @@ export class StagingDelivery implements OnStop {
     secret: ReturnType<ServerSecrets['resolve']>,
     summary: StagingRunSummary,
     failedObjects: Set<string>,
-  ): Promise<string | undefined> {
+    askNext: boolean,
+  ): Promise<{ error?: string; next?: QueueNextDue }> {
     const ids = batch.map((r) => r.id);
     const heartbeat = setInterval(
       () =>
@@ -284,7 +332,7 @@ export class StagingDelivery implements OnStop {
           batchError: message,
         });
       }
-      return message;
+      return { error: message };
     } finally {
       clearInterval(heartbeat);
     }
@@ -337,7 +385,7 @@ export class StagingDelivery implements OnStop {
             !results[index].message?.startsWith('CONFLICT'),
         )
       : [];
-    await this.queue.settle(
+    const { next } = await this.queue.settleBatch(
       {
         completed,
         failed: failures,
@@ -360,6 +408,7 @@ export class StagingDelivery implements OnStop {
               delivered.map((r) => tasks.get(r.taskId)!),
             )
         : undefined,
+      askNext ? server.id : undefined,
     );
     summary.conflicts += held.length;
     summary.failed += failures.length;
@@ -379,7 +428,7 @@ export class StagingDelivery implements OnStop {
         ],
       });
     }
-    return undefined;
+    return { next };
   }
 }
 

@@ -1,7 +1,13 @@
 // Keeps one drain loop per target server and kicks them when tasks are logged, so tasks leave as soon as they are
 // logged without the logging call ever waiting for the network.
 import { CoreSettings, inject, injectable, Logger, type OnStart, type OnStop } from '@syncbus/core';
-import { DrainLoop, QueueWakeups, roleDelivers, type DrainPass } from '@syncbus/core/internal';
+import {
+  DrainLoop,
+  QueueWakeups,
+  roleDelivers,
+  type DrainPass,
+  type QueueNextDue,
+} from '@syncbus/core/internal';
 import {
   ServerDisabledError,
   ServerPausedError,
@@ -147,8 +153,9 @@ export class StagingAutoSyncScheduler implements OnStart, OnStop {
   /** One pass of a lane: it sends until nothing is due, the server fails, or it stops. */
   private async drain(lane: StagingDelivery, serverId: number): Promise<DrainPass> {
     let summary: StagingRunSummary;
+    let next: QueueNextDue | undefined;
     try {
-      summary = await lane.run(serverId);
+      ({ summary, next } = await lane.runPass(serverId));
     } catch (error) {
       // Disabled, paused or deleted since its loop started: nothing to send; a kick or a poll looks again.
       if (
@@ -162,7 +169,8 @@ export class StagingAutoSyncScheduler implements OnStart, OnStop {
     return {
       failed: summary.error !== undefined,
       worked: summary.sent + summary.failed > 0,
-      nextDueAt: await this.queue.nextDueAt(serverId),
+      // Read by the run's last claim or settle when it could (PostgreSQL: in the same round trip), else asked.
+      nextDueAt: next ? next.dueAt : await this.queue.nextDueAt(serverId),
     };
   }
 }

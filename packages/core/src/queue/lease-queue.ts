@@ -1,6 +1,12 @@
 // The one claim-and-lease mechanism: staging servers and integration connectors drain their synchronization rows here.
 import { escapeLike } from '../util/escape-like';
-import { withSqlRead, withSqlTransaction, type SqlExecutor } from '../storage/sql-executor';
+import {
+  runPostgresScript,
+  sqlLiteral,
+  withSqlRead,
+  withSqlTransaction,
+  type SqlExecutor,
+} from '../storage/sql-executor';
 import type { Storage } from '../storage/storage';
 import { retryDelayMs, type RetryPolicy } from './backoff';
 import { leaseOwnerProcess, sumByProcess } from './lease-owner';
@@ -35,6 +41,29 @@ export interface ClaimedSynchronization {
    * table names none, or when the task was deleted (settle such a row as completed).
    */
   readonly task?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * When a target next has work, as `nextDueAt` answers (0 now, epoch ms later, undefined when nothing is pending),
+ * read in the same round trip as a claim or a settle, so a drain loop need not ask again.
+ */
+export interface QueueNextDue {
+  readonly dueAt: number | undefined;
+}
+
+/** What `claimBatch` leased, and (when it leased nothing, on PostgreSQL) when the target next has work. */
+export interface ClaimedBatch {
+  readonly rows: ClaimedSynchronization[];
+  /** Present when the claim could tell at no extra round trip; otherwise ask `nextDueAt`. */
+  readonly next?: QueueNextDue;
+}
+
+/** What `settleBatch` recorded, and when the target next has work (when asked with `nextDueOf`). */
+export interface SettledBatch {
+  /** The completed ids that were still held. */
+  readonly completed: number[];
+  /** Present when `nextDueOf` was given and the settle could read it in its own round trip. */
+  readonly next?: QueueNextDue;
 }
 
 /** Rows given back without an attempt counted, due again at `notBefore`, with the reason they wait (if any). */
@@ -106,7 +135,112 @@ export class LeaseQueue {
 
   /** Leases up to `limit` due rows of a target, oldest task first. */
   async claim(options: ClaimOptions): Promise<ClaimedSynchronization[]> {
-    if (options.taskIds && options.taskIds.length === 0) return [];
+    return (await this.claimBatch(options)).rows;
+  }
+
+  /**
+   * `claim`, and when it leased nothing, when the target next has work. On PostgreSQL one round trip
+   * (`claimPostgresAtOnce`) unless the first page of candidates is full of held-back rows; then the paged claim.
+   */
+  async claimBatch(options: ClaimOptions): Promise<ClaimedBatch> {
+    if (options.taskIds && options.taskIds.length === 0) return { rows: [] };
+    if (this.storage.kind === 'postgres') {
+      const atOnce = await this.claimPostgresAtOnce(options);
+      if (atOnce) return atOnce;
+    }
+    return { rows: await this.claimInTransaction(options) };
+  }
+
+  /**
+   * PostgreSQL's claim in ONE round trip (`runPostgresScript`), as pg-boss fetches: the planner settings and the
+   * target's advisory lock, then one statement that picks the first page of due rows (`FOR UPDATE SKIP LOCKED`),
+   * drops those an earlier row of their object outside the page precedes (one index probe per object, as
+   * `withoutEarlierRowsLeft`), leases the rest and returns them joined with their tasks; when it leases nothing,
+   * it also answers `nextDueAt` from the same snapshot. Returns undefined, having leased nothing, when the page was
+   * full and held back too many rows to fill the batch: the paged claim then goes on past it, in one transaction.
+   */
+  private async claimPostgresAtOnce(options: ClaimOptions): Promise<ClaimedBatch | undefined> {
+    const { table, targetColumn, taskTable } = this.spec;
+    const target = sqlLiteral(options.targetId);
+    const page = Math.max(options.limit, 100);
+    const now = this.now();
+    const requested = options.taskIds ? `AND s.task_id = ANY(${sqlLiteral(options.taskIds)})` : '';
+    const columns = (this.spec.taskColumns ?? []).map((c) => `, k.${c}`).join('');
+    // `first` is MATERIALIZED so each object is probed once, not once per candidate it is joined with.
+    // The lease runs from the moment the rows are leased, not from before the advisory-lock wait: the wait
+    // (statement_timestamp() is when the script arrived) is added, so a slow claim never hands out expired leases.
+    const expires = `${sqlLiteral(now + options.leaseMs)} +
+        (extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::bigint`;
+    const [, rows] = await runPostgresScript(this.storage, [
+      `SELECT pg_advisory_xact_lock(hashtext(${sqlLiteral(`${table}:${options.targetId}`)})), ${PREFER_INDEXES}`,
+      `WITH cand AS (
+         SELECT s.id, s.task_id, s.object_key, s.attempts FROM ${table} s
+          WHERE s.${targetColumn} = ${target} AND s.status = 'pending' AND s.next_attempt_at <= ${now}
+            AND (s.lease_expires_at IS NULL OR s.lease_expires_at <= ${now}) ${requested}
+          ORDER BY s.task_id LIMIT ${page} FOR UPDATE OF s SKIP LOCKED),
+       first AS MATERIALIZED (
+         SELECT k.key, (SELECT MIN(e.task_id) FROM ${table} e
+                         WHERE e.${targetColumn} = ${target} AND e.object_key = k.key
+                           AND NOT (e.id IN (SELECT c.id FROM cand c))) AS task_id
+           FROM (SELECT DISTINCT object_key AS key FROM cand) k),
+       kept AS (
+         SELECT c.id FROM cand c LEFT JOIN first f ON f.key = c.object_key
+          WHERE f.task_id IS NULL OR c.task_id < f.task_id
+          ORDER BY c.task_id, c.id LIMIT ${sqlLiteral(options.limit)}),
+       whole AS (
+         SELECT (SELECT COUNT(*) FROM kept) >= ${sqlLiteral(options.limit)} OR (SELECT COUNT(*) FROM cand) < ${page}
+                AS ok),
+       leased AS (
+         UPDATE ${table} SET lease_owner = ${sqlLiteral(options.owner)}, lease_expires_at = ${expires}
+          WHERE id IN (SELECT id FROM kept) AND (SELECT ok FROM whole)
+          RETURNING id, task_id, object_key, attempts)
+       SELECT w.ok AS whole__, l.id AS id__, l.task_id AS task_id__, l.object_key AS object_key__,
+              l.attempts AS attempts__, k.id AS task_found__${columns},
+              CASE WHEN w.ok AND NOT EXISTS (SELECT 1 FROM leased) THEN (${this.nextDuePostgres(target)}) END
+                AS next_due__
+         FROM whole w LEFT JOIN leased l ON true LEFT JOIN ${taskTable} k ON k.id = l.task_id
+        ORDER BY l.task_id, l.id`,
+    ]);
+    if (rows.length === 0 || rows[0].whole__ !== true) return undefined;
+    if (rows[0].id__ === null) return { rows: [], next: { dueAt: dueAtOf(rows[0].next_due__, now) } };
+    return {
+      rows: rows.map(
+        ({
+          whole__: _whole,
+          id__,
+          task_id__,
+          object_key__,
+          attempts__,
+          task_found__,
+          next_due__: _next,
+          ...task
+        }) => ({
+          id: Number(id__),
+          taskId: Number(task_id__),
+          targetId: options.targetId,
+          objectKey: String(object_key__),
+          attempts: Number(attempts__),
+          task: this.spec.taskColumns && task_found__ !== null ? task : undefined,
+        }),
+      ),
+    };
+  }
+
+  /**
+   * `nextDueAt`'s PostgreSQL query for one target (a literal): only the first row of each object can be due, and
+   * the first rows come from one ordered pass (DISTINCT ON), which no plan can make quadratic.
+   */
+  private nextDuePostgres(target: string): string {
+    const { table, targetColumn } = this.spec;
+    return `SELECT MIN(CASE WHEN s.lease_expires_at IS NOT NULL AND s.lease_expires_at > s.next_attempt_at
+                          THEN s.lease_expires_at ELSE s.next_attempt_at END)
+              FROM (SELECT DISTINCT ON (f.object_key) f.status, f.next_attempt_at, f.lease_expires_at
+                      FROM ${table} f WHERE f.${targetColumn} = ${target} ORDER BY f.object_key, f.task_id) s
+             WHERE s.status = 'pending'`;
+  }
+
+  /** The claim in one transaction: SQLite's one statement, or PostgreSQL's paged claim. */
+  private async claimInTransaction(options: ClaimOptions): Promise<ClaimedSynchronization[]> {
     const { table } = this.spec;
     return withSqlTransaction(this.storage, async (sql) => {
       let claimable: readonly Record<string, unknown>[];
@@ -283,6 +417,75 @@ export class LeaseQueue {
    * Returns the completed ids that were still held.
    */
   async settle(
+    outcomes: SynchronizationOutcomes,
+    owner: string,
+    policy: RetryPolicy,
+    alsoInTransaction?: (sql: SqlExecutor) => Promise<void>,
+  ): Promise<number[]> {
+    return (await this.settleBatch(outcomes, owner, policy, alsoInTransaction)).completed;
+  }
+
+  /**
+   * `settle`, and with `nextDueOf` (a target id) when that target next has work, read after the outcomes are
+   * recorded. On PostgreSQL a batch of completions and postponements with nothing else in its transaction is ONE
+   * round trip (`runPostgresScript`: the deletes, the postponements, then the next due time, all in one implicit
+   * transaction); failures and `alsoInTransaction` take the transaction of `settle`, and no `next`.
+   */
+  async settleBatch(
+    outcomes: SynchronizationOutcomes,
+    owner: string,
+    policy: RetryPolicy,
+    alsoInTransaction?: (sql: SqlExecutor) => Promise<void>,
+    nextDueOf?: number,
+  ): Promise<SettledBatch> {
+    if (this.storage.kind === 'postgres' && !alsoInTransaction && (outcomes.failed ?? []).length === 0) {
+      return this.settlePostgresAtOnce(outcomes, owner, nextDueOf);
+    }
+    return { completed: await this.settleInTransaction(outcomes, owner, policy, alsoInTransaction) };
+  }
+
+  /** PostgreSQL: completions, postponements and (with `nextDueOf`) the next due time in one round trip. */
+  private async settlePostgresAtOnce(
+    outcomes: SynchronizationOutcomes,
+    owner: string,
+    nextDueOf: number | undefined,
+  ): Promise<SettledBatch> {
+    const { table, taskTable } = this.spec;
+    const now = this.now();
+    const who = sqlLiteral(owner);
+    const completed = outcomes.completed ?? [];
+    const statements: string[] = [];
+    if (completed.length > 0) {
+      // One snapshot for the whole statement: the task delete still sees the rows `done` deletes, so it skips them.
+      const orphans = this.spec.deleteCompletedTasks
+        ? `, gone AS (DELETE FROM ${taskTable} WHERE id IN (SELECT task_id FROM done)
+             AND NOT EXISTS (SELECT 1 FROM ${table} s
+                              WHERE s.task_id = ${taskTable}.id AND NOT (s.id IN (SELECT id FROM done))))`
+        : '';
+      statements.push(
+        `WITH done AS (DELETE FROM ${table} WHERE lease_owner = ${who} AND id = ANY(${sqlLiteral(completed)})
+                        RETURNING id, task_id)${orphans}
+         SELECT id FROM done`,
+      );
+    }
+    for (const { ids, notBefore, reason } of outcomes.postponed ?? []) {
+      if (ids.length === 0) continue;
+      const note = reason === undefined ? '' : `, last_error = ${sqlLiteral(reason.slice(0, 4000))}`;
+      statements.push(
+        `UPDATE ${table} SET lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = ${sqlLiteral(notBefore)},
+           last_run_at = ${now}${note} WHERE lease_owner = ${who} AND id = ANY(${sqlLiteral(ids)})`,
+      );
+    }
+    if (nextDueOf !== undefined) statements.push(`${this.nextDuePostgres(sqlLiteral(nextDueOf))}`);
+    if (statements.length === 0) return { completed: [] };
+    const results = await runPostgresScript(this.storage, statements);
+    const held = completed.length > 0 ? results[0].map((r) => Number(r.id)) : [];
+    if (nextDueOf === undefined) return { completed: held };
+    const [due] = results[results.length - 1];
+    return { completed: held, next: { dueAt: dueAtOf(Object.values(due ?? {})[0], this.now()) } };
+  }
+
+  private async settleInTransaction(
     outcomes: SynchronizationOutcomes,
     owner: string,
     policy: RetryPolicy,
@@ -547,9 +750,7 @@ export class LeaseQueue {
                              AND e.object_key = s.object_key AND e.task_id < s.task_id)`,
         [targetId],
       );
-      if (row?.due === null || row?.due === undefined) return undefined;
-      const due = Number(row.due);
-      return due <= now ? 0 : due;
+      return dueAtOf(row?.due, now);
     });
   }
 
@@ -586,6 +787,13 @@ export class LeaseQueue {
       );
     }
   }
+}
+
+/** A due time as read (null: nothing pending) as `nextDueAt` answers it: 0 when due by `now`. */
+function dueAtOf(value: unknown, now: number): number | undefined {
+  if (value === null || value === undefined) return undefined;
+  const due = Number(value);
+  return due <= now ? 0 : due;
 }
 
 /** Ids in statements of at most 10,000: SQLite binds at most 32,766 parameters per statement. */

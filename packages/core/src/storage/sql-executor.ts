@@ -142,6 +142,49 @@ export async function withSqlRead<T>(storage: Storage, fn: (sql: SqlExecutor) =>
 }
 
 /**
+ * PostgreSQL: sends `statements` as ONE simple-protocol query on the pool, for the queue's hot paths (a claim, a
+ * settle) where round trips are the latency. One round trip and one implicit transaction: all commit or none do,
+ * each statement sees what the ones before it did, and each is planned after they ran, so a
+ * `set_config(..., true)` in one steers the planning of the next. Statements take no parameters: build their
+ * values with `sqlLiteral`. Resolves with each statement's rows, in order.
+ */
+export async function runPostgresScript(
+  storage: Storage,
+  statements: readonly string[],
+): Promise<Record<string, unknown>[][]> {
+  if (storage.kind !== 'postgres') {
+    throw new SyncbusError('POSTGRES_ONLY', 'runPostgresScript runs on PostgreSQL; use withSqlTransaction.');
+  }
+  // TypeORM's query runner reads one result per query; the driver's pool hands back one per statement.
+  const pool = (storage.dataSource.driver as unknown as { master: PostgresPool }).master;
+  const result = await pool.query(statements.join(';\n'));
+  return (Array.isArray(result) ? result : [result]).map((r) => r.rows);
+}
+
+interface PostgresPool {
+  query(text: string): Promise<{ rows: Record<string, unknown>[] } | { rows: Record<string, unknown>[] }[]>;
+}
+
+/**
+ * A value written into a `runPostgresScript` statement: a finite number, a string (an escape-string literal, so
+ * it reads the same whatever `standard_conforming_strings` says), null, or a list of integers (`bigint[]`).
+ */
+export function sqlLiteral(value: number | string | null | readonly number[]): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new SyncbusError('SQL_LITERAL', `${value} is not a finite number`);
+    return String(value);
+  }
+  if (typeof value === 'string') {
+    if (value.includes('\0')) throw new SyncbusError('SQL_LITERAL', 'a string literal cannot hold NUL');
+    return `E'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+  }
+  for (const n of value)
+    if (!Number.isSafeInteger(n)) throw new SyncbusError('SQL_LITERAL', `${n} is not an integer id`);
+  return `'{${value.join(',')}}'::bigint[]`;
+}
+
+/**
  * A `SqlExecutor` inside the transaction `manager` already runs (a TypeORM subscriber's, a host's), for hot paths
  * that write alongside a change and must commit or roll back with it. It opens no transaction of its own. On
  * SQLite it uses the raw connection with cached prepared statements (the manager's transaction is on that same
