@@ -533,7 +533,7 @@ describe('staging receiver: bad inputs', () => {
     },
     {
       name: 'a badly signed body of another protocol (401, not 409)',
-      request: () => ({ body: good({ protocol: 2 }), key: 'not the secret' }),
+      request: () => ({ body: good({ protocol: 3 }), key: 'not the secret' }),
       status: 401,
       code: 'BAD_SIGNATURE',
     },
@@ -613,7 +613,7 @@ describe('staging receiver: bad inputs', () => {
     },
     {
       name: 'no source and another protocol (source is checked first)',
-      request: () => ({ body: JSON.stringify({ protocol: 2, tasks: [] }) }),
+      request: () => ({ body: JSON.stringify({ protocol: 3, tasks: [] }) }),
       status: 400,
       code: 'INVALID_REQUEST',
       message: /source\.server/,
@@ -634,7 +634,8 @@ describe('staging receiver: bad inputs', () => {
     // The protocol: checked after the source and before the shape.
     ...(
       [
-        ['protocol 2', { protocol: 2 }],
+        ['protocol 3 (newer than this node)', { protocol: 3 }],
+        ['protocol 1.5', { protocol: 1.5 }],
         ['protocol 0', { protocol: 0 }],
         ['protocol "1" (a string)', { protocol: '1' }],
         ['protocol null', { protocol: null }],
@@ -644,7 +645,7 @@ describe('staging receiver: bad inputs', () => {
       request: () => ({ body: good(extra) }),
       status: 409,
       code: 'PROTOCOL_MISMATCH',
-      message: /speaks staging protocol 1/,
+      message: /speaks staging protocols 1 to 2/,
     })),
     {
       name: 'no protocol',
@@ -654,13 +655,13 @@ describe('staging receiver: bad inputs', () => {
     },
     {
       name: 'another protocol with a wrong shape (the protocol is checked first)',
-      request: () => ({ body: good({ protocol: 2, tasks: 'none', extra: true }) }),
+      request: () => ({ body: good({ protocol: 3, tasks: 'none', extra: true }) }),
       status: 409,
       code: 'PROTOCOL_MISMATCH',
     },
     {
       name: "another protocol from 'other' signed by 'source' (the signer is checked first)",
-      request: () => ({ body: good({ protocol: 2, source: { server: 'other' } }) }),
+      request: () => ({ body: good({ protocol: 3, source: { server: 'other' } }) }),
       status: 401,
       code: 'BAD_SIGNATURE',
     },
@@ -1056,6 +1057,7 @@ describe('staging receiver: bad inputs', () => {
       const answer = await post({ body: stagingBody([failing, followUp, fine]) });
       expect(answer.status).toBe(200);
       expect(answer.body).toEqual({
+        protocol: 1,
         results: [
           {
             guid: failing.guid,
@@ -1120,6 +1122,7 @@ describe('staging receiver: bad inputs', () => {
     const before = await state();
     const answer = await post({ body: stagingBody([once, { ...once, data: { name: 'Second copy' } }]) });
     expect(answer.body).toEqual({
+      protocol: 1,
       results: [
         { guid: once.guid, status: 'applied' },
         { guid: once.guid, status: 'duplicate' },

@@ -99,6 +99,7 @@ describeEachEngine<Engine>(['sqlite', 'postgres'])('staging receiver over HTTP (
     expect(reply).toEqual({
       status: 200,
       body: {
+        protocol: 1,
         results: [
           { guid: category.guid, status: 'applied' },
           { guid: article.guid, status: 'applied' },
@@ -195,9 +196,9 @@ describeEachEngine<Engine>(['sqlite', 'postgres'])('staging receiver over HTTP (
     expect(wrongTypes.body.message).toMatch(/tasks\.0\.createdAt/);
     expect(wrongTypes.body.message).toMatch(/tasks\.0\.origin/);
     expect(await post(body([task({ data: 'not an object' })]))).toMatchObject({ status: 400 });
-    expect(await post(body([task()], { protocol: 2 }))).toMatchObject({
+    expect(await post(body([task()], { protocol: 3 }))).toMatchObject({
       status: 409,
-      body: { error: 'PROTOCOL_MISMATCH', message: expect.stringMatching(/speaks staging protocol 1/) },
+      body: { error: 'PROTOCOL_MISMATCH', message: expect.stringMatching(/speaks staging protocols 1 to 2/) },
     });
     expect(await post(JSON.stringify({ tasks: [] }))).toMatchObject({ status: 400 });
     const oversize = await post(body([task({ data: { code: 'news', name: 'x'.repeat(70 * 1024) } })]));

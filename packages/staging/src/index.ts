@@ -40,6 +40,8 @@ export { type LogTaskOptions, StagingTaskLogger } from './staging-task-logger';
 export { runInTaskGroup, currentTaskGroups } from './task-group-scope';
 export {
   STAGING_PROTOCOL_VERSION,
+  OLDEST_STAGING_PROTOCOL_VERSION,
+  PROTOCOL_HEADER,
   STAGING_TASKS_PATH,
   TIMESTAMP_HEADER,
   SIGNATURE_HEADER,

@@ -23,6 +23,8 @@ export {
   StagingRequestSchema,
   StagingTaskResultSchema,
   StagingReplySchema,
+  isSpokenProtocol,
+  resultsForProtocol,
 } from './staging-protocol';
 export { StagingTransport } from './staging-transport';
 export { StagingDelivery } from './staging-delivery';

@@ -3,7 +3,14 @@ import { inject, injectable } from '@syncbus/core';
 import { headerMap, isJsonContentType, UnsupportedMediaTypeError } from '@syncbus/server/internal';
 import { type HttpRouteContribution } from '@syncbus/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SIGNATURE_HEADER, STAGING_TASKS_PATH, TIMESTAMP_HEADER } from './staging-protocol';
+import {
+  PROTOCOL_HEADER,
+  resultsForProtocol,
+  SIGNATURE_HEADER,
+  STAGING_PROTOCOL_VERSION,
+  STAGING_TASKS_PATH,
+  TIMESTAMP_HEADER,
+} from './staging-protocol';
 import { StagingReceiver } from './staging-receiver';
 import { StagingRequestVerifier } from './staging-request-verifier';
 import { StagingSettings } from './staging-settings';
@@ -30,6 +37,9 @@ export class StagingReceiverRoute implements HttpRouteContribution {
     // connection is closed rather than drained. Refusals are thrown: the node's error handler answers them
     // (@syncbus/server's one mapping from an error's kind to its status).
     const checkHeaders = async (request: FastifyRequest, reply: FastifyReply) => {
+      // Every answer, a refusal too, says which protocol version this node speaks up to: a newer sender refused
+      // with PROTOCOL_MISMATCH sends again in it, and one that remembered an older version moves up.
+      reply.header(PROTOCOL_HEADER, String(STAGING_PROTOCOL_VERSION));
       try {
         if (!isJsonContentType(request.headers['content-type'])) throw new UnsupportedMediaTypeError();
         const headers = headerMap(request.headers);
@@ -51,7 +61,8 @@ export class StagingReceiverRoute implements HttpRouteContribution {
         signature: headers[SIGNATURE_HEADER],
       });
       const results = await this.receiver.receive(parsed.source.server, parsed.tasks);
-      return { results };
+      // Answered in the request's version: a version-1 sender gets only the statuses it knows.
+      return { protocol: parsed.protocol, results: resultsForProtocol(results, parsed.protocol) };
     });
   }
 }

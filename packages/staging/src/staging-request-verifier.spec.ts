@@ -93,7 +93,7 @@ describe('StagingRequestVerifier', () => {
     expect(rejection(request(good, now() - 301))).toBe('401 STALE_TIMESTAMP');
     expect(rejection(request(good, now() + 301))).toBe('401 STALE_TIMESTAMP');
     expect(rejection(request(good, now() - 299))).toBe('accepted');
-    expect(rejection(request({ ...good, protocol: 2 }))).toBe('409 PROTOCOL_MISMATCH');
+    expect(rejection(request({ ...good, protocol: 3 }))).toBe('409 PROTOCOL_MISMATCH');
     expect(rejection(request({ ...good, tasks: [{ ...task, extra: 1 }] }))).toBe('400 INVALID_REQUEST');
     expect(rejection(request({ ...good, tasks: [{ ...task, createdAt: '1' }] }))).toBe('400 INVALID_REQUEST');
   });

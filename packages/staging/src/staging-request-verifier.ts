@@ -16,7 +16,13 @@ import {
 } from '@syncbus/core';
 import { LogThrottle, zodProblems } from '@syncbus/core/internal';
 import { StagingRequestRejectedError } from './staging-errors';
-import { STAGING_PROTOCOL_VERSION, StagingRequestSchema, type StagingRequest } from './staging-protocol';
+import {
+  isSpokenProtocol,
+  OLDEST_STAGING_PROTOCOL_VERSION,
+  STAGING_PROTOCOL_VERSION,
+  StagingRequestSchema,
+  type StagingRequest,
+} from './staging-protocol';
 import { StagingSettings } from './staging-settings';
 
 /** A request as it arrived: the raw body (signatures cover its exact bytes) and the two headers. */
@@ -65,7 +71,7 @@ const invalidRequest = (problems: readonly ConfigProblem[]) =>
  * (all of them, each in constant time, so the time taken says nothing about which matched), and the body must
  * then name a source whose secret signed it. Every refusal is a `StagingRequestRejectedError` whose `kind` gives
  * the HTTP answer: 413 too large, 401 unsigned, a bad signature or an unknown source (one answer for both, the
- * detail is logged here) or a timestamp outside the window, 400 not JSON, 409 another protocol; a body of the wrong
+ * detail is logged here) or a timestamp outside the window, 400 not JSON, 409 a protocol version it does not speak; a body of the wrong
  * shape is a `ValidationError` (400 `INVALID_REQUEST` with `problems`).
  */
 @injectable()
@@ -150,12 +156,14 @@ export class StagingRequestVerifier {
       throw badSignature();
     }
     const protocol = (body as { protocol?: unknown }).protocol;
-    if (protocol !== STAGING_PROTOCOL_VERSION) {
+    // A version this node does not speak: a newer sender reads the versions this node speaks from the answer's
+    // header (the route sets it on every answer) and sends again in one of them.
+    if (!isSpokenProtocol(protocol)) {
       throw new StagingRequestRejectedError(
         'conflict',
         'PROTOCOL_MISMATCH',
-        `This node speaks staging protocol ${STAGING_PROTOCOL_VERSION}, the request uses ${JSON.stringify(protocol)}; ` +
-          'upgrade the older node.',
+        `This node speaks staging protocols ${OLDEST_STAGING_PROTOCOL_VERSION} to ${STAGING_PROTOCOL_VERSION}, ` +
+          `the request uses ${JSON.stringify(protocol)}; upgrade the older node.`,
       );
     }
     const parsed = StagingRequestSchema.safeParse(body);
