@@ -85,7 +85,10 @@ export class ConflictDetection {
     tasks: readonly StagingTaskData[],
   ): Promise<ConflictSession | undefined> {
     if (!this.settings.receiver.conflicts.detect) return undefined;
-    const bases = await this.store.bases(sql, sourceServer, tasks);
+    // A create needs its object's base only when the object exists here already (rare: created on both sides, or
+    // sent again after the ledger forgot it): its guard reads it then, so the common request of creates reads none.
+    const read = tasks.filter((t) => t.taskType !== 'create');
+    const { bases, anyOpen } = await this.store.requestStart(sql, sourceServer, read);
     return new ConflictSession(
       this,
       this.store,
@@ -93,9 +96,12 @@ export class ConflictDetection {
       this.events,
       this.logger,
       sourceServer,
+      sql,
       bases,
+      new Set(read.map(objectKey)),
       // Only a task logged by a resolution carries an expected base: the check costs nothing otherwise.
       tasks.some((t) => t.base !== undefined) && (await this.store.stagesTo(sql, sourceServer)),
+      anyOpen,
     );
   }
 }
@@ -118,10 +124,20 @@ export class ConflictSession {
     private readonly events: StagingEventEmitters,
     private readonly logger: Logger,
     private readonly sourceServer: string,
+    /** The request's transaction (bases a create's guard reads late are read in it). */
+    private readonly sql: SqlExecutor,
     /** Bases by object key, as JSON; kept current as the request's tasks apply. */
     private readonly bases: Map<string, string>,
+    /** The objects whose bases `bases` holds as stored (read, or written by this request); others are not read yet. */
+    private readonly known: Set<string>,
     /** This node stages back to the source, a peer (its tasks may say what they expect here). */
     private readonly peer: boolean,
+    /**
+     * A conflict from this source was open when the request began. Without one, a clean task has nothing to
+     * supersede: no conflict of its object can open meanwhile, since the source sends no object in two requests at
+     * once (its leases) and a conflict this request holds holds back its object's later tasks.
+     */
+    private readonly anyOpen: boolean,
   ) {}
 
   /** The guard `task` is applied with (undefined for a type or task type that detection does not cover). */
@@ -133,6 +149,12 @@ export class ConflictSession {
       // A task sent after a conflict was resolved on its source says what the source expects here; only a peer
       // this node stages back to sends one (from any other source it is not taken: it would bypass detection).
       const expected = this.peer ? task.base : undefined;
+      if (current && !this.known.has(key)) {
+        // A create that finds its object here: its base was not read with the request's.
+        const stored = (await this.store.bases(this.sql, this.sourceServer, [task])).get(key);
+        if (stored !== undefined) this.bases.set(key, stored);
+        this.known.add(key);
+      }
       const baseJson = expected === null ? null : expected ? JSON.stringify(expected) : this.bases.get(key);
       // What the base becomes, whatever the task's outcome.
       const after = (old: string | null | undefined) =>
@@ -257,7 +279,7 @@ export class ConflictSession {
   /** Writes what the tasks applied since the last flush decided (bases, conflict records), in `sql`'s transaction. */
   async flush(sql: SqlExecutor): Promise<void> {
     await this.store.writeBases(sql, this.sourceServer, this.baseWrites);
-    await this.store.supersedeOpen(sql, this.sourceServer, this.cleanObjects);
+    if (this.anyOpen) await this.store.supersedeOpen(sql, this.sourceServer, this.cleanObjects);
     for (const { write, args } of this.pending) {
       const id = await this.store.writeConflict(sql, write);
       this.written.push({ ...args, conflictId: id, outcome: write.outcome });
@@ -305,6 +327,7 @@ export class ConflictSession {
   }
 
   private setBase(task: StagingTaskData, data: string | null): void {
+    this.known.add(objectKey(task));
     this.baseWrites.push({
       objectType: task.objectType,
       objectGuid: task.objectGuid,

@@ -69,6 +69,34 @@ export class StagingConflictStore {
     return new Map(rows.map((r) => [r.object_key, r.data]));
   }
 
+  /**
+   * What a received request starts from, in one statement: the bases `sourceServer` left these objects in (on the
+   * primary key; none asked for is the common request of creates) and whether any conflict from that source is
+   * open (on the status index), so a request that can supersede nothing skips `supersedeOpen`.
+   */
+  async requestStart(
+    sql: SqlExecutor,
+    sourceServer: string,
+    objects: readonly ObjectKey[],
+  ): Promise<{ bases: Map<string, string>; anyOpen: boolean }> {
+    // The open-conflict flag travels as one extra row whose object_key is NULL.
+    const rows = await sql.all<{ object_key: string | null; data: string | null }>(
+      `SELECT object_key, data FROM staging_object_base
+         WHERE source_server = ? AND object_key IN (SELECT value FROM ${sql.each('text')})
+       UNION ALL
+       SELECT NULL, NULL WHERE EXISTS (
+         SELECT 1 FROM staging_conflict WHERE status = 'open' AND source_server = ?)`,
+      [sourceServer, sql.eachParam([...new Set(objects.map(objectKey))]), sourceServer],
+    );
+    const bases = new Map<string, string>();
+    let anyOpen = false;
+    for (const row of rows) {
+      if (row.object_key === null) anyOpen = true;
+      else bases.set(row.object_key, row.data!);
+    }
+    return { bases, anyOpen };
+  }
+
   /** True when this node stages to `server` (an enabled server of that name): the two are peers. */
   async stagesTo(sql: SqlExecutor, server: string): Promise<boolean> {
     const rows = await sql.all('SELECT 1 AS one FROM staging_server WHERE name = ? AND enabled = TRUE', [
