@@ -1,6 +1,11 @@
 // Runs API Extractor over every public entry point of every published package and compares each with its report
 // in api/. `--local` rewrites the reports (commit them); without it a changed public API fails, naming the report.
+//
+// The reports read the built declarations, and tsc prints an inferred union (a zod enum's members, say) in the
+// order its checker met the members, which an incremental build can change. So reports are always written from a
+// clean build, and a check that finds a difference after an incremental build rebuilds clean and checks again.
 import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,9 +42,33 @@ function entryPoints() {
   return entries;
 }
 
-let failed = 0;
 const entries = entryPoints();
-for (const entry of entries) {
+if (local) cleanBuild();
+let failed = extractAll({ report: local });
+if (failed && !local) {
+  console.log('rebuilding from clean, so the comparison does not depend on an incremental build');
+  cleanBuild();
+  failed = extractAll({ report: true });
+}
+failed += orphanReports();
+process.exitCode = failed ? 1 : 0;
+
+/** Rebuilds every TypeScript project from nothing (`tsc -b --clean`, then `tsc -b`). */
+function cleanBuild() {
+  const tsc = join(root, 'node_modules/.bin/tsc');
+  execFileSync(tsc, ['-b', '--clean'], { cwd: root, stdio: 'inherit' });
+  execFileSync(tsc, ['-b'], { cwd: root, stdio: 'inherit' });
+}
+
+/** Runs every entry; returns how many failed. With `report: false`, prints nothing for a changed one. */
+function extractAll({ report }) {
+  let failures = 0;
+  for (const entry of entries) failures += extract(entry, report) ? 0 : 1;
+  return failures;
+}
+
+/** One entry point: true when its report matches (or, with --local, was written). */
+function extract(entry, report) {
   const config = ExtractorConfig.prepare({
     configObject: {
       ...base,
@@ -51,7 +80,7 @@ for (const entry of entries) {
   });
   const result = Extractor.invoke(config, { localBuild: local, messageCallback: quietUnlessError });
   if (!result.succeeded) {
-    failed++;
+    if (!report) return false;
     console.error(
       result.apiReportChanged
         ? `${entry.name}: its public API changed; run \`npm run api\` and commit api/${entry.report}.api.md`
@@ -63,19 +92,24 @@ for (const entry of entries) {
     );
   }
 }
-// A report whose entry point is gone (a package or subpath removed) goes too, so api/ is exactly the promise.
-const reported = new Set(entries.map((entry) => `${entry.report}.api.md`));
-for (const file of readdirSync(join(root, 'api')).filter((name) => name.endsWith('.api.md'))) {
-  if (reported.has(file)) continue;
-  if (local) {
-    rmSync(join(root, 'api', file));
-    console.log(`api/${file}: removed (no such entry point any more)`);
-  } else {
-    failed++;
-    console.error(`api/${file} reports an entry point that no longer exists; run \`npm run api\` and commit`);
+/** A report whose entry point is gone (a package or subpath removed) goes too, so api/ is exactly the promise. */
+function orphanReports() {
+  const reported = new Set(entries.map((entry) => `${entry.report}.api.md`));
+  let orphans = 0;
+  for (const file of readdirSync(join(root, 'api')).filter((name) => name.endsWith('.api.md'))) {
+    if (reported.has(file)) continue;
+    if (local) {
+      rmSync(join(root, 'api', file));
+      console.log(`api/${file}: removed (no such entry point any more)`);
+    } else {
+      orphans++;
+      console.error(
+        `api/${file} reports an entry point that no longer exists; run \`npm run api\` and commit`,
+      );
+    }
   }
+  return orphans;
 }
-process.exitCode = failed ? 1 : 0;
 
 /** Keeps the run to one line per entry: only errors reach the console; warnings are in the reports. */
 function quietUnlessError(message) {

@@ -1,12 +1,6 @@
 // The one claim-and-lease mechanism: staging servers and integration connectors drain their synchronization rows here.
 import { escapeLike } from '../util/escape-like';
-import {
-  runPostgresScript,
-  sqlLiteral,
-  withSqlRead,
-  withSqlTransaction,
-  type SqlExecutor,
-} from '../storage/sql-executor';
+import { sqlOnPool, withSqlRead, withSqlTransaction, type SqlExecutor } from '../storage/sql-executor';
 import type { Storage } from '../storage/storage';
 import { retryDelayMs, type RetryPolicy } from './backoff';
 import { leaseOwnerProcess, sumByProcess } from './lease-owner';
@@ -152,55 +146,72 @@ export class LeaseQueue {
   }
 
   /**
-   * PostgreSQL's claim in ONE round trip (`runPostgresScript`), as pg-boss fetches: the planner settings and the
-   * target's advisory lock, then one statement that picks the first page of due rows (`FOR UPDATE SKIP LOCKED`),
-   * drops those an earlier row of their object outside the page precedes (one index probe per object, as
-   * `withoutEarlierRowsLeft`), leases the rest and returns them joined with their tasks; when it leases nothing,
-   * it also answers `nextDueAt` from the same snapshot. Returns undefined, having leased nothing, when the page was
-   * full and held back too many rows to fill the batch: the paged claim then goes on past it, in one transaction.
+   * PostgreSQL's claim in one transaction of two parameterised statements, as pg-boss fetches: the target's
+   * advisory lock with the planner settings, then one statement that picks the first page of due rows
+   * (`FOR UPDATE SKIP LOCKED`), drops those an earlier row of their object outside the page precedes (one index
+   * probe per object, as `withoutEarlierRowsLeft`), leases the rest and returns them joined with their tasks; when
+   * it leases nothing, it also answers `nextDueAt` from the same snapshot. The lock is a statement of its own so
+   * that the picking statement's snapshot is taken after the lock is held. Returns undefined, having leased
+   * nothing, when the page was full and held back too many rows to fill the batch: the paged claim then goes on
+   * past it.
    */
   private async claimPostgresAtOnce(options: ClaimOptions): Promise<ClaimedBatch | undefined> {
     const { table, targetColumn, taskTable } = this.spec;
-    const target = sqlLiteral(options.targetId);
-    const page = Math.max(options.limit, 100);
+    const { targetId, limit } = options;
+    const page = Math.max(limit, 100);
     const now = this.now();
-    const requested = options.taskIds ? `AND s.task_id = ANY(${sqlLiteral(options.taskIds)})` : '';
+    const requested = options.taskIds ? 'AND s.task_id = ANY(?)' : '';
     const columns = (this.spec.taskColumns ?? []).map((c) => `, k.${c}`).join('');
     // `first` is MATERIALIZED so each object is probed once, not once per candidate it is joined with.
     // The lease runs from the moment the rows are leased, not from before the advisory-lock wait: the wait
-    // (statement_timestamp() is when the script arrived) is added, so a slow claim never hands out expired leases.
-    const expires = `${sqlLiteral(now + options.leaseMs)} +
-        (extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::bigint`;
-    const [, rows] = await runPostgresScript(this.storage, [
-      `SELECT pg_advisory_xact_lock(hashtext(${sqlLiteral(`${table}:${options.targetId}`)})), ${PREFER_INDEXES}`,
-      `WITH cand AS (
+    // (statement_timestamp() is when the statement arrived) is added, so a slow claim never hands out expired
+    // leases. Parameters are listed in the order their `?` appear.
+    const claim = `WITH cand AS (
          SELECT s.id, s.task_id, s.object_key, s.attempts FROM ${table} s
-          WHERE s.${targetColumn} = ${target} AND s.status = 'pending' AND s.next_attempt_at <= ${now}
-            AND (s.lease_expires_at IS NULL OR s.lease_expires_at <= ${now}) ${requested}
-          ORDER BY s.task_id LIMIT ${page} FOR UPDATE OF s SKIP LOCKED),
+          WHERE s.${targetColumn} = ? AND s.status = 'pending' AND s.next_attempt_at <= ?
+            AND (s.lease_expires_at IS NULL OR s.lease_expires_at <= ?) ${requested}
+          ORDER BY s.task_id LIMIT ? FOR UPDATE OF s SKIP LOCKED),
        first AS MATERIALIZED (
          SELECT k.key, (SELECT MIN(e.task_id) FROM ${table} e
-                         WHERE e.${targetColumn} = ${target} AND e.object_key = k.key
+                         WHERE e.${targetColumn} = ? AND e.object_key = k.key
                            AND NOT (e.id IN (SELECT c.id FROM cand c))) AS task_id
            FROM (SELECT DISTINCT object_key AS key FROM cand) k),
        kept AS (
          SELECT c.id FROM cand c LEFT JOIN first f ON f.key = c.object_key
           WHERE f.task_id IS NULL OR c.task_id < f.task_id
-          ORDER BY c.task_id, c.id LIMIT ${sqlLiteral(options.limit)}),
+          ORDER BY c.task_id, c.id LIMIT ?),
        whole AS (
-         SELECT (SELECT COUNT(*) FROM kept) >= ${sqlLiteral(options.limit)} OR (SELECT COUNT(*) FROM cand) < ${page}
-                AS ok),
+         SELECT (SELECT COUNT(*) FROM kept) >= ? OR (SELECT COUNT(*) FROM cand) < ? AS ok),
        leased AS (
-         UPDATE ${table} SET lease_owner = ${sqlLiteral(options.owner)}, lease_expires_at = ${expires}
+         UPDATE ${table} SET lease_owner = ?,
+                lease_expires_at = CAST(? AS bigint)
+                  + (extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::bigint
           WHERE id IN (SELECT id FROM kept) AND (SELECT ok FROM whole)
           RETURNING id, task_id, object_key, attempts)
        SELECT w.ok AS whole__, l.id AS id__, l.task_id AS task_id__, l.object_key AS object_key__,
               l.attempts AS attempts__, k.id AS task_found__${columns},
-              CASE WHEN w.ok AND NOT EXISTS (SELECT 1 FROM leased) THEN (${this.nextDuePostgres(target)}) END
+              CASE WHEN w.ok AND NOT EXISTS (SELECT 1 FROM leased) THEN (${this.nextDuePostgres()}) END
                 AS next_due__
          FROM whole w LEFT JOIN leased l ON true LEFT JOIN ${taskTable} k ON k.id = l.task_id
-        ORDER BY l.task_id, l.id`,
-    ]);
+        ORDER BY l.task_id, l.id`;
+    const params = [
+      targetId,
+      now,
+      now,
+      ...(options.taskIds ? [[...options.taskIds]] : []),
+      page,
+      targetId,
+      limit,
+      limit,
+      page,
+      options.owner,
+      now + options.leaseMs,
+      targetId,
+    ];
+    const rows = await withSqlTransaction(this.storage, async (sql) => {
+      await sql.all(`SELECT pg_advisory_xact_lock(hashtext(?)), ${PREFER_INDEXES}`, [`${table}:${targetId}`]);
+      return sql.all(claim, params);
+    });
     if (rows.length === 0 || rows[0].whole__ !== true) return undefined;
     if (rows[0].id__ === null) return { rows: [], next: { dueAt: dueAtOf(rows[0].next_due__, now) } };
     return {
@@ -227,15 +238,16 @@ export class LeaseQueue {
   }
 
   /**
-   * `nextDueAt`'s PostgreSQL query for one target (a literal): only the first row of each object can be due, and
-   * the first rows come from one ordered pass (DISTINCT ON), which no plan can make quadratic.
+   * `nextDueAt`'s PostgreSQL query for one target (its one parameter, the target's id): only the first row of
+   * each object can be due, and the first rows come from one ordered pass (DISTINCT ON), which no plan can make
+   * quadratic.
    */
-  private nextDuePostgres(target: string): string {
+  private nextDuePostgres(): string {
     const { table, targetColumn } = this.spec;
     return `SELECT MIN(CASE WHEN s.lease_expires_at IS NOT NULL AND s.lease_expires_at > s.next_attempt_at
                           THEN s.lease_expires_at ELSE s.next_attempt_at END)
               FROM (SELECT DISTINCT ON (f.object_key) f.status, f.next_attempt_at, f.lease_expires_at
-                      FROM ${table} f WHERE f.${targetColumn} = ${target} ORDER BY f.object_key, f.task_id) s
+                      FROM ${table} f WHERE f.${targetColumn} = ? ORDER BY f.object_key, f.task_id) s
              WHERE s.status = 'pending'`;
   }
 
@@ -444,7 +456,10 @@ export class LeaseQueue {
     return { completed: await this.settleInTransaction(outcomes, owner, policy, alsoInTransaction) };
   }
 
-  /** PostgreSQL: completions, postponements and (with `nextDueOf`) the next due time in one round trip. */
+  /**
+   * PostgreSQL: completions and postponements in ONE parameterised statement (data-modifying CTEs, all committed
+   * together), then, with `nextDueOf`, the next due time in a second that sees them.
+   */
   private async settlePostgresAtOnce(
     outcomes: SynchronizationOutcomes,
     owner: string,
@@ -452,36 +467,36 @@ export class LeaseQueue {
   ): Promise<SettledBatch> {
     const { table, taskTable } = this.spec;
     const now = this.now();
-    const who = sqlLiteral(owner);
     const completed = outcomes.completed ?? [];
-    const statements: string[] = [];
-    if (completed.length > 0) {
-      // One snapshot for the whole statement: the task delete still sees the rows `done` deletes, so it skips them.
-      const orphans = this.spec.deleteCompletedTasks
-        ? `, gone AS (DELETE FROM ${taskTable} WHERE id IN (SELECT task_id FROM done)
-             AND NOT EXISTS (SELECT 1 FROM ${table} s
-                              WHERE s.task_id = ${taskTable}.id AND NOT (s.id IN (SELECT id FROM done))))`
-        : '';
-      statements.push(
-        `WITH done AS (DELETE FROM ${table} WHERE lease_owner = ${who} AND id = ANY(${sqlLiteral(completed)})
-                        RETURNING id, task_id)${orphans}
-         SELECT id FROM done`,
+    const postponed = (outcomes.postponed ?? []).filter((p) => p.ids.length > 0);
+    if (completed.length === 0 && postponed.length === 0 && nextDueOf === undefined) return { completed: [] };
+    // One snapshot for the whole statement: the task delete still sees the rows `done` deletes, so it skips them.
+    const orphans = this.spec.deleteCompletedTasks
+      ? `, gone AS (DELETE FROM ${taskTable} WHERE id IN (SELECT task_id FROM done)
+           AND NOT EXISTS (SELECT 1 FROM ${table} s
+                            WHERE s.task_id = ${taskTable}.id AND NOT (s.id IN (SELECT id FROM done))))`
+      : '';
+    const parts = [
+      `done AS (DELETE FROM ${table} WHERE lease_owner = ? AND id = ANY(?) RETURNING id, task_id)`,
+    ];
+    const params: unknown[] = [owner, [...completed]];
+    postponed.forEach(({ ids, notBefore, reason }, i) => {
+      const note = reason === undefined ? '' : ', last_error = ?';
+      parts.push(
+        `later${i} AS (UPDATE ${table} SET lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = ?,
+           last_run_at = ?${note} WHERE lease_owner = ? AND id = ANY(?) RETURNING id)`,
       );
+      params.push(notBefore, now, ...(reason === undefined ? [] : [reason.slice(0, 4000)]), owner, [...ids]);
+    });
+    const sql = sqlOnPool(this.storage);
+    let held: number[] = [];
+    if (completed.length > 0 || postponed.length > 0) {
+      const ctes = [`${parts[0]}${orphans}`, ...parts.slice(1)].join(',\n       ');
+      const rows = await sql.all<{ id: unknown }>(`WITH ${ctes}\n     SELECT id FROM done`, params);
+      held = rows.map((r) => Number(r.id));
     }
-    for (const { ids, notBefore, reason } of outcomes.postponed ?? []) {
-      if (ids.length === 0) continue;
-      const note = reason === undefined ? '' : `, last_error = ${sqlLiteral(reason.slice(0, 4000))}`;
-      statements.push(
-        `UPDATE ${table} SET lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = ${sqlLiteral(notBefore)},
-           last_run_at = ${now}${note} WHERE lease_owner = ${who} AND id = ANY(${sqlLiteral(ids)})`,
-      );
-    }
-    if (nextDueOf !== undefined) statements.push(`${this.nextDuePostgres(sqlLiteral(nextDueOf))}`);
-    if (statements.length === 0) return { completed: [] };
-    const results = await runPostgresScript(this.storage, statements);
-    const held = completed.length > 0 ? results[0].map((r) => Number(r.id)) : [];
     if (nextDueOf === undefined) return { completed: held };
-    const [due] = results[results.length - 1];
+    const [due] = await sql.all(this.nextDuePostgres(), [nextDueOf]);
     return { completed: held, next: { dueAt: dueAtOf(Object.values(due ?? {})[0], this.now()) } };
   }
 

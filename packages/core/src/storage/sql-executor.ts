@@ -142,46 +142,16 @@ export async function withSqlRead<T>(storage: Storage, fn: (sql: SqlExecutor) =>
 }
 
 /**
- * PostgreSQL: sends `statements` as ONE simple-protocol query on the pool, for the queue's hot paths (a claim, a
- * settle) where round trips are the latency. One round trip and one implicit transaction: all commit or none do,
- * each statement sees what the ones before it did, and each is planned after they ran, so a
- * `set_config(..., true)` in one steers the planning of the next. Statements take no parameters: build their
- * values with `sqlLiteral`. Resolves with each statement's rows, in order.
+ * PostgreSQL: an executor on the pool, outside any transaction: each statement runs (and commits) on its own, in
+ * one round trip. For the queue's hot paths (a settle) whose one statement writes everything it must. Parameterised
+ * like every executor.
  */
-export async function runPostgresScript(
-  storage: Storage,
-  statements: readonly string[],
-): Promise<Record<string, unknown>[][]> {
+export function sqlOnPool(storage: Storage): SqlExecutor {
   if (storage.kind !== 'postgres') {
-    throw new SyncbusError('POSTGRES_ONLY', 'runPostgresScript runs on PostgreSQL; use withSqlTransaction.');
+    throw new SyncbusError('POSTGRES_ONLY', 'sqlOnPool runs on PostgreSQL; use withSqlTransaction.');
   }
-  // TypeORM's query runner reads one result per query; the driver's pool hands back one per statement.
-  const pool = (storage.dataSource.driver as unknown as { master: PostgresPool }).master;
-  const result = await pool.query(statements.join(';\n'));
-  return (Array.isArray(result) ? result : [result]).map((r) => r.rows);
-}
-
-interface PostgresPool {
-  query(text: string): Promise<{ rows: Record<string, unknown>[] } | { rows: Record<string, unknown>[] }[]>;
-}
-
-/**
- * A value written into a `runPostgresScript` statement: a finite number, a string (an escape-string literal, so
- * it reads the same whatever `standard_conforming_strings` says), null, or a list of integers (`bigint[]`).
- */
-export function sqlLiteral(value: number | string | null | readonly number[]): string {
-  if (value === null) return 'NULL';
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new SyncbusError('SQL_LITERAL', `${value} is not a finite number`);
-    return String(value);
-  }
-  if (typeof value === 'string') {
-    if (value.includes('\0')) throw new SyncbusError('SQL_LITERAL', 'a string literal cannot hold NUL');
-    return `E'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
-  }
-  for (const n of value)
-    if (!Number.isSafeInteger(n)) throw new SyncbusError('SQL_LITERAL', `${n} is not an integer id`);
-  return `'{${value.join(',')}}'::bigint[]`;
+  const { dataSource } = storage;
+  return postgresExecutor(async (sql, params) => ({ records: await dataSource.query(sql, params) }));
 }
 
 /**
