@@ -86,12 +86,14 @@ function extract(entry, report) {
         ? `${entry.name}: its public API changed; run \`npm run api\` and commit api/${entry.report}.api.md`
         : `${entry.name}: API Extractor failed (${result.errorCount} errors)`,
     );
-  } else {
-    console.log(
-      `${entry.name}: ${result.apiReportChanged ? `api/${entry.report}.api.md updated` : 'unchanged'}`,
-    );
+    return false;
   }
+  console.log(
+    `${entry.name}: ${result.apiReportChanged ? `api/${entry.report}.api.md updated` : 'unchanged'}`,
+  );
+  return true;
 }
+
 /** A report whose entry point is gone (a package or subpath removed) goes too, so api/ is exactly the promise. */
 function orphanReports() {
   const reported = new Set(entries.map((entry) => `${entry.report}.api.md`));
