@@ -75,3 +75,4 @@ export { ChangeCaptureError } from './objects/change-capture-error';
 export { readLimitedText, ReplyTooLargeError } from './util/read-limited-text';
 export { jsonDepthExceeds, MAX_JSON_DEPTH } from './util/json-depth';
 export type { AlsoInTransaction } from './queue/lease-queue';
+export { zodProblems } from './util/zod-problems';

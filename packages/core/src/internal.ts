@@ -22,7 +22,6 @@ export { parseDatabaseUrl, type DatabaseTarget } from './storage/database-url';
 export { createDataSource, type DataSourceContributions } from './storage/create-data-source';
 export { WriteGate } from './storage/write-gate';
 export { type CheckpointResult, SqliteCheckpointer } from './storage/sqlite-checkpointer';
-export { zodProblems } from './util/zod-problems';
 export { escapeLike } from './util/escape-like';
 export { bearerToken, sameSecret } from './util/bearer-token';
 export { withSqlTransaction, withSqlRead, sqlExecutorFor, type SqlExecutor } from './storage/sql-executor';

@@ -1,6 +1,6 @@
 // The registry of target servers (Kentico's ServerInfoProvider): read, add, edit, enable and disable them.
-import { inject, injectable, Storage, type AlsoInTransaction } from '@syncbus/core';
-import { sqlExecutorFor, UnresolvedSecretRef, withSqlTransaction, zodProblems } from '@syncbus/core/internal';
+import { inject, injectable, Storage, type AlsoInTransaction, zodProblems } from '@syncbus/core';
+import { sqlExecutorFor, UnresolvedSecretRef, withSqlTransaction } from '@syncbus/core/internal';
 import { z } from 'zod';
 import { StagingServer } from './entities/staging-server.entity';
 import { StagingQueue } from './staging-queue';

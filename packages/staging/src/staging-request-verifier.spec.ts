@@ -1,6 +1,5 @@
-import { createLogger, Secret, SyncbusError } from '@syncbus/core';
+import { createLogger, Secret, SyncbusError, signHmacRequest } from '@syncbus/core';
 import { httpStatusOf } from '@syncbus/server';
-import { signHmacRequest } from '@syncbus/core';
 import { StagingRequestVerifier } from './staging-request-verifier';
 import { StagingSettingsSchema } from './staging-settings';
 

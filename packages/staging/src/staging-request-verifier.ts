@@ -13,8 +13,9 @@ import {
   MAX_JSON_DEPTH,
   ValidationError,
   type ConfigProblem,
+  zodProblems,
 } from '@syncbus/core';
-import { LogThrottle, zodProblems } from '@syncbus/core/internal';
+import { LogThrottle } from '@syncbus/core/internal';
 import { StagingRequestRejectedError } from './staging-errors';
 import {
   isSpokenProtocol,

@@ -1,7 +1,14 @@
 // `syncbus objects ...`: the object types a node serves (what its model packages gave it), and writing objects
 // into it from a file, as a host would, so each write logs its tasks.
-import { formatProblems, MAX_JSON_DEPTH, jsonDepthExceeds, ObjectTypes, Storage } from '@syncbus/core';
-import { ObjectApplier, zodProblems } from '@syncbus/core/internal';
+import {
+  formatProblems,
+  MAX_JSON_DEPTH,
+  jsonDepthExceeds,
+  ObjectTypes,
+  Storage,
+  zodProblems,
+} from '@syncbus/core';
+import { ObjectApplier } from '@syncbus/core/internal';
 import type { Command } from 'commander';
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';

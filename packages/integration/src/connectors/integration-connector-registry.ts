@@ -12,8 +12,9 @@ import {
   Storage,
   type Newable,
   type AlsoInTransaction,
+  zodProblems,
 } from '@syncbus/core';
-import { zodProblems, sqlExecutorFor } from '@syncbus/core/internal';
+import { sqlExecutorFor } from '@syncbus/core/internal';
 import { ConnectorConfigError, ConnectorNotFoundError } from '../integration-errors';
 import { ConnectorsSettings } from '../integration-settings';
 import type { IntegrationProcessResult } from '../processing/integration-process-result';

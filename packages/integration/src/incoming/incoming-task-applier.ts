@@ -6,8 +6,9 @@ import {
   ObjectApplyError,
   Storage,
   type ObjectSnapshot,
+  zodProblems,
 } from '@syncbus/core';
-import { ObjectApplier, zodProblems } from '@syncbus/core/internal';
+import { ObjectApplier } from '@syncbus/core/internal';
 import { z } from 'zod';
 import type { LoadedConnector } from '../connectors/loaded-connector';
 import { IntegrationSettings } from '../integration-settings';

@@ -6,8 +6,9 @@ import {
   type ConfigProblem,
   jsonDepthExceeds,
   MAX_JSON_DEPTH,
+  zodProblems,
 } from '@syncbus/core';
-import { sameSecret, zodProblems } from '@syncbus/core/internal';
+import { sameSecret } from '@syncbus/core/internal';
 import { z } from 'zod';
 import { IntegrationConnectorRegistry } from '../connectors/integration-connector-registry';
 import { InvalidIncomingTaskError } from '../integration-errors';

@@ -71,5 +71,10 @@ export {
 } from '@syncbus/core';
 
 // Bounded reading of what an external system sends back.
-export { readLimitedText, ReplyTooLargeError, jsonDepthExceeds, MAX_JSON_DEPTH } from '@syncbus/core';
-export { zodProblems } from '@syncbus/core/internal';
+export {
+  readLimitedText,
+  ReplyTooLargeError,
+  jsonDepthExceeds,
+  MAX_JSON_DEPTH,
+  zodProblems,
+} from '@syncbus/core';
