@@ -109,6 +109,10 @@ export interface ClaimOptions {
  * table has no statistics yet and the planner believes it nearly empty; the claim's statements are also written so
  * that no plan of them is worse than one pass over the rows they name.
  */
+/** When the first due row `s` of a target is due: the later of its backoff and its lease's expiry, as `due`. */
+const EARLIEST_DUE = `MIN(CASE WHEN s.lease_expires_at IS NOT NULL AND s.lease_expires_at > s.next_attempt_at
+                          THEN s.lease_expires_at ELSE s.next_attempt_at END) AS due`;
+
 const PREFER_INDEXES =
   "set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)";
 
@@ -133,8 +137,9 @@ export class LeaseQueue {
   }
 
   /**
-   * `claim`, and when it leased nothing, when the target next has work. On PostgreSQL one round trip
-   * (`claimPostgresAtOnce`) unless the first page of candidates is full of held-back rows; then the paged claim.
+   * `claim`, and when it leased nothing, when the target next has work. On PostgreSQL one transaction of two
+   * statements (`claimPostgresAtOnce`) unless the first page of candidates is full of held-back rows; then the
+   * paged claim.
    */
   async claimBatch(options: ClaimOptions): Promise<ClaimedBatch> {
     if (options.taskIds && options.taskIds.length === 0) return { rows: [] };
@@ -244,8 +249,7 @@ export class LeaseQueue {
    */
   private nextDuePostgres(): string {
     const { table, targetColumn } = this.spec;
-    return `SELECT MIN(CASE WHEN s.lease_expires_at IS NOT NULL AND s.lease_expires_at > s.next_attempt_at
-                          THEN s.lease_expires_at ELSE s.next_attempt_at END)
+    return `SELECT ${EARLIEST_DUE}
               FROM (SELECT DISTINCT ON (f.object_key) f.status, f.next_attempt_at, f.lease_expires_at
                       FROM ${table} f WHERE f.${targetColumn} = ? ORDER BY f.object_key, f.task_id) s
              WHERE s.status = 'pending'`;
@@ -440,8 +444,8 @@ export class LeaseQueue {
   /**
    * `settle`, and with `nextDueOf` (a target id) when that target next has work, read after the outcomes are
    * recorded. On PostgreSQL a batch of completions and postponements with nothing else in its transaction is ONE
-   * round trip (`runPostgresScript`: the deletes, the postponements, then the next due time, all in one implicit
-   * transaction); failures and `alsoInTransaction` take the transaction of `settle`, and no `next`.
+   * statement (`settlePostgresAtOnce`), and the next due time a second; failures and `alsoInTransaction` take the
+   * transaction of `settle`, and no `next`.
    */
   async settleBatch(
     outcomes: SynchronizationOutcomes,
@@ -466,7 +470,6 @@ export class LeaseQueue {
     nextDueOf: number | undefined,
   ): Promise<SettledBatch> {
     const { table, taskTable } = this.spec;
-    const now = this.now();
     const completed = outcomes.completed ?? [];
     const postponed = (outcomes.postponed ?? []).filter((p) => p.ids.length > 0);
     if (completed.length === 0 && postponed.length === 0 && nextDueOf === undefined) return { completed: [] };
@@ -480,15 +483,12 @@ export class LeaseQueue {
       `done AS (DELETE FROM ${table} WHERE lease_owner = ? AND id = ANY(?) RETURNING id, task_id)`,
     ];
     const params: unknown[] = [owner, [...completed]];
-    postponed.forEach(({ ids, notBefore, reason }, i) => {
-      const note = reason === undefined ? '' : ', last_error = ?';
-      parts.push(
-        `later${i} AS (UPDATE ${table} SET lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = ?,
-           last_run_at = ?${note} WHERE lease_owner = ? AND id = ANY(?) RETURNING id)`,
-      );
-      params.push(notBefore, now, ...(reason === undefined ? [] : [reason.slice(0, 4000)]), owner, [...ids]);
-    });
     const sql = sqlOnPool(this.storage);
+    postponed.forEach((postponement, i) => {
+      const update = this.postponement(sql, postponement, owner);
+      parts.push(`later${i} AS (${update.text} RETURNING id)`);
+      params.push(...update.params);
+    });
     let held: number[] = [];
     if (completed.length > 0 || postponed.length > 0) {
       const ctes = [`${parts[0]}${orphans}`, ...parts.slice(1)].join(',\n       ');
@@ -496,8 +496,8 @@ export class LeaseQueue {
       held = rows.map((r) => Number(r.id));
     }
     if (nextDueOf === undefined) return { completed: held };
-    const [due] = await sql.all(this.nextDuePostgres(), [nextDueOf]);
-    return { completed: held, next: { dueAt: dueAtOf(Object.values(due ?? {})[0], this.now()) } };
+    const [row] = await sql.all<{ due: unknown }>(this.nextDuePostgres(), [nextDueOf]);
+    return { completed: held, next: { dueAt: dueAtOf(row?.due, this.now()) } };
   }
 
   private async settleInTransaction(
@@ -602,18 +602,28 @@ export class LeaseQueue {
     owner: string,
   ): Promise<void> {
     if (ids.length === 0) return;
+    const update = this.postponement(sql, { ids, notBefore, reason }, owner);
+    await sql.run(update.text, update.params);
+  }
+
+  /** The UPDATE that gives `owner`'s rows back without an attempt: `postponeIn`'s, and a settle's CTE on PostgreSQL. */
+  private postponement(
+    sql: SqlExecutor,
+    { ids, notBefore, reason }: SynchronizationPostponement,
+    owner: string,
+  ): { text: string; params: unknown[] } {
     const note = reason === undefined ? '' : ', last_error = ?';
-    await sql.run(
-      `UPDATE ${this.spec.table} SET lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = ?, last_run_at = ?${note}
-         WHERE lease_owner = ? AND id ${sql.in(ids)}`,
-      [
+    return {
+      text: `UPDATE ${this.spec.table} SET lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = ?,
+               last_run_at = ?${note} WHERE lease_owner = ? AND id ${sql.in(ids)}`,
+      params: [
         notBefore,
         this.now(),
         ...(reason === undefined ? [] : [reason.slice(0, 4000)]),
         owner,
         ...sql.inParams(ids),
       ],
-    );
+    };
   }
 
   /**
@@ -751,16 +761,11 @@ export class LeaseQueue {
     return withSqlRead(this.storage, async (sql) => {
       const { table, targetColumn } = this.spec;
       const now = this.now();
-      const earliest = `MIN(CASE WHEN s.lease_expires_at IS NOT NULL AND s.lease_expires_at > s.next_attempt_at
-                          THEN s.lease_expires_at ELSE s.next_attempt_at END) AS due`;
-      // Only the first row of each object can be due; rows behind it wait for it whatever their own time. On
-      // PostgreSQL the first rows come from one ordered pass (DISTINCT ON), which no plan can make quadratic.
+      // Only the first row of each object can be due; rows behind it wait for it whatever their own time.
       const [row] = await sql.all<{ due: unknown }>(
         sql.kind === 'postgres'
-          ? `SELECT ${earliest} FROM (SELECT DISTINCT ON (f.object_key) f.status, f.next_attempt_at, f.lease_expires_at
-              FROM ${table} f WHERE f.${targetColumn} = ? ORDER BY f.object_key, f.task_id) s
-            WHERE s.status = 'pending'`
-          : `SELECT ${earliest} FROM ${table} s WHERE s.${targetColumn} = ? AND s.status = 'pending'
+          ? this.nextDuePostgres()
+          : `SELECT ${EARLIEST_DUE} FROM ${table} s WHERE s.${targetColumn} = ? AND s.status = 'pending'
             AND NOT EXISTS (SELECT 1 FROM ${table} e WHERE e.${targetColumn} = s.${targetColumn}
                              AND e.object_key = s.object_key AND e.task_id < s.task_id)`,
         [targetId],
