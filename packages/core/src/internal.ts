@@ -53,6 +53,7 @@ export {
 } from './queue/queue-wakeups';
 export { newLeaseOwner, thisProcess, leaseOwnerProcess, sumByProcess } from './queue/lease-owner';
 export { queueWakeupTriggers, type QueueWakeupTable } from './queue/queue-wakeup-trigger';
+export { queueBatchFunctions, runQueueBatch, type QueueStatement } from './queue/queue-batch-function';
 export { type LedgerRetentionOptions, LedgerRetention } from './retention/ledger-retention';
 export {
   receivedTaskRetentionProvider,

@@ -33,6 +33,7 @@ import { IntegrationConnectorEntity } from './storage/integration-connector.enti
 import { IntegrationSyncLogEntity } from './storage/integration-sync-log.entity';
 import { IntegrationReceivedTaskEntity } from './storage/integration-received-task.entity';
 import { AddIntegrationWakeups1770000000400 } from './storage/add-integration-wakeups.migration';
+import { AddIntegrationQueueBatch1790000000400 } from './storage/add-integration-queue-batch.migration';
 import { AddConnectorState1760000000400 } from './storage/add-connector-state.migration';
 import {
   IntegrationExternalSynchronizationEntity,
@@ -98,6 +99,7 @@ import { IntegrationTaskStore } from './tasks/integration-task-store';
     CreateIntegrationReceivedTasks1730000000410,
     AddConnectorState1760000000400,
     AddIntegrationWakeups1770000000400,
+    AddIntegrationQueueBatch1790000000400,
   ],
   settings: [
     { key: 'integration', schema: IntegrationSettingsSchema, token: IntegrationSettings },

@@ -15,6 +15,7 @@ export { CreateStagingTables1700000000100 } from './migrations/create-staging-ta
 export { ScaleStagingQueue1750000000100 } from './migrations/scale-staging-queue.migration';
 export { AddServerPaused1760000000100 } from './migrations/add-server-paused.migration';
 export { AddStagingConflicts1780000000100 } from './migrations/add-staging-conflicts.migration';
+export { AddStagingQueueBatch1790000000100 } from './migrations/add-staging-queue-batch.migration';
 export { ServerInputSchema } from './server-info-provider';
 export { ServerSecrets } from './server-secrets';
 export { STAGING_SYNCHRONIZATION_TABLE, StagingQueue, stagingQueueProvider } from './staging-queue';

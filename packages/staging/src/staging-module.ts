@@ -15,6 +15,7 @@ import { CreateStagingTables1700000000100 } from './migrations/create-staging-ta
 import { ScaleStagingQueue1750000000100 } from './migrations/scale-staging-queue.migration';
 import { AddServerPaused1760000000100 } from './migrations/add-server-paused.migration';
 import { AddStagingWakeups1770000000100 } from './migrations/add-staging-wakeups.migration';
+import { AddStagingQueueBatch1790000000100 } from './migrations/add-staging-queue-batch.migration';
 import { AddStagingConflicts1780000000100 } from './migrations/add-staging-conflicts.migration';
 import { ServerInfoProvider } from './server-info-provider';
 import { ServerSecrets } from './server-secrets';
@@ -56,6 +57,7 @@ import { SynchronizationInfoProvider } from './synchronization-info-provider';
     AddServerPaused1760000000100,
     AddStagingWakeups1770000000100,
     AddStagingConflicts1780000000100,
+    AddStagingQueueBatch1790000000100,
   ],
   settings: [
     { key: 'staging', schema: StagingSettingsSchema, token: StagingSettings },

@@ -3,6 +3,7 @@ import { escapeLike } from '../util/escape-like';
 import { sqlOnPool, withSqlRead, withSqlTransaction, type SqlExecutor } from '../storage/sql-executor';
 import type { Storage } from '../storage/storage';
 import { retryDelayMs, type RetryPolicy } from './backoff';
+import { runQueueBatch, type QueueStatement } from './queue-batch-function';
 import { leaseOwnerProcess, sumByProcess } from './lease-owner';
 
 /**
@@ -213,10 +214,7 @@ export class LeaseQueue {
       now + options.leaseMs,
       targetId,
     ];
-    const rows = await withSqlTransaction(this.storage, async (sql) => {
-      await sql.all(`SELECT pg_advisory_xact_lock(hashtext(?)), ${PREFER_INDEXES}`, [`${table}:${targetId}`]);
-      return sql.all(claim, params);
-    });
+    const [rows] = await runQueueBatch(this.storage, table, `${table}:${targetId}`, [{ sql: claim, params }]);
     if (rows.length === 0 || rows[0].whole__ !== true) return undefined;
     if (rows[0].id__ === null) return { rows: [], next: { dueAt: dueAtOf(rows[0].next_due__, now) } };
     return {
@@ -489,14 +487,18 @@ export class LeaseQueue {
       parts.push(`later${i} AS (${update.text} RETURNING id)`);
       params.push(...update.params);
     });
-    let held: number[] = [];
-    if (completed.length > 0 || postponed.length > 0) {
+    const statements: QueueStatement[] = [];
+    const settles = completed.length > 0 || postponed.length > 0;
+    if (settles) {
       const ctes = [`${parts[0]}${orphans}`, ...parts.slice(1)].join(',\n       ');
-      const rows = await sql.all<{ id: unknown }>(`WITH ${ctes}\n     SELECT id FROM done`, params);
-      held = rows.map((r) => Number(r.id));
+      statements.push({ sql: `WITH ${ctes}\n     SELECT id FROM done`, params });
     }
+    // The function's next statement sees what the settle wrote: one round trip for both.
+    if (nextDueOf !== undefined) statements.push({ sql: this.nextDuePostgres(), params: [nextDueOf] });
+    const answers = await runQueueBatch(this.storage, table, undefined, statements);
+    const held = settles ? answers[0].map((r) => Number(r.id)) : [];
     if (nextDueOf === undefined) return { completed: held };
-    const [row] = await sql.all<{ due: unknown }>(this.nextDuePostgres(), [nextDueOf]);
+    const [row] = answers[answers.length - 1];
     return { completed: held, next: { dueAt: dueAtOf(row?.due, this.now()) } };
   }
 
