@@ -21,4 +21,8 @@ export const ROLES: Record<string, () => Promise<ChildRole>> = {
   'syncbus-admin-paging': async () =>
     (await import('./syncbus/syncbus-admin-paging-role')).syncbusAdminPagingRole,
   'syncbus-drain': async () => (await import('./syncbus/syncbus-drain-role')).syncbusDrainRole,
+  'syncbus-integration-fill': async () =>
+    (await import('./syncbus/syncbus-integration-fill-role')).syncbusIntegrationFillRole,
+  'syncbus-integration-drain': async () =>
+    (await import('./syncbus/syncbus-integration-drain-role')).syncbusIntegrationDrainRole,
 };

@@ -12,6 +12,7 @@ import { renderMarkdown } from './harness/markdown-table';
 import { adminPagingWorkload } from './workloads/admin-paging-workload';
 import { autosyncWorkload } from './workloads/autosync-workload';
 import { drainWorkload } from './workloads/drain-workload';
+import { integrationWorkload } from './workloads/integration-workload';
 import { bulkLoggingWorkload, loggingWorkload } from './workloads/logging-workload';
 import { postgresWorkload } from './workloads/postgres-workload';
 import { scaleWorkload } from './workloads/scale-workload';
@@ -24,6 +25,7 @@ const WORKLOADS: Record<WorkloadName, (ctx: BenchContext) => Promise<void>> = {
   scale: scaleWorkload,
   postgres: postgresWorkload,
   'admin-paging': adminPagingWorkload,
+  integration: integrationWorkload,
 };
 
 async function main(): Promise<number> {

@@ -10,6 +10,7 @@ export const WORKLOAD_NAMES = [
   'scale',
   'postgres',
   'admin-paging',
+  'integration',
 ] as const;
 /** One workload's name. */
 export type WorkloadName = (typeof WORKLOAD_NAMES)[number];

@@ -34,6 +34,8 @@ export interface BenchSizes {
   readonly adminPagingSmallTasks: number;
   readonly adminPagingTasks: number;
   readonly adminPagingSamples: number;
+  /** Workload 8: outgoing integration tasks drained per round, and the staging drain it is compared with. */
+  readonly integrationDrainTasks: number;
 }
 
 /**
@@ -60,6 +62,7 @@ export const FULL_SIZES: BenchSizes = {
   adminPagingSmallTasks: 10_000,
   adminPagingTasks: 1_000_000,
   adminPagingSamples: 30,
+  integrationDrainTasks: 15_000,
 };
 
 /** A smoke run under 90 s: one round, small sizes, the 10x scale ratio kept. */
@@ -82,4 +85,5 @@ export const QUICK_SIZES: BenchSizes = {
   adminPagingSmallTasks: 10_000,
   adminPagingTasks: 100_000,
   adminPagingSamples: 10,
+  integrationDrainTasks: 2_000,
 };
