@@ -129,15 +129,7 @@ export class ServerInfoProvider {
   async deleteServer(idOrName: number | string, alsoInTransaction?: AlsoInTransaction): Promise<void> {
     const server = await this.require(idOrName);
     await withSqlTransaction(this.storage, async (sql) => {
-      const rows = await sql.all<{ task_id: unknown }>(
-        'SELECT DISTINCT task_id FROM staging_synchronization WHERE server_id = ?',
-        [server.id],
-      );
-      const removed = await sql.run('DELETE FROM staging_synchronization WHERE server_id = ?', [server.id]);
-      await this.queue.deleteOrphanTasks(
-        sql,
-        rows.map((r) => Number(r.task_id)),
-      );
+      const removed = await this.queue.removeTargetIn(sql, server.id);
       await sql.run('DELETE FROM staging_server WHERE id = ?', [server.id]);
       await alsoInTransaction?.(sql, removed);
     });

@@ -124,9 +124,11 @@ export class StagingTaskLogger implements ObjectChangeListener {
     );
     const logged: StagingTask = { ...task, id: Number(row.id) };
     const objectKey = `${task.objectType}:${task.objectGuid}`.slice(0, 400);
-    await sql.run(
-      `INSERT INTO staging_synchronization (task_id, server_id, object_key) VALUES ${servers.map(() => '(?, ?, ?)').join(', ')}`,
-      servers.flatMap((s) => [logged.id, s.id, objectKey]),
+    await this.queue.enqueueIn(
+      sql,
+      logged.id,
+      servers.map((s) => s.id),
+      objectKey,
     );
     context.afterCommit(() => this.emitters.logTask.emitAfter({ task: logged }));
     return logged;
@@ -167,19 +169,13 @@ export class StagingTaskLogger implements ObjectChangeListener {
     );
     const candidates = older.filter((t) => replacedTypes.includes(t.task_type));
     if (candidates.length === 0) return task;
-    const candidateIds = candidates.map((c) => Number(c.id));
-    const serverIds = servers.map((s) => s.id);
-    // One statement, so the lease check and the delete cannot be split: on PostgreSQL a claimer that leased a row
-    // meanwhile holds its lock, and the delete re-checks `lease_owner` on the row it waited for and leaves it.
-    const removed = await sql.all<{ task_id: unknown }>(
-      `DELETE FROM staging_synchronization
-        WHERE task_id ${sql.in(candidateIds)} AND server_id ${sql.in(serverIds)} AND lease_owner IS NULL
-        RETURNING task_id`,
-      [...sql.inParams(candidateIds), ...sql.inParams(serverIds)],
+    // A row being sent (leased) stays: its task is no longer replaceable for that server.
+    const replacedIds = await this.queue.supersedeIn(
+      sql,
+      candidates.map((c) => Number(c.id)),
+      servers.map((s) => s.id),
     );
-    if (removed.length === 0) return task;
-    const replacedIds = new Set(removed.map((r) => Number(r.task_id)));
-    await this.queue.deleteOrphanTasks(sql, [...replacedIds]);
+    if (replacedIds.size === 0) return task;
     const users = new Set<string>();
     const groups = new Set<string>();
     for (const candidate of candidates.filter((c) => replacedIds.has(Number(c.id)))) {

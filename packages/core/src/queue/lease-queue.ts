@@ -777,6 +777,65 @@ export class LeaseQueue {
   }
 
   /**
+   * Queues a logged task for its targets, in the logging transaction `sql`: one pending row per target, due now,
+   * under `objectKey` (the order per object is by task id).
+   */
+  async enqueueIn(
+    sql: SqlExecutor,
+    taskId: number,
+    targetIds: readonly number[],
+    objectKey: string,
+  ): Promise<void> {
+    if (targetIds.length === 0) return;
+    const { table, targetColumn } = this.spec;
+    await sql.run(
+      `INSERT INTO ${table} (task_id, ${targetColumn}, object_key) VALUES ${targetIds.map(() => '(?, ?, ?)').join(', ')}`,
+      targetIds.flatMap((target) => [taskId, target, objectKey]),
+    );
+  }
+
+  /**
+   * Removes the rows of `taskIds` for `targetIds` that no one leases, in `sql`'s transaction, and the tasks left
+   * without rows: what a newer task of the same object replaces (collapsing). Returns the task ids whose rows
+   * went. One statement, so the lease check and the delete cannot be split: on PostgreSQL a claimer that leased
+   * a row meanwhile holds its lock, and the delete re-checks `lease_owner` on the row it waited for and leaves it.
+   */
+  async supersedeIn(
+    sql: SqlExecutor,
+    taskIds: readonly number[],
+    targetIds: readonly number[],
+  ): Promise<Set<number>> {
+    if (taskIds.length === 0 || targetIds.length === 0) return new Set();
+    const { table, targetColumn } = this.spec;
+    const removed = await sql.all<{ task_id: unknown }>(
+      `DELETE FROM ${table}
+        WHERE task_id ${sql.in(taskIds)} AND ${targetColumn} ${sql.in(targetIds)} AND lease_owner IS NULL
+        RETURNING task_id`,
+      [...sql.inParams(taskIds), ...sql.inParams(targetIds)],
+    );
+    const superseded = new Set(removed.map((r) => Number(r.task_id)));
+    await this.deleteOrphanTasks(sql, [...superseded]);
+    return superseded;
+  }
+
+  /**
+   * Removes every row of a target, leased or not, in `sql`'s transaction, and the tasks no other target still
+   * waits for: the target itself is being deleted. Returns how many rows went.
+   */
+  async removeTargetIn(sql: SqlExecutor, targetId: number): Promise<number> {
+    const { table, targetColumn } = this.spec;
+    const removed = await sql.all<{ task_id: unknown }>(
+      `DELETE FROM ${table} WHERE ${targetColumn} = ? RETURNING task_id`,
+      [targetId],
+    );
+    await this.deleteOrphanTasks(
+      sql,
+      removed.map((r) => Number(r.task_id)),
+    );
+    return removed.length;
+  }
+
+  /**
    * Withdraws an object's rows for one target that no one leases, in `sql`'s transaction (their tasks go once no
    * row needs them): what a resolution replaces with a task of its own. Returns how many rows went.
    */
@@ -795,7 +854,7 @@ export class LeaseQueue {
 
   /**
    * Deletes the given tasks that no synchronization row needs any more (when the table says so), in `sql`'s
-   * transaction: for callers that delete rows themselves (collapsing, deleting a target) alongside other work.
+   * transaction, after this queue removed rows of theirs.
    */
   async deleteOrphanTasks(sql: SqlExecutor, taskIds: readonly number[]): Promise<void> {
     const { table, taskTable } = this.spec;

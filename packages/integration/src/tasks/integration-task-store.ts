@@ -1,11 +1,9 @@
 // Writes tasks with their synchronization row (in the caller's transaction) and reads them back as IntegrationTasks.
 import { inject, injectable, Storage } from '@syncbus/core';
+import { sqlExecutorFor } from '@syncbus/core/internal';
 import { In, type EntityManager } from 'typeorm';
 import type { IntegrationDataType, IntegrationProcessType } from '../connectors/connector-subscription';
-import {
-  IntegrationExternalSynchronizationEntity,
-  IntegrationSynchronizationEntity,
-} from '../storage/integration-synchronization.entity';
+import { IntegrationQueues } from '../processing/integration-queues';
 import { IntegrationTaskEntity } from '../storage/integration-task.entity';
 import type { IntegrationTask } from './integration-task';
 
@@ -45,9 +43,15 @@ export function toIntegrationTask(row: IntegrationTaskEntity): IntegrationTask {
 /** Stores and loads integration tasks. */
 @injectable()
 export class IntegrationTaskStore {
-  constructor(@inject(Storage) private readonly storage: Storage) {}
+  constructor(
+    @inject(Storage) private readonly storage: Storage,
+    @inject(IntegrationQueues) private readonly queues: IntegrationQueues,
+  ) {}
 
-  /** Writes `task` and its synchronization row for `connectorId` with `manager`; resolves with the stored task. */
+  /**
+   * Writes `task` with `manager` and queues it for `connectorId` (the queue writes its row), in the transaction
+   * `manager` runs; resolves with the stored task.
+   */
   async insert(
     manager: EntityManager,
     task: IntegrationTask,
@@ -71,9 +75,9 @@ export class IntegrationTaskStore {
       createdAt: task.createdAt.getTime(),
     });
     const id = Number(inserted.identifiers[0].id);
-    const synchronization =
-      direction === 'outgoing' ? IntegrationSynchronizationEntity : IntegrationExternalSynchronizationEntity;
-    await manager.insert(synchronization, { taskId: id, connectorId, objectKey: objectKeyOf(task) });
+    await this.queues
+      .of(direction)
+      .enqueueIn(sqlExecutorFor(this.storage, manager), id, [connectorId], objectKeyOf(task));
     return { ...task, id };
   }
 
