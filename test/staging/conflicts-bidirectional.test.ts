@@ -171,4 +171,42 @@ describe('conflicts between two nodes that stage to each other', () => {
     ]);
     expect((await article(target)).title).toBe('from one');
   });
+
+  it("keeps another source's base when one source deletes the object: that source's later update is a conflict", async () => {
+    const secret = createTestSecret();
+    const target = await bootStagingNode({
+      name: 'target',
+      acceptFrom: [
+        { server: 'one', secret },
+        { server: 'two', secret },
+      ],
+      staging,
+    });
+    nodes.push(target);
+    const source = async (name: string) => {
+      const node = await bootStagingNode({
+        name,
+        http: false,
+        servers: [{ name: 'target', url: target.url!, secret }],
+      });
+      nodes.push(node);
+      return node;
+    };
+    const one = await source('one');
+    const two = await source('two');
+    for (const node of [one, two]) {
+      await articles(node).save({ guid: 'a-1', title: 'same', body: 'b', views: 0 });
+      expect(await sync(node, 'target')).toMatchObject({ applied: 1, conflicts: 0 });
+    }
+    await articles(one).remove(await article(one));
+    expect(await sync(one, 'target')).toMatchObject({ applied: 1, conflicts: 0 });
+    expect(await articles(target).findOneBy({ guid: 'a-1' })).toBeNull();
+    // two still has its base: its edit meets an object deleted here since, and is held, not silently re-created.
+    await edit(two, 'from two');
+    expect(await sync(two, 'target')).toMatchObject({ conflicts: 1 });
+    expect(await conflicts(target).list({ status: 'open' })).toEqual([
+      expect.objectContaining({ sourceServer: 'two', kind: 'deleted-on-target' }),
+    ]);
+    expect(await articles(target).findOneBy({ guid: 'a-1' })).toBeNull();
+  });
 });

@@ -136,8 +136,9 @@ export class StagingConflictStore {
     }
     if (gone.length > 0) {
       await sql.run(
-        `DELETE FROM staging_object_base WHERE object_key IN (SELECT value FROM ${sql.each('text')})`,
-        [sql.eachParam(gone)],
+        `DELETE FROM staging_object_base
+          WHERE source_server = ? AND object_key IN (SELECT value FROM ${sql.each('text')})`,
+        [sourceServer, sql.eachParam(gone)],
       );
     }
   }
