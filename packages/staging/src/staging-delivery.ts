@@ -75,12 +75,13 @@ export interface StagingPass {
 export class StagingDelivery implements OnStop {
   /** The lease owner of this node: unique per process and node. */
   readonly owner = newLeaseOwner();
-  private readonly chains = new Map<number, Promise<unknown>>();
+  /** Runs in progress, by server (and lane): each chain runs one at a time. */
+  private readonly chains = new Map<string, Promise<unknown>>();
   /**
-   * Per server in an outage (shared with lanes): its consecutive whole-batch failures, which the backoff grows
-   * with, and the due times its rows were postponed to, which become due at once when a batch gets through.
+   * Per server in an outage (for every run and lane): its consecutive whole-batch failures, which the backoff
+   * grows with, and the due times its rows were postponed to, which become due at once when a batch gets through.
    */
-  private outages = new Map<number, { failures: number; dueTimes: Set<number> }>();
+  private readonly outages = new Map<number, { failures: number; dueTimes: Set<number> }>();
   private stopped = false;
 
   constructor(
@@ -118,40 +119,35 @@ export class StagingDelivery implements OnStop {
   ): Promise<StagingPass> {
     const ids =
       taskIds === undefined ? undefined : Array.isArray(taskIds) ? [...taskIds] : [taskIds as number];
-    const previous = this.chains.get(serverId) ?? Promise.resolve();
-    const current = previous.then(() => this.drain(serverId, ids, options));
-    const settled = current.catch(() => undefined);
-    this.chains.set(serverId, settled);
-    void settled.then(() => {
-      if (this.chains.get(serverId) === settled) this.chains.delete(serverId);
-    });
-    return current;
+    return this.chained(String(serverId), () => this.drain(serverId, ids, options, this.settings));
   }
 
   /**
-   * Another delivery over the same queue and transport with its own lease owner: a lane that sends to a server
-   * concurrently with this one while the leases keep each object's tasks in order. A lane keeps one batch in
-   * flight unless told otherwise; whoever creates lanes decides how many requests go at once.
+   * One pass of lane `lane` of a server: sends one batch of up to `batchSize` at a time until nothing is due,
+   * the server fails, or `signal` is aborted. Passes of one lane follow each other, and different lanes run at
+   * once, while the leases keep each object's tasks in order; whoever runs lanes (the auto-sync plugin) decides
+   * how many requests go at once. Lanes share this delivery's lease owner and the server's outage backoff.
    */
-  lane(options: { batchSize?: number; maxInFlight?: number } = {}): StagingDelivery {
-    const settings = {
-      ...this.settings,
-      batchSize: options.batchSize ?? this.settings.batchSize,
-      maxInFlight: options.maxInFlight ?? 1,
-    };
-    const lane = new StagingDelivery(
-      this.storage,
-      this.queue,
-      this.servers,
-      this.secrets,
-      this.transport,
-      settings,
-      this.logger,
-      this.events,
-      this.conflicts,
+  lanePass(
+    serverId: number,
+    lane: { readonly index: number; readonly batchSize?: number; readonly signal?: AbortSignal },
+  ): Promise<StagingPass> {
+    const settings = { ...this.settings, batchSize: lane.batchSize ?? this.settings.batchSize, maxInFlight: 1 };
+    return this.chained(`${serverId}/${lane.index}`, () =>
+      this.drain(serverId, undefined, { signal: lane.signal }, settings),
     );
-    lane.outages = this.outages;
-    return lane;
+  }
+
+  /** Runs `fn` once the runs started before it on `chain` have ended: one run at a time per chain. */
+  private chained<T>(chain: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.chains.get(chain) ?? Promise.resolve();
+    const current = previous.then(fn);
+    const settled = current.catch(() => undefined);
+    this.chains.set(chain, settled);
+    void settled.then(() => {
+      if (this.chains.get(chain) === settled) this.chains.delete(chain);
+    });
+    return current;
   }
 
   /** The node stops: ends this node's runs (see `stop()`). */
@@ -159,7 +155,7 @@ export class StagingDelivery implements OnStop {
     return this.stop();
   }
 
-  /** Waits for runs in progress, then gives back every lease this node holds (also ends a lane). */
+  /** Waits for runs in progress, then gives back every lease this node holds. */
   async stop(): Promise<void> {
     this.stopped = true;
     await Promise.all([...this.chains.values()]);
@@ -170,6 +166,7 @@ export class StagingDelivery implements OnStop {
     serverId: number,
     taskIds: number[] | undefined,
     options: StagingRunOptions,
+    { batchSize, maxInFlight }: Pick<StagingSettings, 'batchSize' | 'maxInFlight'>,
   ): Promise<StagingPass> {
     const server = await this.servers.getServer(serverId);
     if (!server) throw new UnknownServerError(serverId);
@@ -188,7 +185,7 @@ export class StagingDelivery implements OnStop {
       skipped: 0,
       conflicts: 0,
     };
-    const { leaseMs, batchSize, retry, maxInFlight } = this.settings;
+    const { leaseMs, retry } = this.settings;
     // Objects that failed in this run: each is tried once per run, however short its backoff.
     const failedInRun = new Set<string>();
     let halted = false;

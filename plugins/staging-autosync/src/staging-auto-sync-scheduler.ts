@@ -32,7 +32,8 @@ import { StagingAutoSyncSettings } from './staging-auto-sync-settings';
 export class StagingAutoSyncScheduler implements OnStart, OnStop {
   private readonly loops = new Map<number, DrainLoop[]>();
   private discovery?: DrainLoop;
-  private lanes: StagingDelivery[] = [];
+  /** Ends the lanes' passes in hand after their batch when this node stops. */
+  private stopping = new AbortController();
   private running = false;
   private wakeup?: Subscription;
 
@@ -85,9 +86,7 @@ export class StagingAutoSyncScheduler implements OnStart, OnStop {
       this.logger.info({ role: this.core.role }, 'staging auto-sync: this process does not deliver (role)');
       return;
     }
-    this.lanes = Array.from({ length: this.settings.maxInFlight }, () =>
-      this.delivery.lane({ batchSize: this.settings.batchSize }),
-    );
+    this.stopping = new AbortController();
     this.running = true;
     this.discovery = this.loop('server discovery', () => this.discover());
     this.discovery.start();
@@ -122,10 +121,9 @@ export class StagingAutoSyncScheduler implements OnStart, OnStop {
     this.running = false;
     this.wakeup?.unsubscribe();
     await this.discovery?.stop();
-    const loops = [...this.loops.values()].flat().map((loop) => loop.stop());
-    // A lane's stop ends its drain after the batch in flight and releases the leases it holds.
-    await Promise.all(this.lanes.map((lane) => lane.stop()));
-    await Promise.all(loops);
+    // A lane's pass in hand ends after the batch in flight; the delivery gives the leases back when it stops.
+    this.stopping.abort();
+    await Promise.all([...this.loops.values()].flat().map((loop) => loop.stop()));
   }
 
   private loop(what: string, drain: () => Promise<DrainPass>): DrainLoop {
@@ -141,7 +139,7 @@ export class StagingAutoSyncScheduler implements OnStart, OnStop {
     const names = this.settings.servers;
     for (const server of await this.servers.getServers({ enabled: true })) {
       if (this.loops.has(server.id) || (names && !names.includes(server.name))) continue;
-      const loops = this.lanes.map((lane) =>
+      const loops = Array.from({ length: this.settings.maxInFlight }, (_, lane) =>
         this.loop(`server ${server.name}`, () => this.drain(lane, server.id)),
       );
       this.loops.set(server.id, loops);
@@ -151,11 +149,15 @@ export class StagingAutoSyncScheduler implements OnStart, OnStop {
   }
 
   /** One pass of a lane: it sends until nothing is due, the server fails, or it stops. */
-  private async drain(lane: StagingDelivery, serverId: number): Promise<DrainPass> {
+  private async drain(lane: number, serverId: number): Promise<DrainPass> {
     let summary: StagingRunSummary;
     let next: QueueNextDue | undefined;
     try {
-      ({ summary, next } = await lane.runPass(serverId));
+      ({ summary, next } = await this.delivery.lanePass(serverId, {
+        index: lane,
+        batchSize: this.settings.batchSize,
+        signal: this.stopping.signal,
+      }));
     } catch (error) {
       // Disabled, paused or deleted since its loop started: nothing to send; a kick or a poll looks again.
       if (
