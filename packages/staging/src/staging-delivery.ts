@@ -132,7 +132,11 @@ export class StagingDelivery implements OnStop {
     serverId: number,
     lane: { readonly index: number; readonly batchSize?: number; readonly signal?: AbortSignal },
   ): Promise<StagingPass> {
-    const settings = { ...this.settings, batchSize: lane.batchSize ?? this.settings.batchSize, maxInFlight: 1 };
+    const settings = {
+      ...this.settings,
+      batchSize: lane.batchSize ?? this.settings.batchSize,
+      maxInFlight: 1,
+    };
     return this.chained(`${serverId}/${lane.index}`, () =>
       this.drain(serverId, undefined, { signal: lane.signal }, settings),
     );
