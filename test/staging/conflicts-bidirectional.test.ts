@@ -41,6 +41,38 @@ describe('conflicts between two nodes that stage to each other', () => {
   const edit = async (node: StagingNode, title: string) =>
     articles(node).save({ ...(await article(node)), title });
   const conflicts = (node: StagingNode) => node.kernel.get(StagingConflicts);
+  /**
+   * A target accepting tasks from sources `one` and `two`, which each created article `a-1` (the same content)
+   * and synchronized it: the target keeps a base of it per source.
+   */
+  const startTwoSourcesOfOneObject = async () => {
+    const secret = createTestSecret();
+    const target = await bootStagingNode({
+      name: 'target',
+      acceptFrom: [
+        { server: 'one', secret },
+        { server: 'two', secret },
+      ],
+      staging,
+    });
+    nodes.push(target);
+    const source = async (name: string) => {
+      const node = await bootStagingNode({
+        name,
+        http: false,
+        servers: [{ name: 'target', url: target.url!, secret }],
+      });
+      nodes.push(node);
+      return node;
+    };
+    const one = await source('one');
+    const two = await source('two');
+    for (const node of [one, two]) {
+      await articles(node).save({ guid: 'a-1', title: 'same', body: 'b', views: 0 });
+      expect(await sync(node, 'target')).toMatchObject({ applied: 1, conflicts: 0 });
+    }
+    return { target, one, two };
+  };
 
   /** An article made on a, staged to b; then both edit it. */
   const editedOnBoth = async (a: StagingNode, b: StagingNode) => {
@@ -136,31 +168,7 @@ describe('conflicts between two nodes that stage to each other', () => {
   });
 
   it('keeps a base per source: a third node that staged the same object is compared with its own base', async () => {
-    const secret = createTestSecret();
-    const target = await bootStagingNode({
-      name: 'target',
-      acceptFrom: [
-        { server: 'one', secret },
-        { server: 'two', secret },
-      ],
-      staging,
-    });
-    nodes.push(target);
-    const source = async (name: string) => {
-      const node = await bootStagingNode({
-        name,
-        http: false,
-        servers: [{ name: 'target', url: target.url!, secret }],
-      });
-      nodes.push(node);
-      return node;
-    };
-    const one = await source('one');
-    const two = await source('two');
-    for (const node of [one, two]) {
-      await articles(node).save({ guid: 'a-1', title: 'same', body: 'b', views: 0 });
-      expect(await sync(node, 'target')).toMatchObject({ applied: 1, conflicts: 0 });
-    }
+    const { target, one, two } = await startTwoSourcesOfOneObject();
     // one changes it; two's base (what two left it in) is now out of date: two's next change is a conflict.
     await edit(one, 'from one');
     expect(await sync(one, 'target')).toMatchObject({ applied: 1, conflicts: 0 });
@@ -173,31 +181,7 @@ describe('conflicts between two nodes that stage to each other', () => {
   });
 
   it("keeps another source's base when one source deletes the object: that source's later update is a conflict", async () => {
-    const secret = createTestSecret();
-    const target = await bootStagingNode({
-      name: 'target',
-      acceptFrom: [
-        { server: 'one', secret },
-        { server: 'two', secret },
-      ],
-      staging,
-    });
-    nodes.push(target);
-    const source = async (name: string) => {
-      const node = await bootStagingNode({
-        name,
-        http: false,
-        servers: [{ name: 'target', url: target.url!, secret }],
-      });
-      nodes.push(node);
-      return node;
-    };
-    const one = await source('one');
-    const two = await source('two');
-    for (const node of [one, two]) {
-      await articles(node).save({ guid: 'a-1', title: 'same', body: 'b', views: 0 });
-      expect(await sync(node, 'target')).toMatchObject({ applied: 1, conflicts: 0 });
-    }
+    const { target, one, two } = await startTwoSourcesOfOneObject();
     await articles(one).remove(await article(one));
     expect(await sync(one, 'target')).toMatchObject({ applied: 1, conflicts: 0 });
     expect(await articles(target).findOneBy({ guid: 'a-1' })).toBeNull();

@@ -1,6 +1,6 @@
 // The one claim-and-lease mechanism: staging servers and integration connectors drain their synchronization rows here.
 import { escapeLike } from '../util/escape-like';
-import { sqlOnPool, withSqlRead, withSqlTransaction, type SqlExecutor } from '../storage/sql-executor';
+import { POSTGRES_LISTS, withSqlRead, withSqlTransaction, type SqlExecutor } from '../storage/sql-executor';
 import type { Storage } from '../storage/storage';
 import { retryDelayMs, type RetryPolicy } from './backoff';
 import { runQueueBatch, type QueueStatement } from './queue-batch-function';
@@ -105,15 +105,16 @@ export interface ClaimOptions {
   readonly taskIds?: readonly number[];
 }
 
-/**
- * PostgreSQL, for the transaction of a claim: plan its statements on their indexes. Right after a bulk import the
- * table has no statistics yet and the planner believes it nearly empty; the claim's statements are also written so
- * that no plan of them is worse than one pass over the rows they name.
- */
 /** When the first due row `s` of a target is due: the later of its backoff and its lease's expiry, as `due`. */
 const EARLIEST_DUE = `MIN(CASE WHEN s.lease_expires_at IS NOT NULL AND s.lease_expires_at > s.next_attempt_at
                           THEN s.lease_expires_at ELSE s.next_attempt_at END) AS due`;
 
+/**
+ * PostgreSQL, for the transaction of the paged claim: plan its statements on their indexes (the batch function
+ * sets the same for the claim and settle it runs). Right after a bulk import the table has no statistics yet and
+ * the planner believes it nearly empty; the claim's statements are also written so that no plan of them is worse
+ * than one pass over the rows they name.
+ */
 const PREFER_INDEXES =
   "set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)";
 
@@ -138,9 +139,8 @@ export class LeaseQueue {
   }
 
   /**
-   * `claim`, and when it leased nothing, when the target next has work. On PostgreSQL one transaction of two
-   * statements (`claimPostgresAtOnce`) unless the first page of candidates is full of held-back rows; then the
-   * paged claim.
+   * `claim`, and when it leased nothing, when the target next has work. On PostgreSQL one round trip
+   * (`claimPostgresAtOnce`) unless the first page of candidates is full of held-back rows; then the paged claim.
    */
   async claimBatch(options: ClaimOptions): Promise<ClaimedBatch> {
     if (options.taskIds && options.taskIds.length === 0) return { rows: [] };
@@ -152,14 +152,13 @@ export class LeaseQueue {
   }
 
   /**
-   * PostgreSQL's claim in one transaction of two parameterised statements, as pg-boss fetches: the target's
-   * advisory lock with the planner settings, then one statement that picks the first page of due rows
+   * PostgreSQL's claim in one call of the queue's batch function (`runQueueBatch`), as pg-boss fetches: the
+   * target's advisory lock, then one parameterised statement that picks the first page of due rows
    * (`FOR UPDATE SKIP LOCKED`), drops those an earlier row of their object outside the page precedes (one index
    * probe per object, as `withoutEarlierRowsLeft`), leases the rest and returns them joined with their tasks; when
-   * it leases nothing, it also answers `nextDueAt` from the same snapshot. The lock is a statement of its own so
-   * that the picking statement's snapshot is taken after the lock is held. Returns undefined, having leased
-   * nothing, when the page was full and held back too many rows to fill the batch: the paged claim then goes on
-   * past it.
+   * it leases nothing, it also answers `nextDueAt` from the same snapshot, which the function takes after the lock
+   * is held. Returns undefined, having leased nothing, when the page was full and held back too many rows to fill
+   * the batch: the paged claim then goes on past it.
    */
   private async claimPostgresAtOnce(options: ClaimOptions): Promise<ClaimedBatch | undefined> {
     const { table, targetColumn, taskTable } = this.spec;
@@ -442,7 +441,7 @@ export class LeaseQueue {
   /**
    * `settle`, and with `nextDueOf` (a target id) when that target next has work, read after the outcomes are
    * recorded. On PostgreSQL a batch of completions and postponements with nothing else in its transaction is ONE
-   * statement (`settlePostgresAtOnce`), and the next due time a second; failures and `alsoInTransaction` take the
+   * round trip (`settlePostgresAtOnce`), the next due time included; failures and `alsoInTransaction` take the
    * transaction of `settle`, and no `next`.
    */
   async settleBatch(
@@ -460,7 +459,8 @@ export class LeaseQueue {
 
   /**
    * PostgreSQL: completions and postponements in ONE parameterised statement (data-modifying CTEs, all committed
-   * together), then, with `nextDueOf`, the next due time in a second that sees them.
+   * together), then, with `nextDueOf`, the next due time in a second that sees them, both in one call of the
+   * queue's batch function.
    */
   private async settlePostgresAtOnce(
     outcomes: SynchronizationOutcomes,
@@ -481,9 +481,8 @@ export class LeaseQueue {
       `done AS (DELETE FROM ${table} WHERE lease_owner = ? AND id = ANY(?) RETURNING id, task_id)`,
     ];
     const params: unknown[] = [owner, [...completed]];
-    const sql = sqlOnPool(this.storage);
     postponed.forEach((postponement, i) => {
-      const update = this.postponement(sql, postponement, owner);
+      const update = this.postponement(POSTGRES_LISTS, postponement, owner);
       parts.push(`later${i} AS (${update.text} RETURNING id)`);
       params.push(...update.params);
     });
@@ -610,7 +609,7 @@ export class LeaseQueue {
 
   /** The UPDATE that gives `owner`'s rows back without an attempt: `postponeIn`'s, and a settle's CTE on PostgreSQL. */
   private postponement(
-    sql: SqlExecutor,
+    sql: Pick<SqlExecutor, 'in' | 'inParams'>,
     { ids, notBefore, reason }: SynchronizationPostponement,
     owner: string,
   ): { text: string; params: unknown[] } {

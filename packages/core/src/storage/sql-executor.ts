@@ -30,8 +30,8 @@ export interface SqlExecutor {
   eachRowParam(rows: readonly Readonly<Record<string, string | number | null>>[]): unknown;
 }
 
-/** The list-as-table pieces of a PostgreSQL executor. */
-const POSTGRES_LISTS = {
+/** The list-as-table pieces of a PostgreSQL executor (also for statements built for the queue's batch function). */
+export const POSTGRES_LISTS = {
   in: () => '= ANY(?)',
   inParams: (list: readonly unknown[]) => [[...list]],
   each: (type: 'text' | 'bigint') => `unnest(?::${type}[]) AS each(value)`,
@@ -139,19 +139,6 @@ export async function withSqlRead<T>(storage: Storage, fn: (sql: SqlExecutor) =>
     ...postgresExecutor(async (sql, params) => ({ records: await dataSource.query(sql, params) })),
     run: refuseWrite,
   });
-}
-
-/**
- * PostgreSQL: an executor on the pool, outside any transaction: each statement runs (and commits) on its own, in
- * one round trip. For the queue's hot paths (a settle) whose one statement writes everything it must. Parameterised
- * like every executor.
- */
-export function sqlOnPool(storage: Storage): SqlExecutor {
-  if (storage.kind !== 'postgres') {
-    throw new SyncbusError('POSTGRES_ONLY', 'sqlOnPool runs on PostgreSQL; use withSqlTransaction.');
-  }
-  const { dataSource } = storage;
-  return postgresExecutor(async (sql, params) => ({ records: await dataSource.query(sql, params) }));
 }
 
 /**
