@@ -213,7 +213,9 @@ export class LeaseQueue {
       now + options.leaseMs,
       targetId,
     ];
-    const [rows] = await runQueueBatch(this.storage, table, `${table}:${targetId}`, [{ sql: claim, params }]);
+    const [rows] = await runQueueBatch(this.storage, table, this.claimLock(targetId), [
+      { sql: claim, params },
+    ]);
     if (rows.length === 0 || rows[0].whole__ !== true) return undefined;
     if (rows[0].id__ === null) return { rows: [], next: { dueAt: dueAtOf(rows[0].next_due__, now) } };
     return {
@@ -239,6 +241,11 @@ export class LeaseQueue {
     };
   }
 
+  /** The advisory lock key both PostgreSQL claims of a target take, so claimers of either kind take turns. */
+  private claimLock(targetId: number): string {
+    return `${this.spec.table}:${targetId}`;
+  }
+
   /**
    * `nextDueAt`'s PostgreSQL query for one target (its one parameter, the target's id): only the first row of
    * each object can be due, and the first rows come from one ordered pass (DISTINCT ON), which no plan can make
@@ -259,7 +266,7 @@ export class LeaseQueue {
       let claimable: readonly Record<string, unknown>[];
       if (sql.kind === 'postgres') {
         await sql.all(`SELECT pg_advisory_xact_lock(hashtext(?)), ${PREFER_INDEXES}`, [
-          `${table}:${options.targetId}`,
+          this.claimLock(options.targetId),
         ]);
         claimable = await this.claimablePostgres(sql, options);
       } else {
