@@ -22,12 +22,12 @@ export interface SqlExecutor {
   eachParam(list: readonly (string | number)[]): unknown;
   /**
    * A list of records as a table of one column, `value`, bound as ONE parameter: read a field as text with
-   * `value ->> 'name'` (the same on both engines). `INSERT ... SELECT value ->> 'a' FROM ${sql.eachRow()}`
-   * with `sql.eachRowParam(rows)`.
+   * `value ->> 'name'`, a field holding an object as its JSON text with `CAST(value -> 'name' AS text)` (the
+   * same on both engines). `INSERT ... SELECT value ->> 'a' FROM ${sql.eachRow()}` with `sql.eachRowParam(rows)`.
    */
   eachRow(): string;
   /** The one parameter of `eachRow()`: the records as JSON. */
-  eachRowParam(rows: readonly Readonly<Record<string, string | number | null>>[]): unknown;
+  eachRowParam(rows: readonly Readonly<Record<string, unknown>>[]): unknown;
 }
 
 /** The list-as-table pieces of a PostgreSQL executor (also for statements built for the queue's batch function). */
@@ -37,7 +37,7 @@ export const POSTGRES_LISTS = {
   each: (type: 'text' | 'bigint') => `unnest(?::${type}[]) AS each(value)`,
   eachParam: (list: readonly (string | number)[]) => [...list],
   eachRow: () => 'jsonb_array_elements(CAST(? AS jsonb)) AS each(value)',
-  eachRowParam: (rows: readonly Readonly<Record<string, string | number | null>>[]) => JSON.stringify(rows),
+  eachRowParam: (rows: readonly Readonly<Record<string, unknown>>[]) => JSON.stringify(rows),
 } as const;
 
 /** A PostgreSQL executor over one way to query (a query runner, the pool). */

@@ -1,6 +1,20 @@
 // Conflict detection on the receiver: per request, the guard each task is applied with, and what it decided.
-import { canonicalData, canonicalJson, type ApplyGuard, type SqlExecutor } from '@syncbus/core/internal';
-import { inject, injectable, Logger, ObjectTypes, SyncbusError } from '@syncbus/core';
+import {
+  canonicalData,
+  canonicalJson,
+  type ApplyDecision,
+  type ApplyGuard,
+  type SqlExecutor,
+} from '@syncbus/core/internal';
+import {
+  inject,
+  injectable,
+  Logger,
+  ObjectTypes,
+  SyncbusError,
+  type ObjectSnapshot,
+  type ObjectTypeInfo,
+} from '@syncbus/core';
 import type { ConflictKind, ConflictOutcome } from '../entities/staging-conflict.entity';
 import { StagingEventEmitters } from '../staging-event-emitters';
 import type { ConflictResolution, StagingConflictEventArgs } from '../staging-events';
@@ -12,7 +26,15 @@ import {
   type BaseWrite,
   type ConflictWrite,
 } from './staging-conflict-store';
-import { detectConflict, detects, mergeFields, nextBase, type Fields } from './three-way';
+import {
+  baseFields,
+  detectConflict,
+  detects,
+  mergeFields,
+  nextBase,
+  type Base,
+  type Fields,
+} from './three-way';
 
 /** Thrown by a guard whose policy holds the task: the receiver rolls the task back and records the conflict. */
 export class ConflictHeld extends SyncbusError {
@@ -58,7 +80,7 @@ export class ConflictDetection {
   async recordDelivered(sql: SqlExecutor, server: string, tasks: readonly StagingTaskData[]): Promise<void> {
     const known = tasks.filter((t) => this.types.find(t.objectType) && detects(t.taskType));
     if (known.length === 0) return;
-    const bases = await this.store.bases(sql, server, known);
+    const bases: Map<string, Base> = await this.store.bases(sql, server, known);
     const writes: BaseWrite[] = known.map((task) => {
       const key = objectKey(task);
       const data = nextBase(bases.get(key), task.taskType === 'delete' ? null : task.data);
@@ -88,7 +110,9 @@ export class ConflictDetection {
     // A create needs its object's base only when the object exists here already (rare: created on both sides, or
     // sent again after the ledger forgot it): its guard reads it then, so the common request of creates reads none.
     const read = tasks.filter((t) => t.taskType !== 'create');
-    const { bases, anyOpen } = await this.store.requestStart(sql, sourceServer, read);
+    const { bases: stored, anyOpen } = await this.store.requestStart(sql, sourceServer, read);
+    const bases = new Map<string, Base | null>(read.map((t) => [objectKey(t), null]));
+    for (const [key, data] of stored) bases.set(key, data);
     return new ConflictSession(
       this,
       this.store,
@@ -98,7 +122,6 @@ export class ConflictDetection {
       sourceServer,
       sql,
       bases,
-      new Set(read.map(objectKey)),
       // Only a task logged by a resolution carries an expected base: the check costs nothing otherwise.
       tasks.some((t) => t.base !== undefined) && (await this.store.stagesTo(sql, sourceServer)),
       anyOpen,
@@ -126,10 +149,11 @@ export class ConflictSession {
     private readonly sourceServer: string,
     /** The request's transaction (bases a create's guard reads late are read in it). */
     private readonly sql: SqlExecutor,
-    /** Bases by object key, as JSON; kept current as the request's tasks apply. */
-    private readonly bases: Map<string, string>,
-    /** The objects whose bases `bases` holds as stored (read, or written by this request); others are not read yet. */
-    private readonly known: Set<string>,
+    /**
+     * Bases by object key, kept current as the request's tasks apply: null where the object has none, absent
+     * where it was not read (a create's object, until the create finds it here).
+     */
+    private readonly bases: Map<string, Base | null>,
     /** This node stages back to the source, a peer (its tasks may say what they expect here). */
     private readonly peer: boolean,
     /**
@@ -144,103 +168,123 @@ export class ConflictSession {
   guard(task: StagingTaskData): ApplyGuard | undefined {
     const info = this.types.find(task.objectType);
     if (!info || !detects(task.taskType)) return undefined;
-    return async (current) => {
+    return (current) => {
       const key = objectKey(task);
-      // A task sent after a conflict was resolved on its source says what the source expects here; only a peer
-      // this node stages back to sends one (from any other source it is not taken: it would bypass detection).
-      const expected = this.peer ? task.base : undefined;
-      if (current && !this.known.has(key)) {
-        // A create that finds its object here: its base was not read with the request's.
-        const stored = (await this.store.bases(this.sql, this.sourceServer, [task])).get(key);
-        if (stored !== undefined) this.bases.set(key, stored);
-        this.known.add(key);
-      }
-      const baseJson = expected === null ? null : expected ? JSON.stringify(expected) : this.bases.get(key);
-      // What the base becomes, whatever the task's outcome.
-      const after = (old: string | null | undefined) =>
-        nextBase(old, task.taskType === 'delete' ? null : task.data);
-      // Nothing here to conflict with (the common create): no canonical forms to compute.
-      if (!current && (task.taskType !== 'update' || !baseJson)) {
-        this.setBase(task, after(baseJson));
-        this.cleanObjects.push(task);
-        return 'apply';
-      }
-      const base: Fields | undefined =
-        baseJson === undefined || baseJson === null ? baseJson : canonicalData(info, JSON.parse(baseJson));
-      const source: Fields = task.taskType === 'delete' ? null : canonicalData(info, task.data);
-      const target: Fields = current ? canonicalData(info, current.data) : null;
-      const kind = detectConflict(task.taskType, base, source, target);
-      if (!kind) {
-        this.setBase(task, after(baseJson));
-        this.cleanObjects.push(task);
-        return 'apply';
-      }
-      const policy = this.detection.policyOf(task.objectType);
-      const args: StagingConflictEventArgs = {
-        sourceServer: this.sourceServer,
-        task,
-        kind,
-        base: base ?? null,
-        source,
-        target,
-      };
-      const { before } = this.events.conflict.event;
-      const raised = before.isEmpty ? args : await before.raise(args);
-      const record = (status: 'open' | 'resolved', outcome: ConflictOutcome, resolvedBy: string | null) => {
-        const write: ConflictWrite = {
-          sourceServer: this.sourceServer,
-          taskGuid: task.guid,
-          taskType: task.taskType,
-          objectType: task.objectType,
-          objectGuid: task.objectGuid,
-          title: task.title,
-          kind,
-          policy,
-          status,
-          outcome,
-          base: base ? canonicalJson(base) : null,
-          source: source === null ? null : canonicalJson(source),
-          target: target === null ? null : canonicalJson(target),
-          task: JSON.stringify(task),
-          resolvedBy,
-        };
-        return write;
-      };
-      const handled = (
-        outcome: ConflictOutcome,
-        by: string,
-        status: ConflictAnswer['status'],
-        message: string,
-      ) => {
-        this.pending.push({ write: record('resolved', outcome, by), args: raised });
-        this.answers.set(task.guid, { status, message: `CONFLICT_${outcome.toUpperCase()}: ${message}` });
-        this.setBase(task, after(baseJson));
-      };
-      const what = describe(kind, task);
-      if (raised.resolution !== undefined)
-        return this.byHandler(raised.resolution, what, handled, task, source);
-      if (policy === 'overwrite') {
-        handled(
-          'overwritten',
-          'policy',
-          'applied',
-          `${what}; applied, and the target's state kept in its conflict record`,
-        );
-        return 'apply';
-      }
-      if (policy === 'keep-target') {
-        handled('kept-target', 'policy', 'skipped', `${what}; the target kept its edit (policy keep-target)`);
-        return 'skip';
-      }
-      if (policy === 'merge' && kind === 'changed' && base && source && target) {
-        const merge = mergeFields(base, source, target);
-        if (merge.clashes.length === 0) {
-          handled('merged', 'policy', 'applied', `${what}; merged field by field`);
-          return { data: { ...task.data, ...merge.fields } };
-        }
-      }
-      throw new ConflictHeld(record('open', 'held', null), raised);
+      // A create that finds its object here: its base was not read with the request's.
+      if (current && !this.bases.has(key))
+        return this.readBase(task, key).then(() => this.decide(info, task, key, current));
+      return this.decide(info, task, key, current);
     };
+  }
+
+  /** Reads the base of one object into `bases`. */
+  private async readBase(task: StagingTaskData, key: string): Promise<void> {
+    const stored = (await this.store.bases(this.sql, this.sourceServer, [task])).get(key);
+    this.bases.set(key, stored ?? null);
+  }
+
+  /**
+   * What `task` does to its object, as this node holds it (`current`): without a conflict, synchronously (no
+   * await per task on a request's common path).
+   */
+  private decide(
+    info: ObjectTypeInfo,
+    task: StagingTaskData,
+    key: string,
+    current: ObjectSnapshot | undefined,
+  ): Promise<ApplyDecision> {
+    // A task sent after a conflict was resolved on its source says what the source expects here; only a peer
+    // this node stages back to sends one (from any other source it is not taken: it would bypass detection).
+    const expected = this.peer ? task.base : undefined;
+    const previous = expected === null ? null : (expected ?? this.bases.get(key) ?? null);
+    // Nothing here to conflict with (the common create): no canonical forms to compute.
+    if (!current && (task.taskType !== 'update' || !previous)) return this.clean(task, key, previous);
+    const base: Fields | undefined =
+      previous === null ? undefined : canonicalData(info, baseFields(previous));
+    const source: Fields = task.taskType === 'delete' ? null : canonicalData(info, task.data);
+    const target: Fields = current ? canonicalData(info, current.data) : null;
+    const kind = detectConflict(task.taskType, base, source, target);
+    if (!kind) return this.clean(task, key, previous);
+    return this.conflicted(task, key, previous, { kind, base, source, target });
+  }
+
+  /** A conflict met: a `conflict` handler's resolution, else the object type's policy, decides. */
+  private async conflicted(
+    task: StagingTaskData,
+    key: string,
+    previous: Base | null,
+    {
+      kind,
+      base,
+      source,
+      target,
+    }: { kind: ConflictKind; base: Fields | undefined; source: Fields; target: Fields },
+  ): Promise<ApplyDecision> {
+    const policy = this.detection.policyOf(task.objectType);
+    const args: StagingConflictEventArgs = {
+      sourceServer: this.sourceServer,
+      task,
+      kind,
+      base: base ?? null,
+      source,
+      target,
+    };
+    const { before } = this.events.conflict.event;
+    const raised = before.isEmpty ? args : await before.raise(args);
+    const record = (status: 'open' | 'resolved', outcome: ConflictOutcome, resolvedBy: string | null) => {
+      const write: ConflictWrite = {
+        sourceServer: this.sourceServer,
+        taskGuid: task.guid,
+        taskType: task.taskType,
+        objectType: task.objectType,
+        objectGuid: task.objectGuid,
+        title: task.title,
+        kind,
+        policy,
+        status,
+        outcome,
+        base: base ? canonicalJson(base) : null,
+        source: source === null ? null : canonicalJson(source),
+        target: target === null ? null : canonicalJson(target),
+        task: JSON.stringify(task),
+        resolvedBy,
+      };
+      return write;
+    };
+    const handled = (
+      outcome: ConflictOutcome,
+      by: string,
+      status: ConflictAnswer['status'],
+      message: string,
+    ) => {
+      this.pending.push({ write: record('resolved', outcome, by), args: raised });
+      this.answers.set(task.guid, { status, message: `CONFLICT_${outcome.toUpperCase()}: ${message}` });
+      this.setBase(task, key, previous);
+    };
+    const what = describe(kind, task);
+    if (raised.resolution !== undefined)
+      return this.byHandler(raised.resolution, what, handled, task, source);
+    if (policy === 'overwrite') {
+      handled(
+        'overwritten',
+        'policy',
+        'applied',
+        `${what}; applied, and the target's state kept in its conflict record`,
+      );
+      return 'apply';
+    }
+    if (policy === 'keep-target') {
+      handled('kept-target', 'policy', 'skipped', `${what}; the target kept its edit (policy keep-target)`);
+      return 'skip';
+    }
+    if (policy === 'merge' && kind === 'changed' && base && source && target) {
+      const merge = mergeFields(base, source, target);
+      if (merge.clashes.length === 0) {
+        handled('merged', 'policy', 'applied', `${what}; merged field by field`);
+        return { data: { ...task.data, ...merge.fields } };
+      }
+    }
+    throw new ConflictHeld(record('open', 'held', null), raised);
   }
 
   /** A `conflict` handler's resolution, recorded as the handler's. */
@@ -326,18 +370,27 @@ export class ConflictSession {
     this.written = [];
   }
 
-  private setBase(task: StagingTaskData, data: string | null): void {
-    this.known.add(objectKey(task));
+  /** A task that met no conflict: its object's base moves on, and its open conflicts (if any) are superseded. */
+  private clean(task: StagingTaskData, key: string, previous: Base | null): Promise<ApplyDecision> {
+    this.setBase(task, key, previous);
+    if (this.anyOpen) this.cleanObjects.push(task);
+    return APPLY;
+  }
+
+  /** Records the base `task` leaves its object in, whatever its outcome: its fields over `previous`. */
+  private setBase(task: StagingTaskData, key: string, previous: Base | null): void {
+    const data = nextBase(previous, task.taskType === 'delete' ? null : task.data);
     this.baseWrites.push({
       objectType: task.objectType,
       objectGuid: task.objectGuid,
       data,
       taskGuid: task.guid,
     });
-    if (data === null) this.bases.delete(objectKey(task));
-    else this.bases.set(objectKey(task), data);
+    this.bases.set(key, data);
   }
 }
+
+const APPLY: Promise<ApplyDecision> = Promise.resolve('apply');
 
 /** One sentence for the source and the log: which object met what. */
 function describe(kind: ConflictKind, task: StagingTaskData): string {

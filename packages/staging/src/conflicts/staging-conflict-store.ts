@@ -9,9 +9,9 @@ export interface ObjectKey {
   readonly objectGuid: string;
 }
 
-/** An object's base after a request: its staged fields as JSON, or null when the source deleted it. */
+/** An object's base after a request: its staged fields, or null when the source deleted it. */
 export interface BaseWrite extends ObjectKey {
-  readonly data: string | null;
+  readonly data: Readonly<Record<string, unknown>> | null;
   readonly taskGuid: string;
 }
 
@@ -117,7 +117,8 @@ export class StagingConflictStore {
   /**
    * Records what a request left each object in, for that source: one upsert for the objects that exist, one
    * delete for those it deleted (another source's base stays: its later update finds the object deleted here).
-   * Only the last write of each object counts.
+   * Only the last write of each object counts. The fields travel inside the one JSON parameter as objects, not as
+   * JSON strings in it: encoded once, not twice (measured on the drain's receiver).
    */
   async writeBases(sql: SqlExecutor, sourceServer: string, writes: readonly BaseWrite[]): Promise<void> {
     if (writes.length === 0) return;
@@ -128,7 +129,8 @@ export class StagingConflictStore {
     if (kept.length > 0) {
       await sql.run(
         `INSERT INTO staging_object_base (source_server, object_key, data, task_guid, updated_at)
-           SELECT ?, value ->> 'o', value ->> 'd', value ->> 'k', CAST(? AS bigint) FROM ${sql.eachRow()} WHERE true
+           SELECT ?, value ->> 'o', CAST(value -> 'd' AS text), value ->> 'k', CAST(? AS bigint)
+             FROM ${sql.eachRow()} WHERE true
          ON CONFLICT (source_server, object_key)
            DO UPDATE SET data = excluded.data, task_guid = excluded.task_guid, updated_at = excluded.updated_at`,
         [sourceServer, Date.now(), sql.eachRowParam(kept.map(([o, w]) => ({ o, d: w.data, k: w.taskGuid })))],

@@ -75,15 +75,22 @@ export function detects(taskType: string): boolean {
   return taskType === 'create' || taskType === 'update' || taskType === 'delete';
 }
 
+/** An object's base: its staged fields as stored (JSON text), or as a task of this request left them. */
+export type Base = string | Readonly<Record<string, unknown>>;
+
+/** A base's fields (parsing a stored one). */
+export const baseFields = (base: Base): Readonly<Record<string, unknown>> =>
+  typeof base === 'string' ? (JSON.parse(base) as Record<string, unknown>) : base;
+
 /**
  * An object's base after a task: the task's fields over the previous base (a partial update leaves the rest as
- * it was), as JSON; null when the task deleted the object. Kept in whatever form the fields came in: every
- * comparison reads bases in canonical form.
+ * it was); null when the task deleted the object. Kept in whatever form the fields came in (a create's are the
+ * task's own, not copied): every comparison reads bases in canonical form.
  */
 export function nextBase(
-  previous: string | null | undefined,
+  previous: Base | null | undefined,
   fields: Readonly<Record<string, unknown>> | null,
-): string | null {
+): Readonly<Record<string, unknown>> | null {
   if (fields === null) return null;
-  return JSON.stringify(previous ? { ...JSON.parse(previous), ...fields } : fields);
+  return previous ? { ...baseFields(previous), ...fields } : fields;
 }
