@@ -12,7 +12,10 @@ export class StagingObjectBase {
   @PrimaryColumn({ name: 'object_key', type: 'varchar', length: 400 })
   objectKey!: string;
 
-  /** The staged fields as JSON, as the wire carried them (compared in canonical form, `canonicalData`). */
+  /**
+   * The staged fields as JSON text (on PostgreSQL as jsonb prints it, keys reordered); only ever compared in
+   * canonical form (`canonicalData`).
+   */
   @Column({ type: 'text' })
   data!: string;
 
