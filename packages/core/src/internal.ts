@@ -45,6 +45,14 @@ export {
 } from './queue/synchronization-columns';
 export { type DrainPass, type DrainLoopOptions, DrainLoop } from './queue/drain-loop';
 export {
+  QueueWorker,
+  type QueueWorkerOptions,
+  type WorkerPass,
+  type WorkerPassOptions,
+} from './queue/queue-worker';
+export { QueueBatch, type TargetDown } from './queue/queue-batch';
+export { TargetOutages } from './queue/target-outages';
+export {
   type QueueWakeup,
   type QueueWakeupOptions,
   WAKEUP_DEFAULTS,

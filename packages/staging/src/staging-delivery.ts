@@ -1,10 +1,10 @@
 // Delivers a server's pending tasks: claims rows with leases, sends them in batches, records each task's outcome.
-import { inject, injectable, Logger, retryDelayMs, Storage, type OnStop } from '@syncbus/core';
+import { inject, injectable, Logger, type OnStop } from '@syncbus/core';
 import {
-  newLeaseOwner,
+  QueueWorker,
   type ClaimedSynchronization,
+  type QueueBatch,
   type QueueNextDue,
-  type SynchronizationFailure,
 } from '@syncbus/core/internal';
 import { ConflictDetection } from './conflicts/conflict-detection';
 import type { StagingServer } from './entities/staging-server.entity';
@@ -73,19 +73,12 @@ export interface StagingPass {
  */
 @injectable()
 export class StagingDelivery implements OnStop {
-  /** The lease owner of this node: unique per process and node. */
-  readonly owner = newLeaseOwner();
   /** Runs in progress, by server (and lane): each chain runs one at a time. */
   private readonly chains = new Map<string, Promise<unknown>>();
-  /**
-   * Per server in an outage (for every run and lane): its consecutive whole-batch failures, which the backoff
-   * grows with, and the due times its rows were postponed to, which become due at once when a batch gets through.
-   */
-  private readonly outages = new Map<number, { failures: number; dueTimes: Set<number> }>();
-  private stopped = false;
+  /** Claims, leases, settles and backs off from a server that is down, for every run and lane of this node. */
+  private readonly worker: QueueWorker;
 
   constructor(
-    @inject(Storage) private readonly storage: Storage,
     @inject(StagingQueue) private readonly queue: StagingQueue,
     @inject(ServerInfoProvider) private readonly servers: ServerInfoProvider,
     @inject(ServerSecrets) private readonly secrets: ServerSecrets,
@@ -94,7 +87,17 @@ export class StagingDelivery implements OnStop {
     @inject(Logger) private readonly logger: Logger,
     @inject(StagingEventEmitters) private readonly events: StagingEventEmitters,
     @inject(ConflictDetection) private readonly conflicts: ConflictDetection,
-  ) {}
+  ) {
+    this.worker = new QueueWorker(queue, {
+      onHeartbeatError: (error, serverId) =>
+        logger.warn({ err: error, serverId }, 'could not renew staging leases'),
+    });
+  }
+
+  /** The lease owner of this node: unique per process and node. */
+  get owner(): string {
+    return this.worker.owner;
+  }
 
   /**
    * Sends the server's pending tasks (only `taskIds`, when given) in logged order. Throws
@@ -161,9 +164,9 @@ export class StagingDelivery implements OnStop {
 
   /** Waits for runs in progress, then gives back every lease this node holds. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    await Promise.all([...this.chains.values()]);
-    await this.queue.releaseAll(this.owner);
+    const runs = Promise.all([...this.chains.values()]);
+    await this.worker.stop();
+    await runs;
   }
 
   private async drain(
@@ -189,247 +192,135 @@ export class StagingDelivery implements OnStop {
       skipped: 0,
       conflicts: 0,
     };
-    const { leaseMs, retry } = this.settings;
-    // Objects that failed in this run: each is tried once per run, however short its backoff.
-    const failedInRun = new Set<string>();
-    let halted = false;
-    let outageUntil: number | undefined;
-    // Up to `maxInFlight` batches on the wire at once: while one is applied on the target the next is claimed and
-    // sent. The leases keep order per object: a row whose object has a batch in flight is not claimable.
-    // What each lane last read of the server's next due time when it ended for want of work (undefined: it ended
-    // otherwise, and the caller asks).
-    const answers: (QueueNextDue | undefined)[] = [];
-    const lane = async () => {
-      let next: QueueNextDue | undefined;
-      while (!this.stopped && !halted && !options.signal?.aborted) {
-        const { rows: claimed, next: idle } = await this.queue.claimBatch({
-          targetId: serverId,
-          owner: this.owner,
-          limit: batchSize,
-          leaseMs,
-          taskIds,
-        });
-        next = idle;
-        if (halted) {
-          // Another lane found the server down while this claim was on its way (a slow connection can take longer
-          // than the outage backoff): the run is over, so these rows go back untouched to wait out the outage.
-          await this.queue.postpone(
-            claimed.map((r) => r.id),
-            this.owner,
-            outageUntil ?? Date.now(),
-          );
-          next = undefined;
-          break;
-        }
-        const again = claimed.filter((r) => failedInRun.has(r.objectKey)).map((r) => r.id);
-        await this.queue.postpone(again, this.owner, Date.now());
-        const rows = claimed.filter((r) => !failedInRun.has(r.objectKey));
-        if (rows.length === 0) break;
-        const tasks = new Map(rows.filter((r) => r.task).map((r) => [r.taskId, stagingTaskOf(r.task!)]));
-        // A row whose task is gone (deleted by a person meanwhile) has nothing to send.
-        const missing = rows.filter((r) => !r.task).map((r) => r.id);
-        if (missing.length > 0) await this.queue.complete(missing, this.owner);
-        const batch = rows.filter((r) => r.task);
-        if (batch.length === 0) continue;
-        // A claim short of a batch found the queue drained: the settle reads when work is next due, and a lane
-        // with nothing due now ends there instead of claiming once more to find nothing.
-        const drained = claimed.length < batchSize;
-        const { error, next: after } = await this.sendBatch(
-          server,
-          batch,
-          tasks,
-          secret,
-          summary,
-          failedInRun,
-          drained,
-        );
-        options.onProgress?.(summary);
-        if (!error) {
-          const outage = this.outages.get(serverId);
-          if (outage) {
-            // The server is back: its backlog need not wait out the rest of the outage backoff.
-            this.outages.delete(serverId);
-            await this.queue.makeDue(serverId, [...outage.dueTimes]);
-          } else if (after && after.dueAt !== 0) {
-            next = after;
-            break;
-          }
-          next = undefined;
-          continue;
-        }
-        next = undefined;
-        halted = true;
-        // The whole batch failed: the target (or the way to it) is down, not these tasks wrong. Counting an
-        // attempt would turn a backlog `failed` during an outage of a few minutes, so the rows keep their
-        // attempts and wait, with the error, for a backoff that grows with the server's consecutive outages.
-        // One due time for every batch of the run: they come due together and go out in logged order again.
-        if (outageUntil === undefined) {
-          const outage = this.outages.get(serverId) ?? { failures: 0, dueTimes: new Set<number>() };
-          outage.failures += 1;
-          this.outages.set(serverId, outage);
-          outageUntil = Date.now() + retryDelayMs(outage.failures, retry);
-          outage.dueTimes.add(outageUntil);
-        }
-        await this.queue.postpone(
-          batch.map((r) => r.id),
-          this.owner,
-          outageUntil,
-          error,
-        );
-        summary.failed += batch.length;
-        summary.error = error;
-        this.logger.warn(
-          { server: server.name, tasks: batch.length, error },
-          'staging batch failed; tasks stay pending',
-        );
-      }
-      answers.push(next);
-    };
-    await Promise.all(Array.from({ length: maxInFlight }, lane));
-    // The lane that ended last read last; any lane that ended otherwise leaves it to the caller to ask.
-    return { summary, next: answers.every((a) => a !== undefined) ? answers[answers.length - 1] : undefined };
+    // Objects that fail in the pass are tried once per run however short their backoff: the worker holds them back.
+    const { next } = await this.worker.pass({
+      targetId: serverId,
+      limit: batchSize,
+      leaseMs: this.settings.leaseMs,
+      retry: this.settings.retry,
+      taskIds,
+      lanes: maxInFlight,
+      signal: options.signal,
+      process: async (batch) => {
+        const report = await this.sendBatch(server, batch, secret, summary);
+        return () => {
+          report?.();
+          options.onProgress?.(summary);
+        };
+      },
+    });
+    return { summary, next };
   }
 
   /**
-   * Sends one batch and records per-task outcomes; returns the error text when the batch failed as a whole, and
-   * with `askNext` when the server next has work, when its settle could read that in the same round trip.
+   * Sends one batch and records each task's outcome in it; a batch that fails as a whole puts the server down.
+   * Returns what to report once the batch is settled.
    */
   private async sendBatch(
     server: StagingServer,
-    batch: readonly ClaimedSynchronization[],
-    tasks: ReadonlyMap<number, StagingTaskData>,
+    batch: QueueBatch,
     secret: ReturnType<ServerSecrets['resolve']>,
     summary: StagingRunSummary,
-    failedObjects: Set<string>,
-    askNext: boolean,
-  ): Promise<{ error?: string; next?: QueueNextDue }> {
-    const ids = batch.map((r) => r.id);
-    const heartbeat = setInterval(
-      () =>
-        void this.queue
-          .heartbeat(ids, this.owner, this.settings.leaseMs)
-          .catch((error) =>
-            this.logger.warn({ err: error, server: server.name }, 'could not renew staging leases'),
-          ),
-      Math.max(250, Math.floor(this.settings.leaseMs / 3)),
-    );
-    heartbeat.unref();
+  ): Promise<(() => void) | undefined> {
+    const tasks = new Map<number, StagingTaskData>();
+    const rows: ClaimedSynchronization[] = [];
+    for (const row of batch.rows) {
+      // A row whose task is gone (deleted by a person meanwhile) has nothing to send.
+      if (row.task) {
+        tasks.set(row.taskId, stagingTaskOf(row.task));
+        rows.push(row);
+      } else batch.complete(row.id);
+    }
+    if (rows.length === 0) return undefined;
     let results;
     try {
       results = (
         await this.transport.send(
           server,
           secret,
-          batch.map((r) => tasks.get(r.taskId)!),
+          rows.map((r) => tasks.get(r.taskId)!),
         )
       ).results;
     } catch (error) {
+      // The whole batch failed: the target (or the way to it) is down, not these tasks wrong. Counting an attempt
+      // would turn a backlog `failed` during an outage of a few minutes, so the rows keep their attempts and
+      // wait, with the error, for a backoff that grows with the server's consecutive outages.
       const message = (error as Error).message;
+      batch.targetDown(message);
+      summary.failed += rows.length;
+      summary.error = message;
+      this.logger.warn(
+        { server: server.name, tasks: rows.length, error: message },
+        'staging batch failed; tasks stay pending',
+      );
       if (this.events.synchronized.observed) {
         this.events.synchronized.emit({
           server: server.name,
           delivered: [],
-          failed: batch.map((r) => ({ taskId: r.taskId, guid: tasks.get(r.taskId)!.guid, error: message })),
+          failed: rows.map((r) => ({ taskId: r.taskId, guid: tasks.get(r.taskId)!.guid, error: message })),
           batchError: message,
         });
       }
-      return { error: message };
-    } finally {
-      clearInterval(heartbeat);
+      return undefined;
     }
-    summary.sent += batch.length;
-    const completed: number[] = [];
-    const failures: SynchronizationFailure[] = [];
-    const heldBack: number[] = [];
-    const held: { id: number; reason: string }[] = [];
-    batch.forEach((row, index) => {
-      const result = results[index];
-      if (failedObjects.has(row.objectKey)) {
-        heldBack.push(row.id);
-      } else if (result.guid !== tasks.get(row.taskId)!.guid) {
-        failures.push({
-          id: row.id,
-          error: `Staging server '${server.name}' answered for another task (${result.guid}).`,
-        });
-        failedObjects.add(row.objectKey);
-      } else if (result.status === 'error') {
-        failures.push({
-          id: row.id,
-          error: `Staging server '${server.name}' could not apply the task: ${result.message ?? 'no reason given'}`,
-        });
-        failedObjects.add(row.objectKey);
-      } else if (result.status === 'conflict') {
-        held.push({
-          id: row.id,
-          reason: `Staging server '${server.name}' holds the task: ${result.message ?? 'CONFLICT'}`,
-        });
-        failedObjects.add(row.objectKey);
-      } else {
-        completed.push(row.id);
-        if (result.status === 'applied') summary.applied++;
-        else if (result.status === 'skipped') summary.skipped++;
-        else summary.duplicates++;
-      }
-    });
-    // Held-back rows lose no attempt; they are due again but wait behind their object's failed row. A task held
-    // as a conflict loses none either: it waits for a person on the target, asked again after the longest backoff.
-    const now = Date.now();
+    summary.sent += rows.length;
+    const completed: ClaimedSynchronization[] = [];
+    const failed: { row: ClaimedSynchronization; error: string }[] = [];
+    const held: { row: ClaimedSynchronization; error: string }[] = [];
+    let heldBack = 0;
     // Two nodes staging to each other keep what each left the other's objects in (conflict detection's base).
     // Only a plain `applied` says so: a duplicate may be a task a resolution on the target marked done without
     // applying, and a task applied over a conflict there (overwritten, merged) left the object otherwise.
-    const done = new Set(completed);
-    const delivered = this.conflicts.stagesBack(server.name)
-      ? batch.filter(
-          (row, index) =>
-            done.has(row.id) &&
-            results[index].status === 'applied' &&
-            !results[index].message?.startsWith('CONFLICT'),
-        )
-      : [];
-    const { next } = await this.queue.settleBatch(
-      {
-        completed,
-        failed: failures,
-        postponed: [
-          { ids: heldBack, notBefore: now },
-          ...held.map((h) => ({
-            ids: [h.id],
-            notBefore: now + this.settings.retry.maxDelayMs,
-            reason: h.reason,
-          })),
-        ],
-      },
-      this.owner,
-      this.settings.retry,
-      delivered.length > 0
-        ? (sql) =>
-            this.conflicts.recordDelivered(
-              sql,
-              server.name,
-              delivered.map((r) => tasks.get(r.taskId)!),
-            )
-        : undefined,
-      askNext ? server.id : undefined,
-    );
-    summary.conflicts += held.length;
-    summary.failed += failures.length;
-    summary.heldBack += heldBack.length;
-    if (this.events.synchronized.observed) {
-      const byId = new Map(batch.map((r) => [r.id, r]));
-      const task = (id: number) => ({
-        taskId: byId.get(id)!.taskId,
-        guid: tasks.get(byId.get(id)!.taskId)!.guid,
+    const delivered: StagingTaskData[] = [];
+    const stagesBack = this.conflicts.stagesBack(server.name);
+    const now = Date.now();
+    rows.forEach((row, index) => {
+      const result = results[index];
+      // Held-back rows lose no attempt; they are due again but wait behind their object's failed row.
+      if (batch.heldBack(row)) {
+        heldBack += 1;
+      } else if (result.guid !== tasks.get(row.taskId)!.guid) {
+        const error = `Staging server '${server.name}' answered for another task (${result.guid}).`;
+        batch.fail(row, { error });
+        failed.push({ row, error });
+      } else if (result.status === 'error') {
+        const error = `Staging server '${server.name}' could not apply the task: ${result.message ?? 'no reason given'}`;
+        batch.fail(row, { error });
+        failed.push({ row, error });
+      } else if (result.status === 'conflict') {
+        // A task held as a conflict loses no attempt either: it waits for a person on the target, asked again
+        // after the longest backoff.
+        const error = `Staging server '${server.name}' holds the task: ${result.message ?? 'CONFLICT'}`;
+        batch.postpone([row.id], now + this.settings.retry.maxDelayMs, error);
+        batch.hold(row.objectKey);
+        held.push({ row, error });
+      } else {
+        batch.complete(row.id);
+        completed.push(row);
+        if (result.status === 'applied') summary.applied++;
+        else if (result.status === 'skipped') summary.skipped++;
+        else summary.duplicates++;
+        if (stagesBack && result.status === 'applied' && !result.message?.startsWith('CONFLICT'))
+          delivered.push(tasks.get(row.taskId)!);
+      }
+    });
+    if (delivered.length > 0)
+      batch.alsoInSettle((sql) => this.conflicts.recordDelivered(sql, server.name, delivered));
+    return () => {
+      summary.conflicts += held.length;
+      summary.failed += failed.length;
+      summary.heldBack += heldBack;
+      if (!this.events.synchronized.observed) return;
+      const task = (row: ClaimedSynchronization) => ({
+        taskId: row.taskId,
+        guid: tasks.get(row.taskId)!.guid,
       });
       this.events.synchronized.emit({
         server: server.name,
         delivered: completed.map(task),
-        failed: [
-          ...failures.map((f) => ({ ...task(f.id), error: f.error })),
-          ...held.map((h) => ({ ...task(h.id), error: h.reason })),
-        ],
+        failed: [...failed, ...held].map((f) => ({ ...task(f.row), error: f.error })),
       });
-    }
-    return { next };
+    };
   }
 }
 

@@ -3,11 +3,10 @@ import {
   DrainLoop,
   type ClaimedSynchronization,
   type DrainPass,
-  type SynchronizationFailure,
-  type SynchronizationOutcomes,
-  type SynchronizationPostponement,
+  type QueueBatch,
+  type QueueWorker,
 } from '@syncbus/core/internal';
-import { retryDelayMs, type Logger } from '@syncbus/core';
+import type { Logger } from '@syncbus/core';
 import type { LoadedConnector } from '../connectors/loaded-connector';
 import type { IncomingTaskApplier } from '../incoming/incoming-task-applier';
 import type { IntegrationSettings } from '../integration-settings';
@@ -22,12 +21,12 @@ import type { IntegrationSyncLog, IntegrationSyncLogRecord } from './integration
 export interface DrainContext {
   readonly settings: IntegrationSettings;
   readonly queues: IntegrationQueues;
+  /** The queue workers of the two directions: one lease owner and one outage backoff per connector for both. */
+  readonly workers: Readonly<Record<TaskDirection, QueueWorker>>;
   readonly store: IntegrationTaskStore;
   readonly syncLog: IntegrationSyncLog;
   readonly incoming: IncomingTaskApplier;
   readonly logger: Logger;
-  /** Lease owner id of this process. */
-  readonly owner: string;
   /** Re-reads the connector's switch from its row (the CLI or another node may have changed it). */
   readonly refreshEnabled: (connector: LoadedConnector) => Promise<void>;
   /** Writes the connector's problem and next probe (null: none) to its row. */
@@ -59,7 +58,9 @@ export function connectorHoldReasons(name: string): { disabled: string; paused: 
 
 /**
  * The background worker of one connector, on core's `DrainLoop` (kicks coalesce into passes, idle sleeps until
- * the next due row or the poll interval, a throwing pass backs off). Everything it does runs one piece at a time
+ * the next due row or the poll interval, a throwing pass backs off) and core's `QueueWorker` (claims, leases, one
+ * settle per batch, hold-back, the outage backoff); what is its own is the connector's state (checks, holds,
+ * pauses) and calling it row by row. Everything it does runs one piece at a time
  * (`exclusive`), so the seed's immediate `processInternalTask` calls and the background passes keep the logged order.
  */
 export class ConnectorDrain {
@@ -67,8 +68,6 @@ export class ConnectorDrain {
   private readonly loop: DrainLoop;
   private tail: Promise<unknown> = Promise.resolve();
   private checked = false;
-  /** Failed checks and outages in a row: the pause after the next one doubles (`integration.retry`). */
-  private outages = 0;
   private nextCheckAt = 0;
   /** Rows may still be held by a disable or pause (of this run or an earlier one): the first ready pass looks. */
   private holding = true;
@@ -135,15 +134,26 @@ export class ConnectorDrain {
   private async processReserved(task: IntegrationTask): Promise<IntegrationProcessResult | undefined> {
     const { settings } = this.context;
     if (!settings.enabled || !settings.processInternal || !task.id || !(await this.ready())) return undefined;
-    const rows = await this.context.queues.outgoing.claim({
+    return (await this.work('outgoing', { limit: 1, taskIds: [task.id] }, task.id)).results.get(task.id);
+  }
+
+  /** One batch of a direction through its queue worker; what the connector answered, by task id. */
+  private async work(
+    direction: TaskDirection,
+    claim: { readonly limit: number; readonly taskIds?: readonly number[] },
+    forTask?: number,
+  ): Promise<{ claimed: number; results: Map<number, IntegrationProcessResult> }> {
+    const { settings, workers } = this.context;
+    const results = new Map<number, IntegrationProcessResult>();
+    const { claimed } = await workers[direction].pass({
       targetId: this.connector.id,
-      owner: this.context.owner,
-      limit: 1,
+      ...claim,
       leaseMs: settings.leaseMs,
-      taskIds: [task.id],
+      retry: settings.retry,
+      maxBatches: 1,
+      process: (batch) => this.processRows(direction, batch, results, forTask),
     });
-    if (rows.length === 0) return undefined;
-    return (await this.processRows('outgoing', rows, task.id)).get(task.id);
+    return { claimed, results };
   }
 
   /** One pass of the loop: a round, then when work is next due (only the directions switched on count). */
@@ -173,15 +183,7 @@ export class ConnectorDrain {
     if (settings.processExternal) directions.push('incoming');
     for (const direction of directions) {
       if (this.stopped) break;
-      const rows = await this.context.queues.of(direction).claim({
-        targetId: this.connector.id,
-        owner: this.context.owner,
-        limit: settings.batchSize,
-        leaseMs: settings.leaseMs,
-      });
-      if (rows.length === 0) continue;
-      claimed = true;
-      await this.processRows(direction, rows);
+      if ((await this.work(direction, { limit: settings.batchSize })).claimed > 0) claimed = true;
     }
     return claimed;
   }
@@ -243,15 +245,14 @@ export class ConnectorDrain {
   }
 
   /**
-   * Pauses the connector until the next probe: `integration.retry`'s backoff over the outages in a row, and no
-   * earlier than `notBefore` (the external system's Retry-After).
+   * Pauses the connector until the next probe: `integration.retry`'s backoff over its outages in a row (the queue
+   * workers' backoff, shared by both directions), and no earlier than `notBefore` (the external system's
+   * Retry-After). `until` is that time when a batch's `targetDown` has already taken it.
    */
-  private async pause(message: string, notBefore = 0): Promise<void> {
-    this.outages += 1;
-    this.nextCheckAt = Math.max(
-      Date.now() + retryDelayMs(this.outages, this.context.settings.retry),
-      notBefore,
-    );
+  private async pause(message: string, notBefore = 0, until?: number): Promise<void> {
+    this.nextCheckAt =
+      until ??
+      this.context.workers.outgoing.outages.down(this.connector.id, this.context.settings.retry, notBefore);
     this.connector.problem = { kind: 'check', message };
     await this.context.recordProblem(this.connector, this.nextCheckAt);
   }
@@ -263,7 +264,11 @@ export class ConnectorDrain {
 
   /** What the rows waiting for a connector with a problem say (its problem must be set). */
   private pausedReason(): string {
-    return `${connectorHoldPrefix(this.connector.name)}cannot work now: ${this.connector.problem!.message}`;
+    return this.pausedBecause(this.connector.problem!.message);
+  }
+
+  private pausedBecause(problem: string): string {
+    return `${connectorHoldPrefix(this.connector.name)}cannot work now: ${problem}`;
   }
 
   /**
@@ -277,96 +282,63 @@ export class ConnectorDrain {
   }
 
   /**
-   * Processes claimed rows in order (a failed or skipped object holds back its later rows in the batch), then
-   * records every outcome, the sync log's entries with them, in one settle. The heartbeat keeps the batch's leases
-   * until then.
+   * Processes a claimed batch in order (a failed or skipped object holds back its later rows), recording each
+   * outcome, the sync log's entries with them, for the worker's one settle. Returns the failures to log once settled.
    */
   private async processRows(
     direction: TaskDirection,
-    rows: ClaimedSynchronization[],
+    batch: QueueBatch,
+    results: Map<number, IntegrationProcessResult>,
     forTask?: number,
-  ): Promise<Map<number, IntegrationProcessResult>> {
-    const { queues, store, owner, settings } = this.context;
-    const queue = queues.of(direction);
-    const batch = new BatchOutcomes();
-    const tasks = await store.find(rows.map((r) => r.taskId));
-    const blocked = new Set<string>();
-    const ids = rows.map((r) => r.id);
-    const heartbeat = setInterval(
-      () => void queue.heartbeat(ids, owner, settings.leaseMs).catch(() => undefined),
-      Math.max(50, Math.floor(settings.leaseMs / 3)),
-    );
-    try {
-      for (const [index, row] of rows.entries()) {
-        if (this.stopped || !this.connector.enabled || this.connector.problem) {
-          // Stopping, disabled, or paused by an outage the previous row met: the rest go back, no attempt counted.
-          const reason = this.stopped
-            ? undefined
-            : this.connector.problem
-              ? this.pausedReason()
-              : connectorHoldReasons(this.connector.name).disabled;
-          batch.postpone(
-            rows.slice(index).map((r) => r.id),
-            this.connector.problem ? this.nextCheckAt : Date.now(),
-            reason,
-          );
-          break;
-        }
-        // A task a `processNow` call waits for is that call's to process (it returns the result), not a pass's.
-        if (direction === 'outgoing' && row.taskId !== forTask && this.reserved.has(row.taskId))
-          blocked.add(row.objectKey);
-        await this.processRow(direction, row, tasks.get(row.taskId), blocked, batch);
+  ): Promise<() => void> {
+    const rows = batch.rows;
+    const tasks = await this.context.store.find(rows.map((r) => r.taskId));
+    const log: IntegrationSyncLogRecord[] = [];
+    const failures: { task: IntegrationTask; attempt: number; error: string }[] = [];
+    for (const [index, row] of rows.entries()) {
+      if (this.stopped || !this.connector.enabled || this.connector.problem) {
+        // Stopping, disabled, or paused by an outage the previous row met: the rest go back, no attempt counted.
+        const reason = this.stopped
+          ? undefined
+          : this.connector.problem
+            ? this.pausedReason()
+            : connectorHoldReasons(this.connector.name).disabled;
+        batch.postpone(
+          rows.slice(index).map((r) => r.id),
+          this.connector.problem ? this.nextCheckAt : Date.now(),
+          reason,
+        );
+        break;
       }
-      await queue.settle(batch.outcomes(), owner, settings.retry, (sql) =>
-        this.context.syncLog.recordIn(sql, batch.logEntries),
-      );
-    } finally {
-      clearInterval(heartbeat);
+      // A task a `processNow` call waits for is that call's to process (it returns the result), not a pass's.
+      if (direction === 'outgoing' && row.taskId !== forTask && this.reserved.has(row.taskId))
+        batch.hold(row.objectKey);
+      if (batch.heldBack(row)) continue;
+      const task = tasks.get(row.taskId);
+      if (!task) {
+        batch.complete(row.id);
+        continue;
+      }
+      const verdict = await this.call(direction, task);
+      if (verdict.unavailable) {
+        // The external system is down, not this task: pause the connector, count no attempt, probe later.
+        const problem = `the external system is unavailable: ${verdict.message ?? 'no reason given'}`;
+        await this.pause(problem, 0, batch.targetDown(this.pausedBecause(problem), verdict.notBefore));
+        this.context.logger.warn(
+          { connector: this.connector.name, problem, until: this.nextCheckAt },
+          'external system unavailable; connector paused',
+        );
+        continue;
+      }
+      const failure = this.noteVerdict(row, task, verdict, batch, log);
+      if (failure) failures.push(failure);
+      results.set(task.id, verdict.result);
     }
-    for (const failure of batch.failures) this.logFailure(failure);
-    return batch.results;
-  }
-
-  /** Calls the connector for one claimed row (unless its object is held back) and notes the answer. */
-  private async processRow(
-    direction: TaskDirection,
-    row: ClaimedSynchronization,
-    task: IntegrationTask | undefined,
-    blocked: Set<string>,
-    batch: BatchOutcomes,
-  ): Promise<void> {
-    if (blocked.has(row.objectKey)) {
-      // Behind an earlier task of the same object that failed or was skipped: back in line, no attempt counted.
-      batch.postpone([row.id], Date.now());
-      return;
-    }
-    if (!task) {
-      batch.complete(row.id);
-      return;
-    }
-    const verdict = await this.call(direction, task);
-    if (verdict.unavailable) {
-      // The external system is down, not this task: pause the connector, count no attempt, probe later.
-      await this.pause(
-        `the external system is unavailable: ${verdict.message ?? 'no reason given'}`,
-        verdict.notBefore,
-      );
-      batch.postpone([row.id], this.nextCheckAt, this.pausedReason());
-      this.context.logger.warn(
-        { connector: this.connector.name, problem: this.connector.problem!.message, until: this.nextCheckAt },
-        'external system unavailable; connector paused',
-      );
-      return;
-    }
-    this.outages = 0;
-    this.noteVerdict(direction, row, task, verdict, batch);
-    batch.results.set(task.id, verdict.result);
-    if (
-      verdict.result === IntegrationProcessResult.Error ||
-      verdict.result === IntegrationProcessResult.SkipNow
-    ) {
-      blocked.add(row.objectKey);
-    }
+    // A sync-log entry commits with its row's outcome.
+    if (log.length > 0) batch.alsoInSettle((sql) => this.context.syncLog.recordIn(sql, log));
+    return () => {
+      for (const failure of failures) this.logFailure(failure);
+    };
   }
 
   private call(direction: TaskDirection, task: IntegrationTask): Promise<ProcessingVerdict> {
@@ -379,40 +351,39 @@ export class ConnectorDrain {
     );
   }
 
-  /** Notes what the connector answered for a row, for the batch's settle. */
+  /** Notes what the connector answered for a row in its batch; returns the failure to log, if it failed. */
   private noteVerdict(
-    direction: TaskDirection,
     row: ClaimedSynchronization,
     task: IntegrationTask,
     verdict: ProcessingVerdict,
-    batch: BatchOutcomes,
-  ): void {
+    batch: QueueBatch,
+    log: IntegrationSyncLogRecord[],
+  ): { task: IntegrationTask; attempt: number; error: string } | undefined {
     const { settings } = this.context;
     const connectorId = this.connector.id;
     switch (verdict.result) {
       case IntegrationProcessResult.OK:
         batch.complete(row.id);
-        return;
+        return undefined;
       case IntegrationProcessResult.SkipNow:
         batch.postpone(
           [row.id],
           Date.now() + settings.skipDelayMs,
           `SkipNow: ${verdict.message ?? 'the connector asked to try again later'}`,
         );
-        return;
+        batch.hold(row.objectKey);
+        return undefined;
       case IntegrationProcessResult.ErrorAndSkip: {
         const message = verdict.message ?? 'the connector answered ErrorAndSkip';
-        batch.log({ connectorId, task, result: verdict.result, error: message });
+        log.push({ connectorId, task, result: verdict.result, error: message });
         batch.complete(row.id);
-        return;
+        return undefined;
       }
       default: {
         const message = verdict.message ?? 'the connector answered Error';
-        batch.log({ connectorId, task, result: verdict.result, error: message });
-        batch.fail(
-          { id: row.id, error: message, final: verdict.final, notBefore: verdict.notBefore },
-          { task, attempt: row.attempts + 1 },
-        );
+        log.push({ connectorId, task, result: verdict.result, error: message });
+        batch.fail(row, { error: message, final: verdict.final, notBefore: verdict.notBefore });
+        return { task, attempt: row.attempts + 1, error: message };
       }
     }
   }
@@ -436,37 +407,5 @@ export class ConnectorDrain {
       },
       `integration task failed (attempt ${attempt})`,
     );
-  }
-}
-
-/** What one batch of a connector came to, row by row, until its settle records it all at once. */
-class BatchOutcomes {
-  readonly results = new Map<number, IntegrationProcessResult>();
-  readonly logEntries: IntegrationSyncLogRecord[] = [];
-  readonly failures: { task: IntegrationTask; attempt: number; error: string }[] = [];
-  private readonly completed: number[] = [];
-  private readonly failed: SynchronizationFailure[] = [];
-  private readonly postponed: SynchronizationPostponement[] = [];
-
-  complete(id: number): void {
-    this.completed.push(id);
-  }
-
-  fail(failure: SynchronizationFailure, context: { task: IntegrationTask; attempt: number }): void {
-    this.failed.push(failure);
-    this.failures.push({ ...context, error: failure.error });
-  }
-
-  postpone(ids: readonly number[], notBefore: number, reason?: string): void {
-    if (ids.length > 0) this.postponed.push({ ids, notBefore, reason });
-  }
-
-  /** A sync-log entry, written in the settle's transaction: it commits with its row's outcome. */
-  log(entry: IntegrationSyncLogRecord): void {
-    this.logEntries.push(entry);
-  }
-
-  outcomes(): SynchronizationOutcomes {
-    return { completed: this.completed, failed: this.failed, postponed: this.postponed };
   }
 }

@@ -1,6 +1,6 @@
 // Runs one drain per connector in the background and routes immediate processing to the right drain.
 import { CoreSettings, inject, injectable, Logger, type OnStart, type OnStop } from '@syncbus/core';
-import { newLeaseOwner, roleDelivers } from '@syncbus/core/internal';
+import { newLeaseOwner, QueueWorker, roleDelivers, TargetOutages } from '@syncbus/core/internal';
 import { IntegrationConnectorRegistry } from '../connectors/integration-connector-registry';
 import type { LoadedConnector } from '../connectors/loaded-connector';
 import { IncomingTaskApplier } from '../incoming/incoming-task-applier';
@@ -34,18 +34,24 @@ export class IntegrationTaskProcessor implements OnStart, OnStop {
     @inject(Logger) logger: Logger,
   ) {
     this.delivers = roleDelivers(core.role);
+    // One lease owner and one outage backoff per connector for both directions.
     const owner = newLeaseOwner();
+    const outages = new TargetOutages();
+    const onHeartbeatError = (error: unknown, connectorId: number) =>
+      logger.warn({ err: error, connectorId }, 'could not renew integration leases');
+    const worker = (queue: QueueWorker['queue']) =>
+      new QueueWorker(queue, { owner, outages, onHeartbeatError });
     const refreshEnabled = (connector: LoadedConnector) => registry.refreshEnabled(connector);
     const recordProblem = (connector: LoadedConnector, until: number | null) =>
       registry.recordProblem(connector, until);
     this.context = {
       settings,
       queues,
+      workers: { outgoing: worker(queues.outgoing), incoming: worker(queues.incoming) },
       store,
       syncLog,
       incoming,
       logger,
-      owner,
       refreshEnabled,
       recordProblem,
     };
@@ -53,7 +59,7 @@ export class IntegrationTaskProcessor implements OnStart, OnStop {
 
   /** Lease owner id of this node's processor. */
   get owner(): string {
-    return this.context.owner;
+    return this.context.workers.outgoing.owner;
   }
 
   /** Creates the drain of each connector; `onStart()` sets them running. */
@@ -80,10 +86,8 @@ export class IntegrationTaskProcessor implements OnStart, OnStop {
   async onStop(): Promise<void> {
     this.started = false;
     await Promise.all([...this.drains.values()].map((d) => d.stop()));
-    await Promise.all([
-      this.context.queues.outgoing.releaseAll(this.owner),
-      this.context.queues.incoming.releaseAll(this.owner),
-    ]);
+    const { workers } = this.context;
+    await Promise.all([workers.outgoing.stop(), workers.incoming.stop()]);
   }
 
   /**
