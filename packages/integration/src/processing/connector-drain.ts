@@ -11,7 +11,7 @@ import type { LoadedConnector } from '../connectors/loaded-connector';
 import type { IncomingTaskApplier } from '../incoming/incoming-task-applier';
 import type { IntegrationSettings } from '../integration-settings';
 import type { IntegrationTask } from '../tasks/integration-task';
-import type { IntegrationTaskStore, TaskDirection } from '../tasks/integration-task-store';
+import { claimedTask, type TaskDirection } from '../tasks/integration-task-store';
 import { callForVerdict, callWithTimeLimit, errorMessage } from './connector-call';
 import { IntegrationProcessResult, type ProcessingVerdict } from './integration-process-result';
 import type { IntegrationQueues } from './integration-queues';
@@ -23,7 +23,6 @@ export interface DrainContext {
   readonly queues: IntegrationQueues;
   /** The queue workers of the two directions: one lease owner and one outage backoff per connector for both. */
   readonly workers: Readonly<Record<TaskDirection, QueueWorker>>;
-  readonly store: IntegrationTaskStore;
   readonly syncLog: IntegrationSyncLog;
   readonly incoming: IncomingTaskApplier;
   readonly logger: Logger;
@@ -292,7 +291,6 @@ export class ConnectorDrain {
     forTask?: number,
   ): Promise<() => void> {
     const rows = batch.rows;
-    const tasks = await this.context.store.find(rows.map((r) => r.taskId));
     const log: IntegrationSyncLogRecord[] = [];
     const failures: { task: IntegrationTask; attempt: number; error: string }[] = [];
     for (const [index, row] of rows.entries()) {
@@ -314,7 +312,7 @@ export class ConnectorDrain {
       if (direction === 'outgoing' && row.taskId !== forTask && this.reserved.has(row.taskId))
         batch.hold(row.objectKey);
       if (batch.heldBack(row)) continue;
-      const task = tasks.get(row.taskId);
+      const task = claimedTask(row);
       if (!task) {
         batch.complete(row.id);
         continue;

@@ -6,7 +6,7 @@ import type { LoadedConnector } from '../connectors/loaded-connector';
 import { IncomingTaskApplier } from '../incoming/incoming-task-applier';
 import { IntegrationSettings } from '../integration-settings';
 import type { IntegrationTask } from '../tasks/integration-task';
-import { IntegrationTaskStore, type TaskDirection } from '../tasks/integration-task-store';
+import type { TaskDirection } from '../tasks/integration-task-store';
 import { ConnectorDrain, type DrainContext } from './connector-drain';
 import type { IntegrationProcessResult } from './integration-process-result';
 import { IntegrationQueues } from './integration-queues';
@@ -27,7 +27,6 @@ export class IntegrationTaskProcessor implements OnStart, OnStop {
     @inject(IntegrationSettings) settings: IntegrationSettings,
     @inject(CoreSettings) core: CoreSettings,
     @inject(IntegrationQueues) queues: IntegrationQueues,
-    @inject(IntegrationTaskStore) store: IntegrationTaskStore,
     @inject(IntegrationSyncLog) syncLog: IntegrationSyncLog,
     @inject(IncomingTaskApplier) incoming: IncomingTaskApplier,
     @inject(IntegrationConnectorRegistry) registry: IntegrationConnectorRegistry,
@@ -48,7 +47,6 @@ export class IntegrationTaskProcessor implements OnStart, OnStop {
       settings,
       queues,
       workers: { outgoing: worker(queues.outgoing), incoming: worker(queues.incoming) },
-      store,
       syncLog,
       incoming,
       logger,

@@ -1,7 +1,7 @@
 // Writes tasks with their synchronization row (in the caller's transaction) and reads them back as IntegrationTasks.
 import { inject, injectable, Storage } from '@syncbus/core';
-import { sqlExecutorFor } from '@syncbus/core/internal';
-import { In, type EntityManager } from 'typeorm';
+import { sqlExecutorFor, type ClaimedSynchronization } from '@syncbus/core/internal';
+import type { EntityManager } from 'typeorm';
 import type { IntegrationDataType, IntegrationProcessType } from '../connectors/connector-subscription';
 import { IntegrationQueues } from '../processing/integration-queues';
 import { IntegrationTaskEntity } from '../storage/integration-task.entity';
@@ -38,6 +38,27 @@ export function toIntegrationTask(row: IntegrationTaskEntity): IntegrationTask {
     related: data.related ?? [],
     externalObject: data.externalObject,
   };
+}
+
+/** A claimed row's task, read by the claim (`INTEGRATION_TASK_COLUMNS`); undefined when the task is gone. */
+export function claimedTask(row: ClaimedSynchronization): IntegrationTask | undefined {
+  const t = row.task;
+  if (!t) return undefined;
+  return toIntegrationTask({
+    id: row.taskId,
+    guid: String(t.guid),
+    // SQLite answers 0/1, PostgreSQL a boolean; a bigint arrives from PostgreSQL as text.
+    inbound: Boolean(t.inbound),
+    taskType: String(t.task_type),
+    objectType: String(t.object_type),
+    objectGuid: String(t.object_guid),
+    title: String(t.title),
+    data: String(t.data),
+    dataType: String(t.data_type),
+    processType: String(t.process_type),
+    userName: t.user_name === null || t.user_name === undefined ? null : String(t.user_name),
+    createdAt: Number(t.created_at),
+  });
 }
 
 /** Stores and loads integration tasks. */
@@ -79,14 +100,5 @@ export class IntegrationTaskStore {
       .of(direction)
       .enqueueIn(sqlExecutorFor(this.storage, manager), id, [connectorId], objectKeyOf(task));
     return { ...task, id };
-  }
-
-  /** The tasks with these ids (missing ones are left out). */
-  async find(ids: readonly number[]): Promise<Map<number, IntegrationTask>> {
-    if (ids.length === 0) return new Map();
-    const rows = await this.storage.dataSource
-      .getRepository(IntegrationTaskEntity)
-      .findBy({ id: In([...ids]) });
-    return new Map(rows.map((row) => [row.id, toIntegrationTask(row)]));
   }
 }
