@@ -6,6 +6,7 @@ import type { ChangeOrigin, ObjectSnapshot, TaskType } from './object-change';
 import { ObjectApplyError } from './object-apply-error';
 import { tableOf } from './object-rows';
 import { ObjectSerializer } from './object-serializer';
+import { PreparedInserts } from './prepared-insert';
 import type { ObjectTypeInfo, ObjectTypes } from './object-types';
 
 /** Applies a host-defined task type on the target (e.g. `publish`). Runs in the task's transaction. */
@@ -41,6 +42,8 @@ const TEMPORAL = /date|time/i;
 export class ObjectApplier {
   private readonly handlers = new Map<string, TaskTypeHandler>();
   private readonly keyLookups = new Map<string, string>();
+  /** Creates of entities no host code hooks into, as a statement built once (see `PreparedInserts`). */
+  private readonly inserts = new PreparedInserts();
 
   constructor(
     private readonly types: ObjectTypes,
@@ -129,7 +132,7 @@ export class ObjectApplier {
         await repository.save(repository.merge(existing, values));
       } else if (info.links.some((l) => values[l.relation.propertyName] !== undefined)) {
         await repository.save(repository.create(values)); // only save() writes join-table rows
-      } else {
+      } else if (!(await this.inserts.insert(manager, info, values))) {
         // A plain INSERT (subscribers still fire): save() would diff and reload a row we know is new (measured
         // on the staging receiver, where most tasks are creates).
         await repository.insert(repository.create(values));
