@@ -1,6 +1,6 @@
 // The integration bus's series in the node's metrics: tasks logged per direction, and what waits per connector.
 import { inject, injectable, Storage } from '@syncbus/core';
-import { thisProcess } from '@syncbus/core/internal';
+import { thisProcess, withSqlRead } from '@syncbus/core/internal';
 import type { MetricsContribution } from '@syncbus/server';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { IntegrationEvents } from './integration-events';
@@ -44,9 +44,12 @@ export class IntegrationMetrics implements MetricsContribution {
           ['outgoing', 'integration_synchronization'],
           ['incoming', 'integration_external_synchronization'],
         ] as const) {
-          const rows: { name: string; status: string; count: unknown }[] = await storage.dataSource.query(
-            `SELECT c.name AS name, s.status AS status, COUNT(*) AS count FROM ${table} s
-               JOIN integration_connector c ON c.id = s.connector_id GROUP BY c.name, s.status`,
+          // A read: on SQLite the read-only connection, so a scrape never waits for a writer.
+          const rows = await withSqlRead(storage, (sql) =>
+            sql.all<{ name: string; status: string; count: unknown }>(
+              `SELECT c.name AS name, s.status AS status, COUNT(*) AS count FROM ${table} s
+                 JOIN integration_connector c ON c.id = s.connector_id GROUP BY c.name, s.status`,
+            ),
           );
           for (const row of rows)
             this.set({ connector: row.name, direction, status: row.status }, Number(row.count));

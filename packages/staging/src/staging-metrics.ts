@@ -7,6 +7,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { StagingConflictStore } from './conflicts/staging-conflict-store';
 import { StagingEvents } from './staging-events';
 import { StagingQueue } from './staging-queue';
+import { stagingQueueTotalsByName } from './staging-queue-totals';
 
 /** Counters follow `StagingEvents`; the queue gauge is read from the database when scraped. */
 @injectable()
@@ -47,12 +48,8 @@ export class StagingMetrics implements MetricsContribution {
       registers,
       async collect() {
         this.reset();
-        const rows: { name: string; status: string; count: unknown }[] = await storage.dataSource.query(
-          // The totals the queue's triggers keep (migration ScaleStagingQueue): no count over the queue per scrape.
-          `SELECT v.name AS name, c.status AS status, SUM(c.row_count) AS count FROM staging_queue_count c
-             JOIN staging_server v ON v.id = c.server_id GROUP BY v.name, c.status HAVING SUM(c.row_count) <> 0`,
-        );
-        for (const row of rows) this.set({ server: row.name, status: row.status }, Number(row.count));
+        for (const row of await stagingQueueTotalsByName(storage))
+          this.set({ server: row.name, status: row.status }, Number(row.count));
       },
     });
     const queue = this.queue;

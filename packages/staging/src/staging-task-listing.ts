@@ -1,11 +1,7 @@
 // The one query behind every list of staging tasks (CLI, admin API, retry and delete by filter): pending and failed
 // tasks per server, one row per task and server, in logged order. Read through SynchronizationInfoProvider.list.
-import { escapeLike } from '@syncbus/core/internal';
+import { escapeLike, withSqlRead, withSqlTransaction, type SqlExecutor } from '@syncbus/core/internal';
 import type { Storage } from '@syncbus/core';
-import type { SelectQueryBuilder } from 'typeorm';
-import { StagingServer } from './entities/staging-server.entity';
-import { StagingSynchronization } from './entities/staging-synchronization.entity';
-import { StagingTask } from './entities/staging-task.entity';
 
 /** Filter of `SynchronizationInfoProvider.list`: every field narrows. */
 export interface StagingTaskFilter {
@@ -65,59 +61,35 @@ export async function listStagingTasks(
   const byTask =
     filter.objectType !== undefined || filter.taskType !== undefined || filter.objectGuid !== undefined;
   const order = byTask ? 't.id' : 's.task_id';
-  const query = storage.dataSource
-    .createQueryBuilder(StagingSynchronization, 's')
-    .innerJoin(StagingTask, 't', 't.id = s.task_id')
-    .innerJoin(StagingServer, 'v', 'v.id = s.server_id')
-    .select([
-      't.id AS "taskId"',
-      's.id AS "synchronizationId"',
-      'v.name AS "server"',
-      't.task_type AS "taskType"',
-      't.object_type AS "objectType"',
-      't.object_guid AS "objectGuid"',
-      't.title AS "title"',
-      't.created_at AS "createdAt"',
-      's.status AS "status"',
-      's.attempts AS "attempts"',
-      's.next_attempt_at AS "nextAttemptAt"',
-      's.last_error AS "lastError"',
-    ])
-    .orderBy(order, 'ASC')
-    .addOrderBy('s.id', 'ASC')
-    .limit(filter.limit ?? 1000);
-  if (serverId !== undefined) query.andWhere('s.server_id = :serverId', { serverId });
-  if (filter.objectType !== undefined)
-    query.andWhere('t.object_type = :objectType', { objectType: filter.objectType });
-  if (filter.objectGuid !== undefined)
-    query.andWhere('t.object_guid = :objectGuid', { objectGuid: filter.objectGuid });
-  if (filter.taskType !== undefined) query.andWhere('t.task_type = :taskType', { taskType: filter.taskType });
-  if (filter.status !== undefined) query.andWhere('s.status = :status', { status: filter.status });
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const and = (condition: string, ...values: unknown[]) => {
+    where.push(condition);
+    params.push(...values);
+  };
+  if (serverId !== undefined) and('s.server_id = ?', serverId);
+  if (filter.objectType !== undefined) and('t.object_type = ?', filter.objectType);
+  if (filter.objectGuid !== undefined) and('t.object_guid = ?', filter.objectGuid);
+  if (filter.taskType !== undefined) and('t.task_type = ?', filter.taskType);
+  if (filter.status !== undefined) and('s.status = ?', filter.status);
   if (filter.title !== undefined)
-    query.andWhere(`LOWER(t.title) LIKE :title ESCAPE '\\'`, {
-      title: `%${escapeLike(filter.title.toLowerCase())}%`,
-    });
-  if (filter.loggedFrom !== undefined)
-    query.andWhere('t.created_at >= :loggedFrom', { loggedFrom: filter.loggedFrom });
-  if (filter.loggedBefore !== undefined)
-    query.andWhere('t.created_at < :loggedBefore', { loggedBefore: filter.loggedBefore });
+    and(`LOWER(t.title) LIKE ? ESCAPE '\\'`, `%${escapeLike(filter.title.toLowerCase())}%`);
+  if (filter.loggedFrom !== undefined) and('t.created_at >= ?', filter.loggedFrom);
+  if (filter.loggedBefore !== undefined) and('t.created_at < ?', filter.loggedBefore);
   if (filter.after !== undefined) {
     // The first terms bound the index ranges of both tables (PostgreSQL merges them); the OR alone bounds none.
-    query.andWhere(
-      `s.task_id >= :afterTask AND t.id >= :afterTask AND (${order} > :afterTask OR s.id > :afterRow)`,
-      {
-        afterTask: filter.after.taskId,
-        afterRow: filter.after.synchronizationId,
-      },
+    const { taskId, synchronizationId } = filter.after;
+    and(
+      `s.task_id >= ? AND t.id >= ? AND (${order} > ? OR s.id > ?)`,
+      taskId,
+      taskId,
+      taskId,
+      synchronizationId,
     );
   }
   // users and groups are JSON arrays of strings: match the element's JSON text, wildcards escaped.
-  if (filter.group !== undefined)
-    query.andWhere(`t."groups" LIKE :group ESCAPE '\\'`, { group: jsonElementPattern(filter.group) });
-  if (filter.user !== undefined)
-    query.andWhere(`t.users LIKE :user ESCAPE '\\'`, { user: jsonElementPattern(filter.user) });
-  if (filter.taskIds !== undefined)
-    query.andWhere(`${order} IN (:...taskIds)`, { taskIds: [...filter.taskIds, -1] });
+  if (filter.group !== undefined) and(`t."groups" LIKE ? ESCAPE '\\'`, jsonElementPattern(filter.group));
+  if (filter.user !== undefined) and(`t.users LIKE ? ESCAPE '\\'`, jsonElementPattern(filter.user));
   const unindexed = [
     filter.title,
     filter.user,
@@ -126,47 +98,58 @@ export async function listStagingTasks(
     filter.loggedFrom,
     filter.loggedBefore,
   ].some((f) => f !== undefined);
-  const rows = await readInLoggedOrder(storage, query, unindexed && filter.taskIds === undefined);
+  const read = async (sql: SqlExecutor) => {
+    const conditions = [...where];
+    const values = [...params];
+    if (filter.taskIds !== undefined) {
+      // One parameter however many ids: one statement for every list.
+      conditions.push(`${order} IN (SELECT value FROM ${sql.each('bigint')})`);
+      values.push(sql.eachParam(filter.taskIds));
+    }
+    return sql.all<Record<string, unknown>>(
+      `SELECT t.id AS task_id, s.id AS synchronization_id, v.name AS server, t.task_type, t.object_type,
+              t.object_guid, t.title, t.created_at, s.status, s.attempts, s.next_attempt_at, s.last_error
+         FROM staging_synchronization s
+         JOIN staging_task t ON t.id = s.task_id
+         JOIN staging_server v ON v.id = s.server_id
+        ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
+        ORDER BY ${order}, s.id LIMIT ?`,
+      [...values, filter.limit ?? 1000],
+    );
+  };
+  const rows = await readInLoggedOrder(storage, read, unindexed && filter.taskIds === undefined);
   return rows.map((r) => ({
-    taskId: Number(r.taskId),
-    synchronizationId: Number(r.synchronizationId),
+    taskId: Number(r.task_id),
+    synchronizationId: Number(r.synchronization_id),
     server: String(r.server),
-    taskType: String(r.taskType),
-    objectType: String(r.objectType),
-    objectGuid: String(r.objectGuid),
+    taskType: String(r.task_type),
+    objectType: String(r.object_type),
+    objectGuid: String(r.object_guid),
     title: String(r.title),
-    createdAt: Number(r.createdAt),
+    createdAt: Number(r.created_at),
     status: String(r.status),
     attempts: Number(r.attempts),
-    nextAttemptAt: Number(r.nextAttemptAt),
-    lastError: (r.lastError as string | null) ?? null,
+    nextAttemptAt: Number(r.next_attempt_at),
+    lastError: (r.last_error as string | null) ?? null,
   }));
 }
 
 /**
- * Runs a page query. PostgreSQL underestimates how many rows a text filter (`LIKE '%x%'`) matches and would
- * rather read every match and sort it; with sorting off for the one query it reads in logged order and stops at
- * the page, as SQLite does (measured: 47 ms to 1.5 ms on 100,000 tasks for a common title).
+ * Runs a page query: a read, which takes no write gate. PostgreSQL underestimates how many rows a text filter
+ * (`LIKE '%x%'`) matches and would rather read every match and sort it; with sorting off for the one query (in a
+ * transaction of its own, for the setting) it reads in logged order and stops at the page, as SQLite does
+ * (measured: 47 ms to 1.5 ms on 100,000 tasks for a common title).
  */
-async function readInLoggedOrder(
+function readInLoggedOrder<T>(
   storage: Storage,
-  query: SelectQueryBuilder<StagingSynchronization>,
+  read: (sql: SqlExecutor) => Promise<T>,
   scan: boolean,
-): Promise<Record<string, unknown>[]> {
-  if (storage.kind !== 'postgres' || !scan) return query.getRawMany<Record<string, unknown>>();
-  const runner = storage.dataSource.createQueryRunner();
-  try {
-    await runner.startTransaction();
-    await runner.query(`SELECT set_config('enable_sort', 'off', true)`);
-    const rows = await query.setQueryRunner(runner).getRawMany<Record<string, unknown>>();
-    await runner.commitTransaction();
-    return rows;
-  } catch (error) {
-    if (runner.isTransactionActive) await runner.rollbackTransaction();
-    throw error;
-  } finally {
-    await runner.release();
-  }
+): Promise<T> {
+  if (storage.kind !== 'postgres' || !scan) return withSqlRead(storage, read);
+  return withSqlTransaction(storage, async (sql) => {
+    await sql.all(`SELECT set_config('enable_sort', 'off', true)`);
+    return read(sql);
+  });
 }
 
 /** A LIKE pattern matching a JSON array text that holds `value` as one of its strings. */
