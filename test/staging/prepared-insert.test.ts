@@ -4,7 +4,7 @@
 // transformers still run where an entity has them; and a received change this node logs onward is still captured.
 import { randomUUID } from 'node:crypto';
 import { signHmacRequest, SyncObject } from '@syncbus/core';
-import { ObjectApplier } from '@syncbus/core/internal';
+import { generatedIdColumn, ObjectApplier } from '@syncbus/core/internal';
 import {
   ServerInfoProvider,
   SIGNATURE_HEADER,
@@ -23,12 +23,15 @@ import {
   JoinColumn,
   ManyToOne,
   PrimaryGeneratedColumn,
+  Table,
   UpdateDateColumn,
   VersionColumn,
   type EntityManager,
   type EntitySubscriberInterface,
   type InsertEvent,
+  type MigrationInterface,
   type ObjectLiteral,
+  type QueryRunner,
   type Relation,
 } from 'typeorm';
 import { describeEachEngine, requireTestDatabase, type TestDatabase } from '../support/postgres';
@@ -272,6 +275,59 @@ class JsonbDoc {
   doc!: unknown;
 }
 
+/**
+ * Defaults the entity and its table disagree on: the entity declares `status` and `weight` defaults its table
+ * (created by the migration below, never synchronized) lacks, and the table has `origin` and `tier` defaults the
+ * entity does not declare. TypeORM's insert of a missing value writes the entity's default or NULL on SQLite,
+ * `DEFAULT` (the table's) on PostgreSQL.
+ */
+@SyncObject({ type: 'pi.defaulted', identity: 'code' })
+@Entity('pi_defaulted', { synchronize: false })
+class Defaulted {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ type: 'varchar', length: 50, unique: true })
+  code!: string;
+
+  @Column({ type: 'varchar', length: 20, nullable: true, default: 'draft' })
+  status!: string | null;
+
+  @Column({ type: 'integer', nullable: true, default: 7 })
+  weight!: number | null;
+
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  origin!: string | null;
+
+  @Column({ type: 'integer', nullable: true })
+  tier!: number | null;
+}
+
+/** pi_defaulted as the host's migration creates it: no default where the entity has one, and the other way round. */
+class CreatePiDefaulted1700000000950 implements MigrationInterface {
+  name = 'CreatePiDefaulted1700000000950';
+
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.createTable(
+      new Table({
+        name: 'pi_defaulted',
+        columns: [
+          generatedIdColumn(),
+          { name: 'code', type: 'varchar', length: '50', isUnique: true },
+          { name: 'status', type: 'varchar', length: '20', isNullable: true },
+          { name: 'weight', type: 'integer', isNullable: true },
+          { name: 'origin', type: 'varchar', length: '20', isNullable: true, default: "'migrated'" },
+          { name: 'tier', type: 'integer', isNullable: true, default: 5 },
+        ],
+      }),
+    );
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.dropTable('pi_defaulted');
+  }
+}
+
 const model = {
   entities: [
     Maker,
@@ -284,8 +340,9 @@ const model = {
     Tokened,
     Transformed,
     JsonbDoc,
+    Defaulted,
   ],
-  migrations: [],
+  migrations: [CreatePiDefaulted1700000000950],
 };
 
 const ref = (type: string, identity: string) => ({ $ref: { type, identity } });
@@ -781,5 +838,39 @@ describeEachEngine<Engine>(['sqlite', 'postgres'])('a received create on a %s ta
     const atEnd = await rowsOf(end, 'pi_specimen');
     expect(atEnd.rows).toMatchObject([{ code: 's-full', label: 'given' }]);
     expect(atEnd).toEqual(await rowsOf(middle, 'pi_specimen'));
+  });
+
+  it("writes a create's missing values as TypeORM does: the entity's defaults on SQLite, the table's on PostgreSQL", async () => {
+    const key = secret();
+    const fast = await target(0, key);
+    const typeorm = await target(1, key);
+    typeorm.storage.dataSource.subscribers.push(insertRecorder(Defaulted));
+    const fastPaths = watchPaths(fast);
+    const typeormPaths = watchPaths(typeorm);
+    // Neither carries status, weight, origin or tier; the second sets them all, so each path writes two shapes.
+    const objects = [
+      { type: 'pi.defaulted', data: { code: 'd-bare' } },
+      { type: 'pi.defaulted', data: { code: 'd-given', status: 'live', weight: 0, origin: 'sent', tier: 1 } },
+    ];
+    for (const node of [fast, typeorm]) await post(node, key, objects);
+    expect(fastPaths).toEqual([
+      { type: 'pi.defaulted', prepared: true },
+      { type: 'pi.defaulted', prepared: true },
+    ]);
+    expect(typeormPaths).toEqual([
+      { type: 'pi.defaulted', prepared: false },
+      { type: 'pi.defaulted', prepared: false },
+    ]);
+
+    // Received: the prepared insert's rows; expected: TypeORM's.
+    const fastRows = await rowsOf(fast, 'pi_defaulted');
+    expect(fastRows).toEqual(await rowsOf(typeorm, 'pi_defaulted'));
+    // Not an agreement on something wrong: what each engine's TypeORM insert writes for the missing values.
+    expect(fastRows.rows).toEqual([
+      engine === 'sqlite'
+        ? { code: 'd-bare', status: 'draft', weight: 7, origin: null, tier: null }
+        : { code: 'd-bare', status: null, weight: null, origin: 'migrated', tier: 5 },
+      { code: 'd-given', status: 'live', weight: 0, origin: 'sent', tier: 1 },
+    ]);
   });
 });
