@@ -543,13 +543,13 @@ export class LeaseQueue {
   private async completeIn(sql: SqlExecutor, ids: readonly number[], owner: string): Promise<number[]> {
     if (ids.length === 0) return [];
     const { table } = this.spec;
+    // One statement deletes the rows still held and says which they were (both engines have RETURNING).
     const held = await sql.all<{ id: unknown; task_id: unknown }>(
-      `SELECT id, task_id FROM ${table} WHERE lease_owner = ? AND id ${sql.in(ids)}`,
+      `DELETE FROM ${table} WHERE lease_owner = ? AND id ${sql.in(ids)} RETURNING id, task_id`,
       [owner, ...sql.inParams(ids)],
     );
     if (held.length === 0) return [];
     const heldIds = held.map((r) => Number(r.id));
-    await sql.run(`DELETE FROM ${table} WHERE id ${sql.in(heldIds)}`, sql.inParams(heldIds));
     await this.deleteOrphanTasks(
       sql,
       held.map((r) => Number(r.task_id)),
