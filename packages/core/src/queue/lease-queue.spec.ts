@@ -1,44 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Table, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { Kernel } from '../kernel/kernel';
-import { createLogger } from '../logging/logger';
 import { Storage } from '../storage/storage';
 import { withSqlTransaction } from '../storage/sql-executor';
 import { LeaseQueue } from './lease-queue';
-import { synchronizationColumns, synchronizationIndices } from './synchronization-columns';
-
-class CreateQueueTables1700000000000 implements MigrationInterface {
-  name = 'CreateQueueTables1700000000000';
-  async up(runner: QueryRunner): Promise<void> {
-    await runner.createTable(
-      new Table({
-        name: 'q_task',
-        columns: [
-          {
-            name: 'id',
-            type: 'integer',
-            isPrimary: true,
-            isGenerated: true,
-            generationStrategy: 'increment',
-          },
-        ],
-      }),
-    );
-    await runner.createTable(
-      new Table({
-        name: 'q_sync',
-        columns: synchronizationColumns('server_id'),
-        indices: synchronizationIndices('q_sync', 'server_id'),
-      }),
-    );
-  }
-  async down(runner: QueryRunner): Promise<void> {
-    await runner.dropTable('q_sync');
-    await runner.dropTable('q_task');
-  }
-}
+import { bootQueueKernel, enqueueRows, Q_TABLE } from '../../../../test/support/queue-tables';
 
 const policy = { maxAttempts: 2, baseDelayMs: 1000, maxDelayMs: 1000 };
 
@@ -49,37 +13,17 @@ describe('LeaseQueue (SQLite)', () => {
 
   beforeEach(async () => {
     now = 1_000_000;
-    kernel = await Kernel.boot({
-      config: {
-        database: { url: `sqlite:${join(mkdtempSync(join(tmpdir(), 'syncbus-queue-')), 'q.sqlite')}` },
-      },
-      migrations: [CreateQueueTables1700000000000],
-      logger: createLogger({ level: 'silent' }),
-    });
+    kernel = await bootQueueKernel();
     const storage = kernel.get(Storage);
-    queue = new LeaseQueue(
-      storage,
-      { table: 'q_sync', targetColumn: 'server_id', taskTable: 'q_task', deleteCompletedTasks: true },
-      () => now,
-    );
+    queue = new LeaseQueue(storage, Q_TABLE, () => now);
     // tasks 1..4: objects a, b, a, c for server 1; task 5 for server 2
-    await withSqlTransaction(storage, async (sql) => {
-      for (const [server, key] of [
-        [1, 'a'],
-        [1, 'b'],
-        [1, 'a'],
-        [1, 'c'],
-        [2, 'a'],
-      ] as const) {
-        await sql.run('INSERT INTO q_task DEFAULT VALUES');
-        const [{ id }] = await sql.all<{ id: number }>('SELECT MAX(id) AS id FROM q_task');
-        await sql.run('INSERT INTO q_sync (task_id, server_id, object_key) VALUES (?, ?, ?)', [
-          id,
-          server,
-          key,
-        ]);
-      }
-    });
+    await enqueueRows(storage, [
+      [1, 'a'],
+      [1, 'b'],
+      [1, 'a'],
+      [1, 'c'],
+      [2, 'a'],
+    ]);
   });
   afterEach(() => kernel.stop());
 

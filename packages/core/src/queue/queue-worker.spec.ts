@@ -1,47 +1,11 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Table, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { Kernel } from '../kernel/kernel';
-import { createLogger } from '../logging/logger';
 import { Storage } from '../storage/storage';
 import { withSqlTransaction } from '../storage/sql-executor';
 import type { RetryPolicy } from './backoff';
 import { LeaseQueue, type ClaimedBatch, type ClaimedSynchronization } from './lease-queue';
 import type { QueueBatch } from './queue-batch';
 import { QueueWorker, type WorkerPassOptions } from './queue-worker';
-import { synchronizationColumns, synchronizationIndices } from './synchronization-columns';
-
-class CreateQueueTables1700000000000 implements MigrationInterface {
-  name = 'CreateQueueTables1700000000000';
-  async up(runner: QueryRunner): Promise<void> {
-    await runner.createTable(
-      new Table({
-        name: 'q_task',
-        columns: [
-          {
-            name: 'id',
-            type: 'integer',
-            isPrimary: true,
-            isGenerated: true,
-            generationStrategy: 'increment',
-          },
-        ],
-      }),
-    );
-    await runner.createTable(
-      new Table({
-        name: 'q_sync',
-        columns: synchronizationColumns('server_id'),
-        indices: synchronizationIndices('q_sync', 'server_id'),
-      }),
-    );
-  }
-  async down(runner: QueryRunner): Promise<void> {
-    await runner.dropTable('q_sync');
-    await runner.dropTable('q_task');
-  }
-}
+import { bootQueueKernel, enqueueRows, Q_TABLE } from '../../../../test/support/queue-tables';
 
 /** Failed rows back off 30-60 s after their first attempt; a target's first outage lasts 30-60 s, its second 60-120 s. */
 const retry: RetryPolicy = { maxAttempts: 5, baseDelayMs: 60_000, maxDelayMs: 600_000 };
@@ -81,40 +45,20 @@ describe('QueueWorker (SQLite)', () => {
 
   beforeEach(async () => {
     skew = 0;
-    kernel = await Kernel.boot({
-      config: {
-        database: { url: `sqlite:${join(mkdtempSync(join(tmpdir(), 'syncbus-worker-')), 'q.sqlite')}` },
-      },
-      migrations: [CreateQueueTables1700000000000],
-      logger: createLogger({ level: 'silent' }),
-    });
+    kernel = await bootQueueKernel();
     storage = kernel.get(Storage);
     // The worker and its batches time outages and given-back rows by Date.now(), so the queue's clock is that one.
-    queue = new LeaseQueue(
-      storage,
-      { table: 'q_sync', targetColumn: 'server_id', taskTable: 'q_task', deleteCompletedTasks: true },
-      () => Date.now() + skew,
-    );
+    queue = new LeaseQueue(storage, Q_TABLE, () => Date.now() + skew);
     worker = new QueueWorker(queue);
   });
   afterEach(() => kernel.stop());
 
   /** Logs one task per object key for `server`, in order; returns the new task ids. */
-  async function enqueue(server: number, keys: readonly string[]): Promise<number[]> {
-    return withSqlTransaction(storage, async (sql) => {
-      const ids: number[] = [];
-      for (const key of keys) {
-        await sql.run('INSERT INTO q_task DEFAULT VALUES');
-        const [{ id }] = await sql.all<{ id: number }>('SELECT MAX(id) AS id FROM q_task');
-        await sql.run('INSERT INTO q_sync (task_id, server_id, object_key) VALUES (?, ?, ?)', [
-          id,
-          server,
-          key,
-        ]);
-        ids.push(Number(id));
-      }
-      return ids;
-    });
+  function enqueue(server: number, keys: readonly string[]): Promise<number[]> {
+    return enqueueRows(
+      storage,
+      keys.map((key) => [server, key] as const),
+    );
   }
 
   /** The target's rows as stored, in task order. */
