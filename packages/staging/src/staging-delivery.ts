@@ -17,7 +17,6 @@ import { StagingSettings } from './staging-settings';
 import type { StagingTaskData } from './staging-task-data';
 import { StagingTransport } from './staging-transport';
 
-/** What one `runSynchronization` did. */
 /** What a caller can do while a run goes on: stop it between batches, and follow it batch by batch. */
 export interface StagingRunOptions {
   /** Aborted: no further batch is claimed; the batch on the wire completes and is recorded. */
@@ -202,10 +201,16 @@ export class StagingDelivery implements OnStop {
       lanes: maxInFlight,
       signal: options.signal,
       process: async (batch) => {
-        const report = await this.sendBatch(server, batch, secret, summary);
+        const { report, outage } = await this.sendBatch(server, batch, secret, summary);
         return () => {
           report?.();
           options.onProgress?.(summary);
+          // A batch that failed as a whole counts in the run's summary, but its progress showed its tasks as
+          // still waiting, which they are (no attempt counted).
+          if (outage) {
+            summary.failed += outage.tasks;
+            summary.error = outage.error;
+          }
         };
       },
     });
@@ -214,14 +219,14 @@ export class StagingDelivery implements OnStop {
 
   /**
    * Sends one batch and records each task's outcome in it; a batch that fails as a whole puts the server down.
-   * Returns what to report once the batch is settled.
+   * Returns what to report once the batch is settled, or the outage it met.
    */
   private async sendBatch(
     server: StagingServer,
     batch: QueueBatch,
     secret: ReturnType<ServerSecrets['resolve']>,
     summary: StagingRunSummary,
-  ): Promise<(() => void) | undefined> {
+  ): Promise<{ report?: () => void; outage?: { tasks: number; error: string } }> {
     const tasks = new Map<number, StagingTaskData>();
     const rows: ClaimedSynchronization[] = [];
     for (const row of batch.rows) {
@@ -231,7 +236,7 @@ export class StagingDelivery implements OnStop {
         rows.push(row);
       } else batch.complete(row.id);
     }
-    if (rows.length === 0) return undefined;
+    if (rows.length === 0) return {};
     let results;
     try {
       results = (
@@ -247,8 +252,6 @@ export class StagingDelivery implements OnStop {
       // wait, with the error, for a backoff that grows with the server's consecutive outages.
       const message = (error as Error).message;
       batch.targetDown(message);
-      summary.failed += rows.length;
-      summary.error = message;
       this.logger.warn(
         { server: server.name, tasks: rows.length, error: message },
         'staging batch failed; tasks stay pending',
@@ -261,7 +264,7 @@ export class StagingDelivery implements OnStop {
           batchError: message,
         });
       }
-      return undefined;
+      return { outage: { tasks: rows.length, error: message } };
     }
     summary.sent += rows.length;
     const completed: ClaimedSynchronization[] = [];
@@ -306,7 +309,7 @@ export class StagingDelivery implements OnStop {
     });
     if (delivered.length > 0)
       batch.alsoInSettle((sql) => this.conflicts.recordDelivered(sql, server.name, delivered));
-    return () => {
+    const report = () => {
       summary.conflicts += held.length;
       summary.failed += failed.length;
       summary.heldBack += heldBack;
@@ -321,6 +324,7 @@ export class StagingDelivery implements OnStop {
         failed: [...failed, ...held].map((f) => ({ ...task(f.row), error: f.error })),
       });
     };
+    return { report };
   }
 }
 
