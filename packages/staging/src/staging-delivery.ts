@@ -266,6 +266,7 @@ export class StagingDelivery implements OnStop {
       }
       return { outage: { tasks: rows.length, error: message } };
     }
+    batch.heard();
     summary.sent += rows.length;
     const completed: ClaimedSynchronization[] = [];
     const failed: { row: ClaimedSynchronization; error: string }[] = [];

@@ -21,7 +21,7 @@ export class PreparedInserts {
   /** Per entity: its columns TypeORM inserts, or null when it does not qualify (fixed while the node runs). */
   private readonly entities = new Map<Function | string, readonly ColumnMetadata[] | null>();
   /** Statements by entity and shape (which columns have a value), built once. */
-  private readonly statements = new Map<string, string>();
+  private readonly statements = new Map<Function | string, Map<string, string>>();
 
   /**
    * Inserts the object `values` describe when nothing but this insert can tell it from TypeORM's; false, having
@@ -74,8 +74,10 @@ export class PreparedInserts {
     columns: readonly ColumnMetadata[],
     shape: string,
   ): string {
-    const key = `${metadata.tablePath}\u0000${shape}`;
-    let sql = this.statements.get(key);
+    // By entity, not table: two entities may map one table with different columns.
+    let shapes = this.statements.get(metadata.target);
+    if (!shapes) this.statements.set(metadata.target, (shapes = new Map()));
+    let sql = shapes.get(shape);
     if (!sql) {
       const driver = manager.connection.driver as EntityManager['connection']['driver'] & {
         wrapWithJsonFunction?: (value: string, column: ColumnMetadata, jsonb?: boolean) => string;
@@ -96,7 +98,7 @@ export class PreparedInserts {
       });
       const names = columns.map((c) => driver.escape(c.databaseName)).join(', ');
       sql = `INSERT INTO ${tableOf(manager, metadata)} (${names}) VALUES (${terms.join(', ')})`;
-      this.statements.set(key, sql);
+      shapes.set(shape, sql);
     }
     return sql;
   }

@@ -35,6 +35,7 @@ export class QueueBatch {
     claimed: readonly ClaimedSynchronization[],
     private readonly held: Set<string>,
     private readonly onDown: (reason: string, notBefore: number) => number,
+    private readonly onHeard: () => void,
   ) {
     this.leased = claimed.map((row) => row.id);
     this.rows = claimed.filter((row) => !this.heldBack(row));
@@ -44,7 +45,6 @@ export class QueueBatch {
   complete(id: number): void {
     this.recorded.add(id);
     this.completed.push(id);
-    this.reached = true;
   }
 
   /** The row failed (an attempt counted, backoff or `failed`); its object's later rows are held back. */
@@ -52,7 +52,6 @@ export class QueueBatch {
     this.recorded.add(row.id);
     this.failed.push({ id: row.id, ...failure });
     this.held.add(row.objectKey);
-    this.reached = true;
   }
 
   /** Gives rows back without an attempt counted, due again at `notBefore`, with the reason they wait. */
@@ -77,7 +76,17 @@ export class QueueBatch {
     return true;
   }
 
-  /** The bus heard from the target for this batch (a row completed or failed), so an outage is over. */
+  /**
+   * The target answered (a request went through, a connector call returned a verdict): its outages in a row start
+   * again from none, so the next one backs off from the start, and once the batch is settled without the target
+   * going down again, what its outage put off is due at once. A batch the bus sent nothing for says nothing.
+   */
+  heard(): void {
+    if (!this.reached) this.onHeard();
+    this.reached = true;
+  }
+
+  /** Whether the target answered this batch and did not go down in it. */
   get answered(): boolean {
     return this.reached && !this.downState;
   }

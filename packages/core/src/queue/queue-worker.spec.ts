@@ -318,6 +318,7 @@ describe('QueueWorker (SQLite)', () => {
       passOptions(
         async (batch) => {
           processed.push(taskIdsOf(batch.rows));
+          batch.heard();
           for (const row of batch.rows) batch.complete(row.id);
         },
         { maxBatches: 1 },
@@ -338,6 +339,62 @@ describe('QueueWorker (SQLite)', () => {
       expect(row.nextAttemptAt).toBeGreaterThanOrEqual(before3);
       expect(row.nextAttemptAt).toBeLessThanOrEqual(after3);
     }
+  });
+
+  it('only a batch the target answered ends an outage: completing rows it sent nothing for does not', async () => {
+    await enqueue(1, ['a', 'b', 'c']);
+    await worker.pass(
+      passOptions(async (batch) => void batch.targetDown('connection refused'), { limit: 1 }),
+    );
+    expect(worker.outages.failures(1)).toBe(1);
+    const putOff = (await stored())[0].nextAttemptAt;
+    expect(putOff).toBeGreaterThan(Date.now());
+
+    // Rows whose tasks are gone are completed without a request: the target said nothing.
+    await worker.pass(
+      passOptions(
+        async (batch) => {
+          for (const row of batch.rows) batch.complete(row.id);
+        },
+        { limit: 1, maxBatches: 1 },
+      ),
+    );
+    expect(worker.outages.failures(1)).toBe(1);
+    expect((await stored())[0]).toMatchObject({ taskId: 1, nextAttemptAt: putOff });
+
+    // A request that went through, though every task in it was held (a conflict), ends it.
+    await worker.pass(
+      passOptions(
+        async (batch) => {
+          batch.heard();
+          for (const row of batch.rows) batch.postpone([row.id], Date.now() + 3_600_000, 'held');
+        },
+        { limit: 1, maxBatches: 1 },
+      ),
+    );
+    expect(worker.outages.failures(1)).toBe(0);
+    expect((await stored())[0].nextAttemptAt).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('a target that answers and then goes down in one batch starts its backoff again from the first outage', async () => {
+    await enqueue(1, ['a', 'b', 'c', 'd']);
+    for (let i = 0; i < 2; i++)
+      await worker.pass(
+        passOptions(async (batch) => void batch.targetDown('unavailable'), { limit: 1, maxBatches: 1 }),
+      );
+    expect(worker.outages.failures(1)).toBe(2);
+    await worker.pass(
+      passOptions(
+        async (batch) => {
+          batch.heard();
+          batch.complete(batch.rows[0].id);
+          batch.targetDown('unavailable again');
+        },
+        { limit: 2, maxBatches: 1, taskIds: [3, 4] },
+      ),
+    );
+    // Answered, so the count started again; down again, so this is its first outage in a row.
+    expect(worker.outages.failures(1)).toBe(1);
   });
 
   it('a target down waits at least until `notBefore` (a Retry-After), and a second call keeps the first time', async () => {

@@ -140,7 +140,7 @@ export class QueueWorker {
           );
           break;
         }
-        const batch = new QueueBatch(rows, held, onDown);
+        const batch = new QueueBatch(rows, held, onDown, () => this.outages.reset(targetId));
         const settled = await this.work(batch, options, rows.length < options.limit);
         if (batch.down) break;
         if (batch.rows.length === 0) break;

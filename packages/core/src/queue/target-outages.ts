@@ -21,6 +21,12 @@ export class TargetOutages {
     return until;
   }
 
+  /** The target answered, so its outages in a row start again from none; the due times stay for `up`. */
+  reset(targetId: number): void {
+    const outage = this.outages.get(targetId);
+    if (outage) outage.failures = 0;
+  }
+
   /** The target answered: its outage is over. Returns the due times its rows were put off to (none: empty). */
   up(targetId: number): number[] {
     const outage = this.outages.get(targetId);

@@ -293,47 +293,53 @@ export class ConnectorDrain {
     const rows = batch.rows;
     const log: IntegrationSyncLogRecord[] = [];
     const failures: { task: IntegrationTask; attempt: number; error: string }[] = [];
-    for (const [index, row] of rows.entries()) {
-      if (this.stopped || !this.connector.enabled || this.connector.problem) {
-        // Stopping, disabled, or paused by an outage the previous row met: the rest go back, no attempt counted.
-        const reason = this.stopped
-          ? undefined
-          : this.connector.problem
-            ? this.pausedReason()
-            : connectorHoldReasons(this.connector.name).disabled;
-        batch.postpone(
-          rows.slice(index).map((r) => r.id),
-          this.connector.problem ? this.nextCheckAt : Date.now(),
-          reason,
-        );
-        break;
+    try {
+      for (const [index, row] of rows.entries()) {
+        if (this.stopped || !this.connector.enabled || this.connector.problem) {
+          // Stopping, disabled, or paused by an outage the previous row met: the rest go back, no attempt counted.
+          const reason = this.stopped
+            ? undefined
+            : this.connector.problem
+              ? this.pausedReason()
+              : connectorHoldReasons(this.connector.name).disabled;
+          batch.postpone(
+            rows.slice(index).map((r) => r.id),
+            this.connector.problem ? this.nextCheckAt : Date.now(),
+            reason,
+          );
+          break;
+        }
+        // A task a `processNow` call waits for is that call's to process (it returns the result), not a pass's.
+        if (direction === 'outgoing' && row.taskId !== forTask && this.reserved.has(row.taskId))
+          batch.hold(row.objectKey);
+        if (batch.heldBack(row)) continue;
+        const task = claimedTask(row);
+        if (!task) {
+          batch.complete(row.id);
+          continue;
+        }
+        const verdict = await this.call(direction, task);
+        if (verdict.unavailable) {
+          // The external system is down, not this task: pause the connector, count no attempt, probe later.
+          const problem = `the external system is unavailable: ${verdict.message ?? 'no reason given'}`;
+          await this.pause(problem, 0, batch.targetDown(this.pausedBecause(problem), verdict.notBefore));
+          this.context.logger.warn(
+            { connector: this.connector.name, problem, until: this.nextCheckAt },
+            'external system unavailable; connector paused',
+          );
+          continue;
+        }
+        // Any verdict but "unavailable" is the external system answering: its outages in a row start again.
+        batch.heard();
+        const failure = this.noteVerdict(row, task, verdict, batch, log);
+        if (failure) failures.push(failure);
+        results.set(task.id, verdict.result);
       }
-      // A task a `processNow` call waits for is that call's to process (it returns the result), not a pass's.
-      if (direction === 'outgoing' && row.taskId !== forTask && this.reserved.has(row.taskId))
-        batch.hold(row.objectKey);
-      if (batch.heldBack(row)) continue;
-      const task = claimedTask(row);
-      if (!task) {
-        batch.complete(row.id);
-        continue;
-      }
-      const verdict = await this.call(direction, task);
-      if (verdict.unavailable) {
-        // The external system is down, not this task: pause the connector, count no attempt, probe later.
-        const problem = `the external system is unavailable: ${verdict.message ?? 'no reason given'}`;
-        await this.pause(problem, 0, batch.targetDown(this.pausedBecause(problem), verdict.notBefore));
-        this.context.logger.warn(
-          { connector: this.connector.name, problem, until: this.nextCheckAt },
-          'external system unavailable; connector paused',
-        );
-        continue;
-      }
-      const failure = this.noteVerdict(row, task, verdict, batch, log);
-      if (failure) failures.push(failure);
-      results.set(task.id, verdict.result);
+    } finally {
+      // A sync-log entry commits with its row's outcome, also when a later row threw: the worker still settles
+      // what was recorded.
+      if (log.length > 0) batch.alsoInSettle((sql) => this.context.syncLog.recordIn(sql, log));
     }
-    // A sync-log entry commits with its row's outcome.
-    if (log.length > 0) batch.alsoInSettle((sql) => this.context.syncLog.recordIn(sql, log));
     return () => {
       for (const failure of failures) this.logFailure(failure);
     };
