@@ -14,14 +14,15 @@ import type { IntegrationTask } from '../tasks/integration-task';
 import { claimedTask, type TaskDirection } from '../tasks/integration-task-store';
 import { callForVerdict, callWithTimeLimit, errorMessage } from './connector-call';
 import { IntegrationProcessResult, type ProcessingVerdict } from './integration-process-result';
-import type { IntegrationQueues } from './integration-queues';
 import type { IntegrationSyncLog, IntegrationSyncLogRecord } from './integration-sync-log';
 
 /** What a drain works with (the processor's services). */
 export interface DrainContext {
   readonly settings: IntegrationSettings;
-  readonly queues: IntegrationQueues;
-  /** The queue workers of the two directions: one lease owner and one outage backoff per connector for both. */
+  /**
+   * The queue workers of the two directions, each over its queue: one lease owner and one outage backoff per
+   * connector for both.
+   */
   readonly workers: Readonly<Record<TaskDirection, QueueWorker>>;
   readonly syncLog: IntegrationSyncLog;
   readonly incoming: IncomingTaskApplier;
@@ -160,14 +161,13 @@ export class ConnectorDrain {
     if (this.stopped) return {};
     await this.context.refreshEnabled(this.connector);
     if (await this.round()) return { worked: true, nextDueAt: 0 };
-    const { settings, queues } = this.context;
+    const { settings, workers } = this.context;
     // Paused by a failed check or an outage: the loop sleeps until the next probe (a kick meanwhile is cheap).
     if (this.connector.problem?.kind === 'check') return { worked: false, nextDueAt: this.nextCheckAt };
     if (!settings.enabled || !this.connector.enabled || this.connector.problem) return { worked: false };
-    const directions: TaskDirection[] = [];
-    if (settings.processInternal) directions.push('outgoing');
-    if (settings.processExternal) directions.push('incoming');
-    const dues = await Promise.all(directions.map((d) => queues.of(d).nextDueAt(this.connector.id)));
+    const dues = await Promise.all(
+      this.directions().map((d) => workers[d].queue.nextDueAt(this.connector.id)),
+    );
     const known = dues.filter((d): d is number => d !== undefined);
     return { worked: false, nextDueAt: known.length === 0 ? undefined : Math.min(...known) };
   }
@@ -177,14 +177,25 @@ export class ConnectorDrain {
     const { settings } = this.context;
     if (!settings.enabled || !(await this.ready())) return false;
     let claimed = false;
-    const directions: TaskDirection[] = [];
-    if (settings.processInternal) directions.push('outgoing');
-    if (settings.processExternal) directions.push('incoming');
-    for (const direction of directions) {
+    for (const direction of this.directions()) {
       if (this.stopped) break;
       if ((await this.work(direction, { limit: settings.batchSize })).claimed > 0) claimed = true;
     }
     return claimed;
+  }
+
+  /** The directions this node processes (`processInternal`, `processExternal`). */
+  private directions(): TaskDirection[] {
+    const { settings } = this.context;
+    const directions: TaskDirection[] = [];
+    if (settings.processInternal) directions.push('outgoing');
+    if (settings.processExternal) directions.push('incoming');
+    return directions;
+  }
+
+  /** Both directions' queues: a hold or a pause concerns the connector, whichever way its tasks go. */
+  private queues() {
+    return [this.context.workers.outgoing.queue, this.context.workers.incoming.queue];
   }
 
   /**
@@ -222,7 +233,10 @@ export class ConnectorDrain {
         }
       } catch (error) {
         this.checked = true;
-        await this.pause(`check() failed: ${errorMessage(error)}`);
+        await this.pause(
+          `check() failed: ${errorMessage(error)}`,
+          this.context.workers.outgoing.outages.down(this.connector.id, this.context.settings.retry),
+        );
         this.context.logger.warn(
           { connector: connector.name, problem: connector.problem!.message },
           'connector check failed',
@@ -236,7 +250,7 @@ export class ConnectorDrain {
     if (this.holding) {
       // The hold is lifted: what it put off is due now, in logged order (in this drain's turn, so no note of its
       // own can put rows off after this).
-      for (const queue of [this.context.queues.outgoing, this.context.queues.incoming])
+      for (const queue of this.queues())
         await queue.makeDueHeldBy(connector.id, connectorHoldPrefix(connector.name));
       this.holding = false;
     }
@@ -244,14 +258,11 @@ export class ConnectorDrain {
   }
 
   /**
-   * Pauses the connector until the next probe: `integration.retry`'s backoff over its outages in a row (the queue
-   * workers' backoff, shared by both directions), and no earlier than `notBefore` (the external system's
-   * Retry-After). `until` is that time when a batch's `targetDown` has already taken it.
+   * Pauses the connector until the next probe at `until`: `integration.retry`'s backoff over its outages in a row,
+   * as the queue workers' backoff (shared by both directions) answered it.
    */
-  private async pause(message: string, notBefore = 0, until?: number): Promise<void> {
-    this.nextCheckAt =
-      until ??
-      this.context.workers.outgoing.outages.down(this.connector.id, this.context.settings.retry, notBefore);
+  private async pause(message: string, until: number): Promise<void> {
+    this.nextCheckAt = until;
     this.connector.problem = { kind: 'check', message };
     await this.context.recordProblem(this.connector, this.nextCheckAt);
   }
@@ -275,9 +286,7 @@ export class ConnectorDrain {
    * hold). Rows put off are not due before then, so each pass writes only rows logged since, by any process.
    */
   private async note(reason: string, until: number): Promise<void> {
-    const { queues } = this.context;
-    for (const queue of [queues.outgoing, queues.incoming])
-      await queue.annotate(this.connector.id, reason, until);
+    for (const queue of this.queues()) await queue.annotate(this.connector.id, reason, until);
   }
 
   /**
@@ -322,7 +331,7 @@ export class ConnectorDrain {
         if (verdict.unavailable) {
           // The external system is down, not this task: pause the connector, count no attempt, probe later.
           const problem = `the external system is unavailable: ${verdict.message ?? 'no reason given'}`;
-          await this.pause(problem, 0, batch.targetDown(this.pausedBecause(problem), verdict.notBefore));
+          await this.pause(problem, batch.targetDown(this.pausedBecause(problem), verdict.notBefore));
           this.context.logger.warn(
             { connector: this.connector.name, problem, until: this.nextCheckAt },
             'external system unavailable; connector paused',

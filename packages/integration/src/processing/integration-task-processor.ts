@@ -45,7 +45,6 @@ export class IntegrationTaskProcessor implements OnStart, OnStop {
       registry.recordProblem(connector, until);
     this.context = {
       settings,
-      queues,
       workers: { outgoing: worker(queues.outgoing), incoming: worker(queues.incoming) },
       syncLog,
       incoming,
@@ -103,7 +102,7 @@ export class IntegrationTaskProcessor implements OnStart, OnStop {
 
   /** The `QueueWakeups` channel on which other processes' commits of due tasks of `direction` are heard. */
   wakeupChannel(direction: TaskDirection): string {
-    return this.context.queues.of(direction).wakeupChannel;
+    return this.context.workers[direction].queue.wakeupChannel;
   }
 
   /** Work was logged for the connector: let its drain look now. */
